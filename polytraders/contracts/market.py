@@ -1,0 +1,186 @@
+"""Market-data wire objects: instruments, books, snapshots, trades, feed events.
+
+Conventions (see :mod:`polytraders.contracts.types`): prices are Decimal USDC per share in
+(0, 1) on the market's tick grid; sizes are Decimal shares; timestamps are epoch ms UTC.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from polytraders.contracts.base import WireModel
+from polytraders.contracts.types import (
+    ConditionId,
+    DurationMs,
+    Price,
+    Probability,
+    Quality,
+    Sha256Hex,
+    Shares,
+    Side,
+    TickSize,
+    TimestampMs,
+    TokenId,
+)
+
+
+def on_tick_grid(price: Decimal, tick_size: Decimal) -> bool:
+    """True when ``price`` is an exact multiple of ``tick_size`` (exact decimal arithmetic)."""
+    return price % tick_size == 0
+
+
+class Freshness(WireModel):
+    """Freshness and quality of one normalised observation: the wrapper every snapshot carries.
+
+    ``age_ms = receive_ts_ms - source_ts_ms``; quality is OK within ``budget_ms``, WARN past it
+    (HARD / FAIL are set by the normaliser for structural problems).
+    """
+
+    source_ts_ms: TimestampMs = Field(description="venue timestamp of the payload")
+    receive_ts_ms: TimestampMs = Field(description="our receive time")
+    age_ms: int = Field(description="receive_ts_ms - source_ts_ms (may be < 0 with clock skew)")
+    budget_ms: DurationMs = Field(description="freshness budget of the source")
+    quality: Quality
+    provenance_hash: Sha256Hex = Field(description="sha256 of the raw payload bytes")
+    venue_hash: str | None = Field(default=None, description="the venue's own book hash, when sent")
+
+
+class InstrumentToken(WireModel):
+    """One outcome token of a market."""
+
+    token_id: TokenId
+    outcome: str = Field(min_length=1, description="outcome label, e.g. Yes / No / Up / Down")
+
+
+class RewardsParams(WireModel):
+    """Liquidity-rewards parameters of a market (venue `rewards` object)."""
+
+    min_size: Shares = Field(description="minimum qualifying order size, shares")
+    max_spread_cents: Decimal = Field(ge=0, description="max distance from mid that scores, in cents")
+
+
+class FeeParams(WireModel):
+    """Fee schedule of a market. Fee = rate x p x (1 - p) ^ exponent per share (takers only)."""
+
+    fees_enabled: bool
+    taker_fee_rate: Probability = Field(description="fraction, 0.02 = 2 %")
+    maker_fee_rate: Probability = Field(description="fraction, 0.02 = 2 %")
+    exponent: int = Field(default=1, ge=0)
+
+
+class InstrumentRecord(WireModel):
+    """The registry's truth about one market (condition) and its outcome tokens (S1)."""
+
+    condition_id: ConditionId
+    question: str
+    slug: str
+    category: str | None = None
+    tokens: tuple[InstrumentToken, ...] = Field(min_length=2)
+    tick_size: TickSize
+    min_order_size: Shares
+    neg_risk: bool
+    neg_risk_market_id: str | None = Field(default=None, description="neg-risk event group id")
+    start_ts_ms: TimestampMs | None = None
+    end_ts_ms: TimestampMs | None = Field(default=None, description="scheduled end date")
+    active: bool
+    closed: bool
+    accepting_orders: bool
+    rewards: RewardsParams | None = None
+    fees: FeeParams | None = None
+    as_of_ms: TimestampMs = Field(description="when this record became true")
+
+
+class BookLevel(WireModel):
+    """One aggregated price level."""
+
+    price: Price
+    size: Shares
+
+
+class OrderBookSnapshot(WireModel):
+    """A full order book of one token, levels best-first (bids descending, asks ascending).
+
+    Raises (ValidationError) when a price is off the tick grid, levels are not best-first, or
+    the book is crossed (best bid >= best ask).
+    """
+
+    condition_id: ConditionId
+    token_id: TokenId
+    ts_ms: TimestampMs
+    tick_size: TickSize
+    bids: tuple[BookLevel, ...]
+    asks: tuple[BookLevel, ...]
+    freshness: Freshness
+
+    @model_validator(mode="after")
+    def _check_book(self) -> OrderBookSnapshot:
+        for side, levels, descending in (("bid", self.bids, True), ("ask", self.asks, False)):
+            for level in levels:
+                if not on_tick_grid(level.price, self.tick_size):
+                    raise ValueError(f"{side} price {level.price} is off the {self.tick_size} tick grid")
+            prices = [level.price for level in levels]
+            if prices != sorted(prices, reverse=descending) or len(set(prices)) != len(prices):
+                raise ValueError(f"{side} levels are not strictly best-first")
+        if self.bids and self.asks and self.bids[0].price >= self.asks[0].price:
+            raise ValueError(f"crossed book: best bid {self.bids[0].price} >= best ask {self.asks[0].price}")
+        return self
+
+
+class MarketSnapshot(WireModel):
+    """Top of book of one token: best bid/ask, mid, spread in ticks."""
+
+    condition_id: ConditionId
+    token_id: TokenId
+    ts_ms: TimestampMs
+    tick_size: TickSize
+    best_bid: Price | None
+    best_ask: Price | None
+    mid: Probability | None = Field(description="(best_bid + best_ask) / 2, when both sides exist")
+    spread_ticks: int | None = Field(description="(best_ask - best_bid) / tick_size")
+    freshness: Freshness
+
+
+class TradePrint(WireModel):
+    """A last-trade print (market channel ``last_trade_price``)."""
+
+    condition_id: ConditionId
+    token_id: TokenId
+    ts_ms: TimestampMs
+    price: Price
+    size: Shares
+    side: Side = Field(description="aggressor side")
+    fee_rate_bps: int | None = Field(default=None, ge=0)
+    provenance_hash: Sha256Hex
+
+
+class TickSizeChange(WireModel):
+    """A token's tick size changes from this moment on (``tick_size_change``)."""
+
+    condition_id: ConditionId
+    token_id: TokenId
+    ts_ms: TimestampMs
+    old_tick_size: TickSize
+    new_tick_size: TickSize
+    provenance_hash: Sha256Hex
+
+
+class MarketResolution(WireModel):
+    """A market resolved: the winning token pays 1 USDC per share, the others 0."""
+
+    condition_id: ConditionId
+    ts_ms: TimestampMs
+    token_ids: tuple[TokenId, ...] = Field(min_length=2)
+    winning_token_id: TokenId
+    winning_outcome: str
+    provenance_hash: Sha256Hex
+
+
+class KeepAlive(WireModel):
+    """A text keep-alive frame (``PING`` / ``PONG``). Never counts as liveness of a token's data."""
+
+    channel: str
+    receive_ts_ms: TimestampMs
+    kind: Literal["PING", "PONG"]

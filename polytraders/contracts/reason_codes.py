@@ -1,0 +1,85 @@
+"""The reason-code registry: every code a bot or adapter may emit, with severity and meaning.
+
+An unknown code is rejected where it is emitted (:func:`require`). Codes match
+``^(INTEL|DISC|STRAT|RISK|EXEC|SEC|GOV)_[A-Z0-9_]+$``; ``polytraders contracts verify`` checks it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from polytraders.contracts.types import Severity
+
+REASON_CODE_PATTERN = re.compile(r"^(INTEL|DISC|STRAT|RISK|EXEC|SEC|GOV)_[A-Z0-9_]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonCodeInfo:
+    """One registered reason code."""
+
+    code: str
+    severity: Severity
+    description: str
+
+
+class UnknownReasonCodeError(ValueError):
+    """Raised when a code that is not in the registry is emitted."""
+
+
+_S = Severity
+REGISTRY: dict[str, ReasonCodeInfo] = {
+    info.code: info
+    for info in (
+        # Data quality: raised by the adapter boundary, owned by gov.data_quality_monitor.
+        ReasonCodeInfo("GOV_DQ_MALFORMED_JSON", _S.ERROR, "payload is not valid JSON (truncated or corrupt)"),
+        ReasonCodeInfo("GOV_DQ_MISSING_FIELD", _S.ERROR, "a required field is missing or null"),
+        ReasonCodeInfo("GOV_DQ_BAD_NUMBER", _S.ERROR, "a price or size is not a finite decimal"),
+        ReasonCodeInfo("GOV_DQ_NEGATIVE_SIZE", _S.ERROR, "a size is negative"),
+        ReasonCodeInfo("GOV_DQ_PRICE_RANGE", _S.ERROR, "a price is outside the open interval (0, 1)"),
+        ReasonCodeInfo("GOV_DQ_OFF_TICK", _S.ERROR, "a price is off the market's tick grid"),
+        ReasonCodeInfo("GOV_DQ_CROSSED_BOOK", _S.ERROR, "best bid >= best ask"),
+        ReasonCodeInfo("GOV_DQ_TS_UNITS", _S.ERROR, "a timestamp is not in the expected unit (s vs ms)"),
+        ReasonCodeInfo("GOV_DQ_BAD_ID", _S.ERROR, "a token or condition id is malformed"),
+        ReasonCodeInfo("GOV_DQ_UNKNOWN_EVENT", _S.WARN, "a frame of an unknown event type"),
+        ReasonCodeInfo("GOV_DQ_UNKNOWN_TOKEN", _S.WARN, "a frame for a token the registry does not know"),
+        ReasonCodeInfo("GOV_DQ_SCHEMA", _S.ERROR, "the payload does not fit its wire schema"),
+        ReasonCodeInfo("GOV_DQ_OVERFILL", _S.ERROR, "an order update claims more matched than its size"),
+        # Discovery.
+        ReasonCodeInfo("DISC_UNIVERSE_ADMITTED", _S.INFO, "market is active, accepting orders and has a live book"),
+        ReasonCodeInfo("DISC_NOT_ACTIVE", _S.INFO, "market is not active, closed or not accepting orders"),
+        ReasonCodeInfo("DISC_NO_LIVE_BOOK", _S.INFO, "a token of the market has no book in the window"),
+        # Intel.
+        ReasonCodeInfo("INTEL_EMPTY_SIDE", _S.INFO, "a book side is empty: the signal is undefined"),
+        # Strategy.
+        ReasonCodeInfo("STRAT_QUOTE", _S.INFO, "strategy places or reprices a quote"),
+        ReasonCodeInfo("STRAT_QUOTE_PULL", _S.INFO, "strategy withdraws a quote"),
+        # Risk.
+        ReasonCodeInfo("RISK_STALE_BOOK", _S.WARN, "book older than its freshness budget, or no book at all"),
+        ReasonCodeInfo("RISK_MARKET_HALTED", _S.WARN, "market closed, not accepting orders, resolved or paused"),
+        ReasonCodeInfo("RISK_KILL_SWITCH", _S.CRITICAL, "global kill switch engaged: every new intent denied"),
+        ReasonCodeInfo("RISK_COMPLIANCE", _S.ERROR, "market or category not allowed, or market closed-only"),
+        ReasonCodeInfo("RISK_DRAWDOWN", _S.ERROR, "peak-to-trough equity drawdown limit breached"),
+        ReasonCodeInfo("RISK_EXPOSURE", _S.WARN, "per-market or total notional cap reached or tapering"),
+        ReasonCodeInfo("RISK_BOT_FAILED", _S.CRITICAL, "a risk bot raised or returned an invalid vote: fail closed"),
+        ReasonCodeInfo("RISK_NOT_EVALUATED", _S.INFO, "an earlier bot rejected the intent; this bot did not run"),
+        # Execution.
+        ReasonCodeInfo("EXEC_BELOW_MIN_SIZE", _S.WARN, "shaped size is below the market's minimum order size"),
+        ReasonCodeInfo("EXEC_PRICE_OUT_OF_BAND", _S.ERROR, "price outside [tick, 1 - tick]"),
+        ReasonCodeInfo("EXEC_UNKNOWN_INSTRUMENT", _S.ERROR, "no instrument record for the intent's token"),
+        # Monitoring.
+        ReasonCodeInfo("GOV_SCHEMA_FAILURE", _S.CRITICAL, "a stage frame failed its generated schema"),
+    )
+}
+
+
+def require(code: str) -> str:
+    """Return ``code`` if it is registered, else raise :class:`UnknownReasonCodeError`."""
+    if code not in REGISTRY:
+        raise UnknownReasonCodeError(f"unknown reason code {code!r}: register it in {__name__}.REGISTRY")
+    return code
+
+
+def invalid_codes() -> list[str]:
+    """Registered codes that break :data:`REASON_CODE_PATTERN` (empty when the registry is sound)."""
+    return [code for code in REGISTRY if not REASON_CODE_PATTERN.fullmatch(code)]
