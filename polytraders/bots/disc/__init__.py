@@ -1,0 +1,1 @@
+"""disc bots: one module per bot, slug `disc.<name>`."""

@@ -1,0 +1,1 @@
+"""exec bots: one module per bot, slug `exec.<name>`."""

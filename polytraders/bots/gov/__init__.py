@@ -1,0 +1,1 @@
+"""gov bots: one module per bot, slug `gov.<name>`."""

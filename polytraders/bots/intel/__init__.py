@@ -1,0 +1,1 @@
+"""intel bots: one module per bot, slug `intel.<name>`."""

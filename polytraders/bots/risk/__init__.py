@@ -1,0 +1,1 @@
+"""risk bots: one module per bot, slug `risk.<name>`."""

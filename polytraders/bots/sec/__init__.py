@@ -1,0 +1,1 @@
+"""sec bots: one module per bot, slug `sec.<name>`."""

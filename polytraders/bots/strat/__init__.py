@@ -1,0 +1,1 @@
+"""strat bots: one module per bot, slug `strat.<name>`."""
