@@ -1,0 +1,144 @@
+"""disc.universe_scanner — admit markets that are open for trading and have a live two-sided book.
+
+Method
+    For each market (the latest instrument record per ``condition_id`` by ``as_of_ms``):
+
+    1. it must be ``active``, ``accepting_orders`` and not ``closed`` — else DISC_NOT_ACTIVE;
+    2. every one of its outcome tokens must have at least ``min_two_sided_snapshots`` (k)
+       snapshots in ``books`` with both ``best_bid`` and ``best_ask`` present — else
+       DISC_NO_LIVE_BOOK (a token with no snapshot at all has zero two-sided snapshots).
+
+    Admitted markets become candidates:
+
+    * ``ts_ms`` = the first time at which every token had had k two-sided snapshots, i.e. the
+      maximum over the market's tokens of the token's k-th two-sided snapshot time (ms);
+    * ``score`` = two-sided snapshots / all snapshots, over every token of the market and the
+      whole ``books`` window (fraction in (0, 1]; 1.0 = the book was never one-sided). The scan
+      is as of the end of the window, so the score also counts snapshots after ``ts_ms``;
+    * ``rank`` = 1..n by score descending, ties by ``condition_id`` ascending;
+    * ``reason_codes`` = ("DISC_UNIVERSE_ADMITTED",).
+
+    Every market of ``instruments`` lands in exactly one of ``candidates`` / ``excluded``; no
+    market is dropped silently. Snapshots of tokens that no instrument lists are ignored.
+
+Inputs
+    ``instruments`` — InstrumentRecord frame; reads ``condition_id`` String, ``tokens``
+    List(Struct{token_id String, outcome String}), ``active`` / ``closed`` /
+    ``accepting_orders`` Boolean, ``as_of_ms`` Int64.
+    ``books`` — MarketSnapshot frame; reads ``condition_id`` String, ``token_id`` String,
+    ``ts_ms`` Int64, ``best_bid`` / ``best_ask`` Decimal(38, 6) nullable.
+
+Returns
+    :class:`ScanResult` — ``candidates``: Candidate frame (``bot``, ``condition_id``, ``ts_ms``
+    Int64, ``rank`` Int64, ``score`` Float64, ``reason_codes`` List(String)) sorted by rank;
+    ``excluded``: frame (``condition_id`` String, ``reason_code`` String) sorted by condition_id.
+
+Reason codes
+    DISC_UNIVERSE_ADMITTED, DISC_NOT_ACTIVE, DISC_NO_LIVE_BOOK.
+
+Raises
+    pydantic.ValidationError — invalid config (``min_two_sided_snapshots`` < 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from pydantic import Field
+
+from polytraders.bots.base import BotConfig
+from polytraders.contracts import reason_codes
+
+SLUG = "disc.universe_scanner"
+VERSION = "1.0.0"
+
+ADMITTED = reason_codes.require("DISC_UNIVERSE_ADMITTED")
+NOT_ACTIVE = reason_codes.require("DISC_NOT_ACTIVE")
+NO_LIVE_BOOK = reason_codes.require("DISC_NO_LIVE_BOOK")
+
+CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
+    "bot": pl.String(),
+    "condition_id": pl.String(),
+    "ts_ms": pl.Int64(),
+    "rank": pl.Int64(),
+    "score": pl.Float64(),
+    "reason_codes": pl.List(pl.String()),
+}
+EXCLUDED_SCHEMA: dict[str, pl.DataType] = {"condition_id": pl.String(), "reason_code": pl.String()}
+
+
+class Config(BotConfig):
+    """Parameters of disc.universe_scanner."""
+
+    min_two_sided_snapshots: int = Field(
+        default=1,
+        ge=1,
+        description="snapshots with both best bid and best ask each token needs to count as live (k), count",
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ScanResult:
+    """Admitted markets (Candidate frame) and excluded markets with their reason code."""
+
+    candidates: pl.DataFrame
+    excluded: pl.DataFrame
+
+
+def run(instruments: pl.DataFrame, books: pl.DataFrame, config: Config) -> ScanResult:
+    """Scan the universe; see the module docstring."""
+    k = config.min_two_sided_snapshots
+    markets = instruments.sort("as_of_ms", maintain_order=True).unique(
+        subset="condition_id", keep="last", maintain_order=True
+    )
+    tradable = pl.col("active") & pl.col("accepting_orders") & ~pl.col("closed")
+    not_active = markets.filter(~tradable).select("condition_id", pl.lit(NOT_ACTIVE).alias("reason_code"))
+
+    tokens = (
+        markets.filter(tradable)
+        .select(
+            "condition_id",
+            pl.col("tokens").list.eval(pl.element().struct.field("token_id")).alias("token_id"),
+        )
+        .explode("token_id")
+    )
+    snaps = books.select(
+        "condition_id",
+        "token_id",
+        "ts_ms",
+        (pl.col("best_bid").is_not_null() & pl.col("best_ask").is_not_null()).alias("two_sided"),
+    )
+    per_token = (
+        tokens.join(snaps, on=["condition_id", "token_id"], how="left")
+        .group_by("condition_id", "token_id")
+        .agg(
+            pl.col("two_sided").sum().alias("n_two_sided"),
+            pl.col("ts_ms").count().alias("n_snapshots"),
+            pl.col("ts_ms").filter(pl.col("two_sided")).sort().head(k).max().alias("kth_ts_ms"),
+        )
+    )
+    per_market = per_token.group_by("condition_id").agg(
+        (pl.col("n_two_sided") >= k).all().alias("live"),
+        pl.col("kth_ts_ms").max().alias("ts_ms"),
+        (pl.col("n_two_sided").sum() / pl.col("n_snapshots").sum()).alias("score"),
+    )
+    no_book = per_market.filter(~pl.col("live")).select(
+        "condition_id", pl.lit(NO_LIVE_BOOK).alias("reason_code")
+    )
+    candidates = (
+        per_market.filter(pl.col("live"))
+        .sort(["score", "condition_id"], descending=[True, False])
+        .with_row_index("rank", offset=1)
+        .select(
+            pl.lit(SLUG).alias("bot"),
+            "condition_id",
+            "ts_ms",
+            "rank",
+            "score",
+            pl.lit([ADMITTED], dtype=pl.List(pl.String())).alias("reason_codes"),
+        )
+        .cast(CANDIDATE_SCHEMA)
+    )
+    excluded = pl.concat([not_active, no_book]).cast(EXCLUDED_SCHEMA).sort("condition_id")
+    return ScanResult(candidates=candidates, excluded=excluded)
