@@ -69,6 +69,8 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("EXEC_UNKNOWN_INSTRUMENT", _S.ERROR, "no instrument record for the intent's token"),
         # Monitoring.
         ReasonCodeInfo("GOV_SCHEMA_FAILURE", _S.CRITICAL, "a stage frame failed its generated schema"),
+        # Adapter boundary (appended).
+        ReasonCodeInfo("GOV_DQ_NO_OWN_FILL", _S.WARN, "a MAKER trade on the user channel names none of our orders"),
     )
 }
 
