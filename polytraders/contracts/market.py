@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from polytraders.contracts.base import WireModel
 from polytraders.contracts.types import (
+    Cents,
     ConditionId,
     DurationMs,
     Price,
@@ -59,7 +60,7 @@ class RewardsParams(WireModel):
     """Liquidity-rewards parameters of a market (venue `rewards` object)."""
 
     min_size: Shares = Field(description="minimum qualifying order size, shares")
-    max_spread_cents: Decimal = Field(ge=0, description="max distance from mid that scores, in cents")
+    max_spread_cents: Cents = Field(description="max distance from mid that scores, in cents")
 
 
 class FeeParams(WireModel):

@@ -23,6 +23,16 @@ DECIMAL_SCALE = 6
 
 _DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 
+#: JSON Schema keywords that carry the bounds of a decimal string (the ajv-formats vocabulary:
+#: ``minimum`` / ``maximum`` apply to JSON numbers only), keyed by the pydantic bound name.
+#: Values are decimal strings; :mod:`polytraders.contracts.schemas` enforces them.
+DECIMAL_BOUND_KEYWORDS = {
+    "gt": "formatExclusiveMinimum",
+    "ge": "formatMinimum",
+    "lt": "formatExclusiveMaximum",
+    "le": "formatMaximum",
+}
+
 
 def _finite(value: Decimal) -> Decimal:
     if not value.is_finite():
@@ -37,6 +47,7 @@ def _decimal_type(description: str, **bounds: object) -> object:
         "pattern": _DECIMAL_PATTERN,
         "description": description,
     }
+    json_schema.update({DECIMAL_BOUND_KEYWORDS[bound]: str(value) for bound, value in bounds.items()})
     return Annotated[
         Decimal,
         Field(**bounds),  # type: ignore[arg-type]
@@ -56,6 +67,8 @@ TickSize = _decimal_type("tick size in USDC per share", gt=0, lt=1)
 Shares = _decimal_type("size in shares (outcome tokens), >= 0", ge=0)
 #: Signed share count (inventory: positive long).
 SignedShares = _decimal_type("signed size in shares (outcome tokens)")
+#: Non-negative amount in US cents (e.g. a rewards spread).
+Cents = _decimal_type("amount in US cents, >= 0", ge=0)
 #: Signed amount of collateral in USDC.
 Usdc = _decimal_type("amount in USDC (signed)")
 
