@@ -15,7 +15,7 @@ NAUTILUS_RS = "nautilus_trader/crates/adapters/polymarket/test_data"
 
 @pytest.fixture
 def ref() -> Callable[[str], str]:
-    """Read a reference file by its path under ``fixtures/reference/`` (``ws:``/``http:``/``rs:`` prefixes)."""
+    """Read a file under ``fixtures/reference/`` (prefixes ``ws:``, ``http:``, ``rs:``, ``own:``)."""
     prefixes = {"ws:": NAUTILUS_WS, "http:": NAUTILUS_HTTP, "rs:": NAUTILUS_RS, "own:": "own"}
 
     def read(name: str) -> str:
