@@ -71,6 +71,8 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("GOV_SCHEMA_FAILURE", _S.CRITICAL, "a stage frame failed its generated schema"),
         # Adapter boundary (appended).
         ReasonCodeInfo("GOV_DQ_NO_OWN_FILL", _S.WARN, "a MAKER trade on the user channel names none of our orders"),
+        # Execution: exec.order_shaper (appended).
+        ReasonCodeInfo("EXEC_NOT_SHAPEABLE", _S.ERROR, "a CANCEL intent has no order to shape"),
     )
 }
 
