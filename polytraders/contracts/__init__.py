@@ -16,7 +16,7 @@ from polytraders.contracts.market import (
     TickSizeChange,
     TradePrint,
 )
-from polytraders.contracts.reporting import QuarantineRecord, ReportEnvelope
+from polytraders.contracts.reporting import QuarantineRecord, ReportEnvelope, RunMetric
 from polytraders.contracts.trading import (
     Candidate,
     ExecutionEstimate,
@@ -56,6 +56,7 @@ WIRE_MODELS: dict[str, type[WireModel]] = {
         Position,
         ReportEnvelope,
         QuarantineRecord,
+        RunMetric,
     )
 }
 
@@ -82,6 +83,7 @@ __all__ = [
     "ReportEnvelope",
     "RewardsParams",
     "RiskVote",
+    "RunMetric",
     "Signal",
     "SignedOrderRequest",
     "TickSizeChange",

@@ -41,3 +41,13 @@ class QuarantineRecord(WireModel):
     detail: str = Field(description="what exactly was wrong (field, value, allowed range)")
     raw: str = Field(description="the raw input, verbatim")
     provenance_hash: Sha256Hex
+
+
+class RunMetric(WireModel):
+    """One figure of a shadow run (S11), e.g. rows out of a stage or rejections by reason code."""
+
+    partition: str = Field(description="fixture day, YYYY-MM-DD")
+    stage: str = Field(pattern=r"^S([1-9]|1[01])$")
+    metric: str = Field(description="what is counted, e.g. rows_out, rejections, pnl_usdc")
+    key: str = Field(description="breakdown key (table, reason code, bot), '' for none")
+    value: float
