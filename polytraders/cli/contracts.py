@@ -25,7 +25,7 @@ def verify(schema_dir: SchemasOption = schemas.SCHEMAS_DIR) -> None:
     console = Console()
     problems = schemas.verify(schema_dir)
     if not problems:
-        console.print(f"[green]contracts OK: {len(schemas.WIRE_MODELS)} schemas in {schema_dir} match the models")
+        console.print(f"[green]contracts OK: {len(schemas.WIRE_MODELS)} schemas in {schema_dir} match")
         return
     table = Table(title=f"{len(problems)} contract problem(s) in {schema_dir}", show_lines=False)
     table.add_column("#", justify="right")

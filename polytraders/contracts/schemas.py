@@ -154,8 +154,9 @@ def verify(schema_dir: Path = SCHEMAS_DIR) -> list[str]:
     entries = {entry["name"]: entry for entry in manifest.get("objects", [])}
     if list(entries) != sorted(entries):
         problems.append("manifest: objects are not sorted by name")
-    problems += [f"{name}: model has no schema in the manifest" for name in sorted(set(WIRE_MODELS) - set(entries))]
-    problems += [f"{name}: schema has no model" for name in sorted(set(entries) - set(WIRE_MODELS))]
+    unpublished = sorted(WIRE_MODELS.keys() - entries)
+    problems += [f"{name}: model has no schema in the manifest" for name in unpublished]
+    problems += [f"{name}: schema has no model" for name in sorted(entries.keys() - WIRE_MODELS)]
     listed = {entry["file"] for entry in entries.values()}
     problems += [
         f"{path.name}: schema file is not in the manifest"
@@ -197,7 +198,10 @@ def _entry_problems(name: str, entry: dict[str, Any], schema_dir: Path) -> list[
     return problems
 
 
-def _decimal_bound(keyword: str, holds: Callable[[Decimal, Decimal], bool]) -> Callable[..., Iterator[ValidationError]]:
+_KeywordCheck = Callable[[Any, str, Any, dict[str, Any]], Iterator[ValidationError]]
+
+
+def _decimal_bound(keyword: str, holds: Callable[[Decimal, Decimal], bool]) -> _KeywordCheck:
     def check(validator: Any, bound: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
         try:
             value = Decimal(instance) if isinstance(instance, str) else None
@@ -219,7 +223,7 @@ _BOUND_HOLDS: dict[str, Callable[[Decimal, Decimal], bool]] = {
 #: Draft 2020-12 plus enforcement of the decimal-string bound keywords.
 PayloadValidator = validators.extend(
     Draft202012Validator,
-    {keyword: _decimal_bound(keyword, _BOUND_HOLDS[bound]) for bound, keyword in DECIMAL_BOUND_KEYWORDS.items()},
+    {keyword: _decimal_bound(keyword, _BOUND_HOLDS[key]) for key, keyword in DECIMAL_BOUND_KEYWORDS.items()},
 )
 
 
@@ -235,7 +239,7 @@ def _schema_path(name: str, schema_dir: Path) -> Path:
     for entry in load_manifest(schema_dir)["objects"]:
         if entry["name"] == name:
             return schema_dir / entry["file"]
-    raise UnknownWireObjectError(f"{name!r} is not a published wire object (not in {schema_dir / MANIFEST_FILE})")
+    raise UnknownWireObjectError(f"{name!r} is not a published wire object ({schema_dir / MANIFEST_FILE})")
 
 
 @lru_cache(maxsize=64)
