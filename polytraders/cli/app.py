@@ -9,6 +9,7 @@ from polytraders.cli import bots, contracts, shadow
 app = typer.Typer(help="Polytraders: shadow-first Polymarket pipeline.", no_args_is_help=True)
 app.add_typer(contracts.app, name="contracts")
 app.command("shadow")(shadow.shadow)
+app.command("backfill")(shadow.backfill)
 
 bot_app = typer.Typer(help="Scaffold and inspect decision modules (bots).", no_args_is_help=True)
 bots.register(bot_app)

@@ -1,0 +1,30 @@
+"""The code location ``workspace.yaml`` loads: ``defs``."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from polytraders.defs import environment, stages
+from polytraders.defs.resources import FixtureStore, PolytradersDuckDBIOManager, Warehouse
+from polytraders.defs.sensors import build_sensor, daily_shadow, shadow_job
+
+
+def build(settings: environment.Settings | None = None) -> dg.Definitions:
+    """All definitions, with paths from ``settings`` (default: the environment)."""
+    settings = settings or environment.current()
+    settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    database = str(settings.duckdb_path)
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules([stages]),
+        jobs=[shadow_job],
+        sensors=[build_sensor(str(settings.fixtures_root))],
+        schedules=[daily_shadow],
+        resources={
+            "io_manager": PolytradersDuckDBIOManager(database=database, schema=stages.SCHEMA),
+            "fixtures": FixtureStore(root=str(settings.fixtures_root)),
+            "warehouse": Warehouse(database=database),
+        },
+    )
+
+
+defs = build()

@@ -1,0 +1,41 @@
+"""The one place the environment is decided: paths per environment, read when definitions load."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+#: DuckDB schema that holds every stage table.
+STAGE_SCHEMA = "shadow"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where the fixture days are and where the DuckDB file lives.
+
+    Environment variables (all optional):
+        POLYTRADERS_FIXTURES: fixture root (default ``<repo>/fixtures``).
+        POLYTRADERS_DUCKDB: DuckDB file (default ``<repo>/var/polytraders.duckdb``).
+    """
+
+    fixtures_root: Path
+    duckdb_path: Path
+
+
+def current() -> Settings:
+    """Settings for this process, from the environment (call at definition-load time).
+
+    Raises ValueError if the DuckDB file is named like the stage schema (``shadow.duckdb``):
+    DuckDB names the catalog after the file, and a catalog and schema of the same name make
+    every table reference ambiguous.
+    """
+    settings = Settings(
+        fixtures_root=Path(os.environ.get("POLYTRADERS_FIXTURES", REPO_ROOT / "fixtures")),
+        duckdb_path=Path(os.environ.get("POLYTRADERS_DUCKDB", REPO_ROOT / "var" / "polytraders.duckdb")),
+    )
+    if settings.duckdb_path.stem == STAGE_SCHEMA:
+        raise ValueError(f"POLYTRADERS_DUCKDB must not be named {STAGE_SCHEMA}.duckdb (catalog = schema name)")
+    return settings

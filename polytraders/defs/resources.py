@@ -1,0 +1,81 @@
+"""Resources: the DuckDB IO manager and the fixture store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+from dagster._core.storage.db_io_manager import DbTypeHandler, TableSlice
+from dagster_duckdb import DuckDBIOManager
+from dagster_duckdb_polars import DuckDBPolarsTypeHandler
+
+
+class _AlwaysCreateTypeHandler(DuckDBPolarsTypeHandler):
+    """Like the stock handler, but an empty frame still creates its (typed) table.
+
+    The stock handler skips empty frames, so the table never exists and every downstream load
+    of that partition fails. The DB IO manager has already deleted the partition's old rows.
+    """
+
+    def handle_output(self, context: dg.OutputContext, table_slice: TableSlice, obj: pl.DataFrame,
+                      connection) -> None:
+        if not obj.is_empty():
+            super().handle_output(context, table_slice, obj, connection)
+            return
+        obj_arrow = obj.to_arrow()  # noqa: F841 - referenced by name in the SQL below
+        connection.execute(f"create schema if not exists {table_slice.schema};")
+        connection.execute(
+            f"create table if not exists {table_slice.schema}.{table_slice.table} as select * from obj_arrow;"
+        )
+        context.add_output_metadata({"row_count": 0})
+
+
+class PolytradersDuckDBIOManager(DuckDBIOManager):
+    """Stores and loads polars frames in one embedded DuckDB file, schema ``polytraders``."""
+
+    @staticmethod
+    def type_handlers() -> Sequence[DbTypeHandler]:
+        return [_AlwaysCreateTypeHandler()]
+
+    @staticmethod
+    def default_load_type() -> type | None:
+        return pl.DataFrame
+
+
+class FixtureStore(dg.ConfigurableResource):
+    """Where the recorded fixture days live (``<root>/<YYYY-MM-DD>/``)."""
+
+    root: str
+
+    def day_dir(self, day: str) -> Path:
+        """Directory of one fixture day; raises FileNotFoundError if it does not exist."""
+        path = Path(self.root) / day
+        if not path.is_dir():
+            raise FileNotFoundError(f"no fixture day {day!r} under {self.root}")
+        return path
+
+
+class Warehouse(dg.ConfigurableResource):
+    """Read access to the run's DuckDB file (same file as the IO manager)."""
+
+    database: str
+
+    def row_counts(self, schema: str, partition_column: str, day: str) -> dict[str, int]:
+        """Rows of ``day`` in every table of ``schema`` that has the partition column."""
+        import duckdb
+
+        with duckdb.connect(self.database) as con:
+            tables = [
+                t for (t,) in con.execute(
+                    "select table_name from information_schema.columns "
+                    "where table_schema = ? and column_name = ?", [schema, partition_column],
+                ).fetchall()
+            ]
+            return {
+                t: con.execute(
+                    f'select count(*) from {schema}."{t}" where {partition_column} = ?::DATE', [day]
+                ).fetchone()[0]
+                for t in sorted(tables)
+            }

@@ -1,0 +1,109 @@
+"""Run the shadow job for one fixture day in this process, reporting progress step by step.
+
+Used by ``polytraders shadow``. Runs are recorded in the Dagster instance of ``DAGSTER_HOME``
+(created from the repo's ``dagster.yaml`` template when missing), so they show in the UI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from polytraders.defs import environment
+from polytraders.defs.partitions import fixture_days
+from polytraders.defs.stages import SCHEMA
+
+JOB = "shadow_job"
+
+
+def ensure_dagster_home() -> Path:
+    """``DAGSTER_HOME`` (default ``<repo>/.dagster_home``), created with ``dagster.yaml`` if missing."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(environment.REPO_ROOT / ".dagster_home")))
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        shutil.copyfile(environment.REPO_ROOT / "dagster.yaml", config)
+    return home
+
+
+@dataclass(frozen=True, slots=True)
+class DayRun:
+    """Outcome of one shadow run."""
+
+    run_id: str
+    success: bool
+    wall_s: float
+    step_ms: dict[str, float]
+    failures: dict[str, str]
+    frames_in: int | None
+
+
+def run_day(day: str, defs: dg.Definitions, on_step: Callable[[str, int, int], None] | None = None) -> DayRun:
+    """Materialise S1-S11 for fixture day ``day`` in process.
+
+    ``on_step(step_key, done, total)`` is called (from this thread) as steps finish.
+    Raises FileNotFoundError if the day has no fixture directory.
+    """
+    settings = environment.current()
+    if not (settings.fixtures_root / day).is_dir():
+        raise FileNotFoundError(f"no fixture day {day!r} under {settings.fixtures_root}")
+    ensure_dagster_home()
+    instance = dg.DagsterInstance.get()
+    if not instance.has_dynamic_partition(fixture_days.name, day):
+        instance.add_dynamic_partitions(fixture_days.name, [day])
+    job = defs.resolve_job_def(JOB)
+    total = sum(1 for _ in job.graph.iterate_op_defs())
+    run_id = str(uuid.uuid4())
+    outcome: dict[str, dg.ExecuteInProcessResult] = {}
+
+    def execute() -> None:
+        outcome["result"] = job.execute_in_process(
+            partition_key=day, instance=instance, run_id=run_id, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+
+    started = time.perf_counter()
+    worker = threading.Thread(target=execute, name=f"shadow-{day}")
+    worker.start()
+    seen: set[str] = set()
+    while worker.is_alive():
+        worker.join(timeout=0.25)
+        if on_step is None:
+            continue
+        for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS):
+            key = record.dagster_event.step_key if record.dagster_event else None
+            if key and key not in seen:
+                seen.add(key)
+                on_step(key, len(seen), total)
+    result = outcome["result"]
+    step_ms, failures, frames_in = {}, {}, None
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.STEP_SUCCESS:
+            step_ms[event.step_key] = event.event_specific_data.duration_ms
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            failures[event.step_key] = event.event_specific_data.error.message.strip()
+        elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            meta = event.event_specific_data.materialization.metadata
+            if "frames_in" in meta:
+                frames_in = int(meta["frames_in"].value)
+    return DayRun(run_id, result.success, time.perf_counter() - started, step_ms, failures, frames_in)
+
+
+def read_metrics(day: str) -> pl.DataFrame:
+    """The RunMetric rows of ``day`` from the DuckDB file (read-only connection)."""
+    path = environment.current().duckdb_path
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(
+            f"select stage, metric, key, value from {SCHEMA}.run_metrics where partition_day = ?::DATE",
+            [day],
+        ).pl()

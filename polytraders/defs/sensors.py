@@ -1,0 +1,49 @@
+"""Sensor, schedule and job: new fixture days become partitions; shadow runs on a schedule."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from polytraders.adapters.capture import list_fixture_days
+from polytraders.defs.partitions import fixture_days
+
+shadow_job = dg.define_asset_job(
+    "shadow_job",
+    selection=dg.AssetSelection.groups(*(f"s{i}_{n}" for i, n in (
+        (1, "registry"), (2, "ingestion"), (3, "state"), (4, "signals"), (5, "fair_value"), (6, "execution"),
+        (7, "risk"), (8, "oms"), (9, "inventory"), (10, "replay"), (11, "monitoring")))),
+    partitions_def=fixture_days,
+    # One process: DuckDB allows a single writer, and in-process start-up is the cheapest.
+    executor_def=dg.in_process_executor,
+    tags={"polytraders/duckdb-writer": "true"},
+    description="S1-S11 in shadow over one fixture day.",
+)
+
+
+def new_days(root: str, known: set[str]) -> list[str]:
+    """Fixture days under ``root`` that are not partitions yet, oldest first."""
+    return [d for d in list_fixture_days(root) if d not in known]
+
+
+def build_sensor(root: str) -> dg.SensorDefinition:
+    """A sensor that adds a partition (and requests a shadow run) for each new fixture day."""
+
+    @dg.sensor(job=shadow_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+    def fixture_day_sensor(context: dg.SensorEvaluationContext):
+        days = new_days(root, set(context.instance.get_dynamic_partitions(fixture_days.name)))
+        return dg.SensorResult(
+            run_requests=[dg.RunRequest(partition_key=d, run_key=f"fixture-day-{d}") for d in days],
+            dynamic_partitions_requests=[fixture_days.build_add_request(days)] if days else [],
+        )
+
+    return fixture_day_sensor
+
+
+@dg.schedule(job=shadow_job, cron_schedule="0 6 * * *", execution_timezone="UTC")
+def daily_shadow(context: dg.ScheduleEvaluationContext):
+    """Every day at 06:00 UTC: a shadow run of the newest fixture day."""
+    days = context.instance.get_dynamic_partitions(fixture_days.name)
+    if not days:
+        return dg.SkipReason("no fixture day registered yet (the sensor adds them)")
+    latest = max(days)
+    return dg.RunRequest(partition_key=latest, run_key=f"daily-{context.scheduled_execution_time:%Y%m%d}-{latest}")

@@ -1,0 +1,400 @@
+"""S1-S11 as graph-backed assets: one op per bot (or per stage step), one asset per output.
+
+Every frame is validated against its generated pandera schema before it is returned, then
+gets the DATE column ``partition_day`` by which the DuckDB IO manager replaces the partition.
+"""
+
+
+from datetime import date
+
+import dagster as dg
+import polars as pl
+
+from polytraders.bots import manifest
+from polytraders.contracts.frames import validate_frame
+from polytraders.defs import environment
+from polytraders.defs.partitions import PARTITION_COLUMN, fixture_days
+from polytraders.defs.resources import FixtureStore, Warehouse
+from polytraders.runtime import monitoring, stages, trading
+from polytraders.runtime.envelopes import RunInfo
+from polytraders.runtime.profile import SHADOW, bot_module
+
+SCHEMA = environment.STAGE_SCHEMA
+
+
+def bot_tags(slug: str) -> dict[str, str]:
+    """Tags that carry a bot's class, phase and capital impact into the UI."""
+    spec = manifest.get(slug)
+    return {
+        "polytraders/bot": slug,
+        "polytraders/class": spec.bot_class,
+        "polytraders/phase": f"P{spec.phase}",
+        "polytraders/capital_impact": str(spec.capital_impact),
+    }
+
+
+def out(wire_object: str, description: str) -> dg.AssetOut:
+    """An asset output stored in DuckDB, partitioned by ``partition_day``."""
+    return dg.AssetOut(
+        key_prefix=[SCHEMA],
+        description=description,
+        metadata={"partition_expr": PARTITION_COLUMN, "wire_object": wire_object},
+        io_manager_key="io_manager",
+    )
+
+
+def stage_frame(context: dg.OpExecutionContext, wire_object: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Validate ``frame`` as ``wire_object`` and add the partition DATE column."""
+    validate_frame(wire_object, frame)
+    day = date.fromisoformat(context.partition_key)
+    return frame.with_columns(pl.lit(day, dtype=pl.Date).alias(PARTITION_COLUMN))
+
+
+def schema_ok(wire_object: str, frame: pl.DataFrame) -> bool:
+    """True if ``frame`` passes the generated schema of ``wire_object``."""
+    try:
+        validate_frame(wire_object, frame)
+    except Exception:  # noqa: BLE001 - any validation error counts as one schema failure
+        return False
+    return True
+
+
+def md_table(frame: pl.DataFrame) -> dg.MetadataValue:
+    """A small frame as a Markdown table for the Dagster UI."""
+    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.iter_rows()]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def loaded(frame: pl.DataFrame) -> pl.DataFrame:
+    """An input as loaded from DuckDB, without the partition column."""
+    return frame.drop(PARTITION_COLUMN, strict=False)
+
+
+# --- S1 registry ------------------------------------------------------------------------------
+
+
+@dg.op(out={"instruments": dg.Out(), "registry_quarantine": dg.Out()})
+def load_registry(context: dg.OpExecutionContext, fixtures: FixtureStore):
+    """S1: InstrumentRecords from the day's market metadata."""
+    instruments, quarantine = stages.registry(fixtures.day_dir(context.partition_key))
+    return (stage_frame(context, "InstrumentRecord", instruments),
+            stage_frame(context, "QuarantineRecord", quarantine))
+
+
+@dg.graph_multi_asset(
+    outs={
+        "instruments": out("InstrumentRecord", "S1: the instrument registry (markets and tokens)."),
+        "registry_quarantine": out("QuarantineRecord", "S1: market metadata that could not be normalised."),
+    },
+    partitions_def=fixture_days,
+    group_name="s1_registry",
+)
+def s1_registry():
+    instruments, quarantine = load_registry()
+    return {"instruments": instruments, "registry_quarantine": quarantine}
+
+
+# --- S2 ingestion -----------------------------------------------------------------------------
+
+
+@dg.op(out={n: dg.Out() for n in ("book_snapshots", "market_snapshots", "trades", "resolutions",
+                                   "ingest_quarantine")})
+def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, instruments: pl.DataFrame):
+    """S2: normalise every captured frame; what does not normalise is quarantined."""
+    got = stages.ingest(fixtures.day_dir(context.partition_key), loaded(instruments))
+    context.add_output_metadata({"frames_in": got.frames_in, "keepalives": got.keepalives},
+                                output_name="book_snapshots")
+    return (
+        stage_frame(context, "OrderBookSnapshot", got.book_snapshots),
+        stage_frame(context, "MarketSnapshot", stages.top_of_book(got.book_snapshots)),
+        stage_frame(context, "TradePrint", got.trades),
+        stage_frame(context, "MarketResolution", got.resolutions),
+        stage_frame(context, "QuarantineRecord", got.quarantine),
+    )
+
+
+@dg.op(tags=bot_tags("disc.universe_scanner"), out={"candidates": dg.Out()})
+def disc_universe_scanner(context: dg.OpExecutionContext, instruments: pl.DataFrame,
+                          market_snapshots: pl.DataFrame):
+    """disc.universe_scanner: markets that are live and tradable."""
+    bot = bot_module("disc.universe_scanner")
+    result = bot.run(loaded(instruments), loaded(market_snapshots), SHADOW.config(bot.SLUG))
+    context.add_output_metadata({"excluded": result.excluded.height}, output_name="candidates")
+    return stage_frame(context, "Candidate", result.candidates)
+
+
+@dg.graph_multi_asset(
+    outs={
+        "book_snapshots": out("OrderBookSnapshot", "S2: normalised order books, levels best-first."),
+        "market_snapshots": out("MarketSnapshot", "S2: top of book of every normalised book."),
+        "trades": out("TradePrint", "S2: last-trade prints."),
+        "resolutions": out("MarketResolution", "S2: market resolutions seen on the feed."),
+        "ingest_quarantine": out("QuarantineRecord", "S2: frames that could not be normalised."),
+        "disc_universe_scanner": out("Candidate", "disc.universe_scanner: the tradable universe."),
+    },
+    ins={"instruments": dg.AssetIn(key=[SCHEMA, "instruments"])},
+    partitions_def=fixture_days,
+    group_name="s2_ingestion",
+)
+def s2_ingestion(instruments):
+    books, market, trades, resolutions, quarantine = ingest_capture(instruments)
+    return {
+        "book_snapshots": books, "market_snapshots": market, "trades": trades,
+        "resolutions": resolutions, "ingest_quarantine": quarantine,
+        "disc_universe_scanner": disc_universe_scanner(instruments, market),
+    }
+
+
+# --- S3 state ---------------------------------------------------------------------------------
+
+
+@dg.op
+def reconstruct_books(context: dg.OpExecutionContext, book_snapshots: pl.DataFrame) -> pl.DataFrame:
+    """S3: books per token over time, one row per change."""
+    return stage_frame(context, "OrderBookSnapshot", stages.book_state(loaded(book_snapshots)))
+
+
+
+@dg.graph_asset(
+    name="book_state", key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s3_state",
+    metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "OrderBookSnapshot"},
+    description="S3: each token's book, one row per change.",
+    ins={"book_snapshots": dg.AssetIn(key=[SCHEMA, "book_snapshots"])},
+)
+def book_state_asset(book_snapshots):
+    return reconstruct_books(book_snapshots)
+
+
+# --- S4 signals, S5 fair value, S6 strategy -----------------------------------------------------
+
+
+@dg.op(tags=bot_tags("intel.microprice"))
+def intel_microprice(context: dg.OpExecutionContext, book_state: pl.DataFrame) -> pl.DataFrame:
+    """intel.microprice over every book state."""
+    bot = bot_module("intel.microprice")
+    return stage_frame(context, "Signal", bot.run(loaded(book_state), SHADOW.config(bot.SLUG)))
+
+
+@dg.graph_asset(
+    name="intel_microprice", key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s4_signals",
+    metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "Signal"},
+    description="S4: intel.microprice signals.", tags=None,
+    ins={"book_state": dg.AssetIn(key=[SCHEMA, "book_state"])},
+)
+def s4_microprice(book_state):
+    return intel_microprice(book_state)
+
+
+@dg.asset(
+    key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s5_fair_value",
+    metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "FairValue"},
+    ins={"intel_microprice": dg.AssetIn(key=[SCHEMA, "intel_microprice"])},
+)
+def fair_values(context: dg.AssetExecutionContext, intel_microprice: pl.DataFrame) -> pl.DataFrame:
+    """S5: fair value per token = its microprice."""
+    return stage_frame(context, "FairValue", stages.fair_values(loaded(intel_microprice), "intel.microprice"))
+
+
+@dg.op(tags=bot_tags("strat.maker_tight"))
+def strat_maker_tight(context: dg.OpExecutionContext, fair_values: pl.DataFrame,
+                      market_snapshots: pl.DataFrame, instruments: pl.DataFrame) -> pl.DataFrame:
+    """strat.maker_tight: quotes one tick inside fair value."""
+    bot = bot_module("strat.maker_tight")
+    intents = bot.run(loaded(fair_values), loaded(market_snapshots), loaded(instruments), SHADOW.config(bot.SLUG))
+    return stage_frame(context, "OrderIntent", intents)
+
+
+@dg.op(out={"execution_estimates": dg.Out()})
+def estimate_execution(context: dg.OpExecutionContext, intents: pl.DataFrame) -> pl.DataFrame:
+    """S6: expected fee and slippage of each intent."""
+    return stage_frame(context, "ExecutionEstimate", stages.execution_estimates(loaded(intents)))
+
+
+@dg.graph_multi_asset(
+    outs={
+        "strat_maker_tight": out("OrderIntent", "strat.maker_tight: order intents."),
+        "execution_estimates": out("ExecutionEstimate", "S6: expected cost of each intent."),
+    },
+    ins={
+        "fair_values": dg.AssetIn(key=[SCHEMA, "fair_values"]),
+        "market_snapshots": dg.AssetIn(key=[SCHEMA, "market_snapshots"]),
+        "instruments": dg.AssetIn(key=[SCHEMA, "instruments"]),
+    },
+    partitions_def=fixture_days,
+    group_name="s6_execution",
+)
+def s6_execution(fair_values, market_snapshots, instruments):
+    intents = strat_maker_tight(fair_values, market_snapshots, instruments)
+    return {"strat_maker_tight": intents, "execution_estimates": estimate_execution(intents)}
+
+
+# --- S7 risk: the only trading gate -------------------------------------------------------------
+
+RISK_BOTS = SHADOW.risk_order
+
+
+def _risk_asset_name(slug: str) -> str:
+    return slug.replace(".", "_")
+
+
+@dg.op(
+    tags={"polytraders/stage": "S7"},
+    out={**{_risk_asset_name(s): dg.Out() for s in RISK_BOTS}, "approved_intents": dg.Out()},
+)
+def risk_gate(context: dg.OpExecutionContext, intents: pl.DataFrame, instruments: pl.DataFrame,
+              market_snapshots: pl.DataFrame, resolutions: pl.DataFrame):
+    """S7: the risk bots in declared order over every intent; only APPROVE/REDUCE pass."""
+    gate = trading.risk_gate(loaded(intents), loaded(instruments), loaded(market_snapshots),
+                             loaded(resolutions), SHADOW)
+    for slug in RISK_BOTS:
+        context.add_output_metadata(
+            {"bot": slug, "elapsed_ms": round(gate.elapsed_ms[slug], 3), **bot_tags(slug)},
+            output_name=_risk_asset_name(slug),
+        )
+    votes = tuple(stage_frame(context, "RiskVote", gate.votes[s]) for s in RISK_BOTS)
+    return (*votes, stage_frame(context, "OrderIntent", gate.approved))
+
+
+@dg.graph_multi_asset(
+    outs={
+        **{_risk_asset_name(s): out("RiskVote", f"{s}: one RiskVote per intent it evaluated.") for s in RISK_BOTS},
+        "approved_intents": out("OrderIntent", "S7: intents that ended APPROVE or REDUCE (reduced size)."),
+    },
+    ins={
+        "strat_maker_tight": dg.AssetIn(key=[SCHEMA, "strat_maker_tight"]),
+        "instruments": dg.AssetIn(key=[SCHEMA, "instruments"]),
+        "market_snapshots": dg.AssetIn(key=[SCHEMA, "market_snapshots"]),
+        "resolutions": dg.AssetIn(key=[SCHEMA, "resolutions"]),
+    },
+    partitions_def=fixture_days,
+    group_name="s7_risk",
+)
+def s7_risk(strat_maker_tight, instruments, market_snapshots, resolutions):
+    results = risk_gate(strat_maker_tight, instruments, market_snapshots, resolutions)
+    names = [*(_risk_asset_name(s) for s in RISK_BOTS), "approved_intents"]
+    return dict(zip(names, results, strict=True))
+
+
+# --- S8 OMS, S9 inventory -------------------------------------------------------------------------
+
+
+@dg.op(tags=bot_tags("exec.order_shaper"),
+       out={"exec_order_shaper": dg.Out(), "order_events": dg.Out(), "fills": dg.Out()})
+def exec_order_shaper(context: dg.OpExecutionContext, approved_intents: pl.DataFrame,
+                      instruments: pl.DataFrame, market_snapshots: pl.DataFrame, resolutions: pl.DataFrame):
+    """S8: shape approved intents into ExecutionPlans and work them on the mock venue."""
+    got = trading.oms(loaded(approved_intents), loaded(instruments), loaded(market_snapshots),
+                      loaded(resolutions), SHADOW)
+    context.add_output_metadata({"refused": dict(got.refused)}, output_name="exec_order_shaper")
+    return (stage_frame(context, "ExecutionPlan", got.plans),
+            stage_frame(context, "OrderEvent", got.order_events),
+            stage_frame(context, "Fill", got.fills))
+
+
+@dg.graph_multi_asset(
+    outs={
+        "exec_order_shaper": out("ExecutionPlan", "exec.order_shaper: plans on the tick grid, micro-unit amounts."),
+        "order_events": out("OrderEvent", "S8: mock-venue order events."),
+        "fills": out("Fill", "S8: mock-venue fills (trade-through rule)."),
+    },
+    ins={
+        "approved_intents": dg.AssetIn(key=[SCHEMA, "approved_intents"]),
+        "instruments": dg.AssetIn(key=[SCHEMA, "instruments"]),
+        "market_snapshots": dg.AssetIn(key=[SCHEMA, "market_snapshots"]),
+        "resolutions": dg.AssetIn(key=[SCHEMA, "resolutions"]),
+    },
+    partitions_def=fixture_days,
+    group_name="s8_oms",
+)
+def s8_oms(approved_intents, instruments, market_snapshots, resolutions):
+    plans, events, fills = exec_order_shaper(approved_intents, instruments, market_snapshots, resolutions)
+    return {"exec_order_shaper": plans, "order_events": events, "fills": fills}
+
+
+@dg.asset(
+    key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s9_inventory",
+    metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "Position"},
+    ins={n: dg.AssetIn(key=[SCHEMA, n]) for n in ("fills", "resolutions", "market_snapshots")},
+)
+def positions(context: dg.AssetExecutionContext, fills: pl.DataFrame, resolutions: pl.DataFrame,
+              market_snapshots: pl.DataFrame) -> pl.DataFrame:
+    """S9: positions per token, marked to mid, settled at the recorded resolution."""
+    return stage_frame(context, "Position",
+                       trading.positions(loaded(fills), loaded(resolutions), loaded(market_snapshots)))
+
+
+# --- S10 replay, S11 monitoring ---------------------------------------------------------------------
+
+_ENVELOPE_INS = {
+    "disc.universe_scanner": "disc_universe_scanner",
+    "intel.microprice": "intel_microprice",
+    "strat.maker_tight": "strat_maker_tight",
+    **{s: _risk_asset_name(s) for s in RISK_BOTS},
+    "exec.order_shaper": "exec_order_shaper",
+}
+
+
+@dg.asset(
+    key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s10_replay",
+    metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "ReportEnvelope"},
+    ins={name: dg.AssetIn(key=[SCHEMA, name]) for name in _ENVELOPE_INS.values()},
+)
+def envelopes(context: dg.AssetExecutionContext, disc_universe_scanner: pl.DataFrame,
+              intel_microprice: pl.DataFrame, strat_maker_tight: pl.DataFrame, risk_killswitch: pl.DataFrame,
+              risk_compliance_gate: pl.DataFrame, risk_stale_book: pl.DataFrame, risk_drawdown: pl.DataFrame,
+              risk_exposure_caps: pl.DataFrame, exec_order_shaper: pl.DataFrame) -> pl.DataFrame:
+    """S10: the event store: every bot decision as a ReportEnvelope (what a replay needs)."""
+    given = locals()
+    outputs = {slug: loaded(given[name]) for slug, name in _ENVELOPE_INS.items()}
+    run = RunInfo(run_id=context.run_id, partition=context.partition_key)
+    return stage_frame(context, "ReportEnvelope", monitoring.envelope_stream(run, SHADOW, outputs))
+
+
+@dg.asset(
+    key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s11_monitoring",
+    metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "RunMetric"},
+    ins={name: dg.AssetIn(key=[SCHEMA, name]) for name in (
+        *(_risk_asset_name(s) for s in RISK_BOTS), "strat_maker_tight", "approved_intents",
+        "exec_order_shaper", "fills",
+        "positions", "registry_quarantine", "ingest_quarantine", "envelopes")},
+)
+def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, risk_killswitch: pl.DataFrame,
+                risk_compliance_gate: pl.DataFrame, risk_stale_book: pl.DataFrame, risk_drawdown: pl.DataFrame,
+                risk_exposure_caps: pl.DataFrame, strat_maker_tight: pl.DataFrame,
+                approved_intents: pl.DataFrame, exec_order_shaper: pl.DataFrame, fills: pl.DataFrame,
+                positions: pl.DataFrame,
+                registry_quarantine: pl.DataFrame, ingest_quarantine: pl.DataFrame,
+                envelopes: pl.DataFrame) -> pl.DataFrame:
+    """S11: rows per stage, schema failures, quarantines, decisions by reason code, fills, PnL."""
+    given = {k: loaded(v) for k, v in locals().items() if isinstance(v, pl.DataFrame)}
+    checked = {"RiskVote": [given[_risk_asset_name(s)] for s in RISK_BOTS],
+               "OrderIntent": [given["strat_maker_tight"], given["approved_intents"]],
+               "ExecutionPlan": [given["exec_order_shaper"]],
+               "Fill": [given["fills"]], "Position": [given["positions"]],
+               "QuarantineRecord": [given["registry_quarantine"], given["ingest_quarantine"]],
+               "ReportEnvelope": [given["envelopes"]]}
+    failures = sum(not schema_ok(name, f) for name, frames in checked.items() for f in frames)
+    counts = warehouse.row_counts(SCHEMA, PARTITION_COLUMN, context.partition_key)
+    metrics = monitoring.run_metrics(
+        context.partition_key,
+        {(TABLE_STAGE.get(t, "?"), t): n for t, n in counts.items()},
+        {s: given[_risk_asset_name(s)] for s in RISK_BOTS},
+        given["strat_maker_tight"], given["approved_intents"], given["exec_order_shaper"], given["fills"],
+        given["positions"],
+        pl.concat([given["registry_quarantine"], given["ingest_quarantine"]]), failures,
+    )
+    context.add_output_metadata({"schema_failures": failures, "metrics": md_table(metrics.drop("partition"))})
+    return stage_frame(context, "RunMetric", metrics)
+
+
+#: Which stage writes which table (for rows-per-stage metrics).
+TABLE_STAGE: dict[str, str] = {
+    "instruments": "S1", "registry_quarantine": "S1",
+    "book_snapshots": "S2", "market_snapshots": "S2", "trades": "S2", "resolutions": "S2",
+    "ingest_quarantine": "S2", "disc_universe_scanner": "S2", "book_state": "S3",
+    "intel_microprice": "S4", "fair_values": "S5", "strat_maker_tight": "S6", "execution_estimates": "S6",
+    **{_risk_asset_name(s): "S7" for s in RISK_BOTS}, "approved_intents": "S7",
+    "exec_order_shaper": "S8", "order_events": "S8", "fills": "S8", "positions": "S9",
+    "envelopes": "S10", "run_metrics": "S11",
+}

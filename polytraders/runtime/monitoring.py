@@ -1,0 +1,102 @@
+"""S10 (the envelope stream a replay needs) and S11 (run metrics)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from polytraders.contracts.frames import empty_frame
+from polytraders.runtime.envelopes import RunInfo, wrap
+from polytraders.runtime.profile import Profile, bot_module
+
+ENVELOPE_SOURCES: tuple[tuple[str, str], ...] = (
+    ("disc.universe_scanner", "Candidate"),
+    ("intel.microprice", "Signal"),
+    ("strat.maker_tight", "OrderIntent"),
+)
+
+
+def envelope_stream(run: RunInfo, profile: Profile, outputs: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """S10: every bot decision of the run as ReportEnvelopes.
+
+    ``outputs`` maps bot slug -> its output frame: Candidate / Signal / OrderIntent frames for
+    the scanner, microprice and maker_tight, a RiskVote frame per risk bot, the ExecutionPlan
+    frame for exec.order_shaper. Votes and plans name the envelope of the intent they decided
+    on as their cause; votes carry their reason codes.
+    """
+    parts = []
+
+    def emit(slug: str, payload_type: str, frame: pl.DataFrame, **kw) -> pl.DataFrame:
+        module = bot_module(slug)
+        env = wrap(run, slug, module.VERSION, profile.config(slug).version_hash(), payload_type, frame, **kw)
+        parts.append(env)
+        return env
+
+    for slug, payload_type in ENVELOPE_SOURCES:
+        emit(slug, payload_type, outputs[slug])
+    intents = outputs["strat.maker_tight"]
+    intent_envelopes = parts[-1]
+    cause = (
+        intents.select("intent_id").with_columns(cause=intent_envelopes["envelope_id"])
+        if not intents.is_empty() else pl.DataFrame(schema={"intent_id": pl.String, "cause": pl.String})
+    )
+
+    def caused(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.join(cause, on="intent_id", how="left", maintain_order="left")
+
+    for slug in profile.risk_order:
+        votes = caused(outputs[slug])
+        emit(slug, "RiskVote", votes.drop("cause"), reason_codes=pl.col("reason_codes"),
+             causation_ids=pl.concat_list(pl.lit(votes["cause"])).list.drop_nulls())
+    plans = caused(outputs["exec.order_shaper"])
+    emit("exec.order_shaper", "ExecutionPlan", plans.drop("cause"),
+         causation_ids=pl.concat_list(pl.lit(plans["cause"])).list.drop_nulls())
+    return pl.concat(parts, how="vertical") if parts else empty_frame("ReportEnvelope")
+
+
+def run_metrics(partition: str, stage_rows: Mapping[tuple[str, str], int],
+                votes: Mapping[str, pl.DataFrame], intents: pl.DataFrame, approved: pl.DataFrame,
+                plans: pl.DataFrame, fills: pl.DataFrame, positions: pl.DataFrame,
+                quarantine: pl.DataFrame, schema_failures: int) -> pl.DataFrame:
+    """S11: the run's figures as a RunMetric frame.
+
+    Args:
+        stage_rows: (stage, table) -> rows written for this partition.
+        votes: risk bot slug -> RiskVote frame; intents: all OrderIntents; approved: those that
+            passed S7; plans: ExecutionPlan frame (S8); fills: Fill frame; positions: Position
+            frame (S9); quarantine: all QuarantineRecords of the day.
+
+    Metrics: rows_out per (stage, table); intents / approved / rejected (S7) and rejections by
+    reason code and by bot; fills and filled notional (USDC); realised and unrealised PnL at the
+    end of the day (USDC, from the last Position row per token); quarantines by reason code;
+    schema failures.
+    """
+    rows: list[tuple[str, str, str, float]] = [
+        (stage, "rows_out", table, float(n)) for (stage, table), n in sorted(stage_rows.items())
+    ]
+    places = intents.filter(pl.col("kind") == "PLACE").height
+    rows += [("S6", "intents", "PLACE", float(places)),
+             ("S6", "intents", "CANCEL", float(intents.height - places)),
+             ("S7", "approved", "", float(approved.filter(pl.col("kind") == "PLACE").height))]
+    all_votes = pl.concat(list(votes.values()), how="vertical")
+    rejected = all_votes.filter(pl.col("decision") == "REJECT")
+    reduced = all_votes.filter(pl.col("decision") == "REDUCE")
+    rows.append(("S7", "rejected", "", float(rejected.height)))
+    for label, frame in (("rejections_by_reason", rejected), ("reductions_by_reason", reduced)):
+        counts = frame.explode("reason_codes").group_by("reason_codes").len().sort("reason_codes")
+        rows += [("S7", label, str(code), float(n)) for code, n in counts.iter_rows()]
+    for slug, frame in votes.items():
+        rows.append(("S7", "rejections_by_bot", slug, float(frame.filter(pl.col("decision") == "REJECT").height)))
+    rows.append(("S8", "plans", "", float(plans.height)))
+    rows.append(("S8", "fills", "", float(fills.height)))
+    rows.append(("S8", "filled_notional_usdc", "", float((fills["price"] * fills["size"]).sum() or 0)))
+    last = positions.sort("ts_ms").group_by("token_id", maintain_order=True).last()
+    rows.append(("S9", "realised_pnl_usdc", "", float(last["realised_pnl_usdc"].sum() or 0)))
+    rows.append(("S9", "unrealised_pnl_usdc", "", float(last["unrealised_pnl_usdc"].sum() or 0)))
+    q = quarantine.group_by("reason_code").len().sort("reason_code")
+    rows += [("S2", "quarantined", str(code), float(n)) for code, n in q.iter_rows()]
+    rows.append(("S11", "schema_failures", "", float(schema_failures)))
+    return pl.DataFrame(
+        [(partition, *r) for r in rows], schema=["partition", "stage", "metric", "key", "value"], orient="row",
+    )

@@ -1,0 +1,122 @@
+"""The fold over time shared by S7 (risk context) and S8 (OMS): a venue session.
+
+A :class:`VenueSession` walks the day forward: at each decision time it first applies what the
+recorded data says happened before it — fills of resting orders (mock venue fill rule) and
+market resolutions (settlement) — and only then takes the next order action. State is truly
+sequential here (a fill changes the position that the next risk decision sees), so this is an
+explicit loop; it is fast because the venue finds each order's fill time with one vectorised
+search at placement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from polytraders.adapters.mock_venue import MICRO, BookTape, MockVenue, VenueOrder
+from polytraders.contracts import Fill, MarketResolution, OrderEvent
+from polytraders.contracts.types import Side
+from polytraders.runtime.inventory import Ledger
+
+
+@dataclass(slots=True)
+class SessionLog:
+    """What a session produced, in time order."""
+
+    order_events: list[OrderEvent] = field(default_factory=list)
+    fills: list[Fill] = field(default_factory=list)
+
+
+class VenueSession:
+    """Mock venue + inventory ledger + resolutions, advanced in time order.
+
+    Quotes are keyed by ``(strategy, token_id, side)``: placing a new quote for a key cancels
+    the live one first (cancel-replace), as a maker's reprice does.
+    """
+
+    def __init__(self, tape: BookTape, resolutions: Sequence[MarketResolution]) -> None:
+        self.tape = tape
+        self.venue = MockVenue(tape)
+        self.ledger = Ledger()
+        self.log = SessionLog()
+        self._resolutions = sorted(resolutions, key=lambda r: r.ts_ms)
+        self._next_resolution = 0
+        self._resolved: set[str] = set()
+        self._live: dict[tuple[str, str, Side], str] = {}
+        self._order_key: dict[str, tuple[str, str, Side]] = {}
+
+    def advance(self, ts_ms: int) -> None:
+        """Apply fills and resolutions due at or before ``ts_ms``, in time order."""
+        while True:
+            next_res = (self._resolutions[self._next_resolution]
+                        if self._next_resolution < len(self._resolutions) else None)
+            horizon = min(ts_ms, next_res.ts_ms) if next_res is not None else ts_ms
+            for event, fill in self.venue.advance(horizon):
+                self.log.order_events.append(event)
+                self.log.fills.append(fill)
+                self.ledger.apply_fill(fill)
+                self._forget(fill.order_id)
+            if next_res is None or next_res.ts_ms > ts_ms:
+                return
+            self._resolve(next_res)
+            self._next_resolution += 1
+
+    def _resolve(self, resolution: MarketResolution) -> None:
+        self._resolved.add(resolution.condition_id)
+        for order_id, order in list(self.venue.resting.items()):
+            if order.condition_id == resolution.condition_id:
+                self._cancel(order_id, resolution.ts_ms)
+        self.ledger.settle(resolution)
+
+    def is_resolved(self, condition_id: str) -> bool:
+        """True once the market's resolution has been applied."""
+        return condition_id in self._resolved
+
+    def _forget(self, order_id: str) -> None:
+        key = self._order_key.pop(order_id, None)
+        if key is not None and self._live.get(key) == order_id:
+            del self._live[key]
+
+    def _cancel(self, order_id: str, ts_ms: int) -> None:
+        event = self.venue.cancel(order_id, ts_ms)
+        if event is not None:
+            self.log.order_events.append(event)
+        self._forget(order_id)
+
+    def live_order_id(self, strategy: str, token_id: str, side: Side) -> str | None:
+        """The live quote for a key, if any."""
+        return self._live.get((strategy, token_id, side))
+
+    def place(self, strategy: str, order: VenueOrder) -> None:
+        """Cancel-replace the key's live quote with ``order`` (at ``order.placed_ts_ms``)."""
+        key = (strategy, order.token_id, order.side)
+        previous = self._live.get(key)
+        if previous is not None:
+            self._cancel(previous, order.placed_ts_ms)
+        event = self.venue.place(order)
+        self.log.order_events.append(event)
+        if event.status == "LIVE":
+            self._live[key] = order.order_id
+            self._order_key[order.order_id] = key
+
+    def cancel(self, order_id: str, ts_ms: int) -> None:
+        """Cancel an order by id (no-op if it already filled or was replaced)."""
+        self._cancel(order_id, ts_ms)
+
+    def resting_buy_notional_usdc(self, condition_id: str | None = None,
+                                  excluding: str | None = None) -> Decimal:
+        """Notional of resting BUY orders (one market or all), optionally excluding one order."""
+        return sum(
+            (o.price * o.size for oid, o in self.venue.resting.items()
+             if o.side is Side.BUY and oid != excluding and condition_id in (None, o.condition_id)),
+            Decimal(0),
+        )
+
+    def mids(self, ts_ms: int) -> dict[str, Decimal | None]:
+        """Mid of every token with an open position, at ``ts_ms`` (USDC per share)."""
+        out: dict[str, Decimal | None] = {}
+        for token_id in self.ledger.open_token_ids():
+            mid = self.tape.mid_micro_at(token_id, ts_ms)
+            out[token_id] = None if mid is None else Decimal(mid) / MICRO
+        return out

@@ -1,0 +1,203 @@
+"""The stage computations S1-S11 as plain functions over frames (no Dagster).
+
+Each function takes and returns frames in the frame form of a wire object (see
+:mod:`polytraders.contracts.frames`); the Dagster layer adds the partition column and stores them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from polytraders.adapters.capture import CorruptLine, read_capture
+from polytraders.adapters.mock_venue import BookTape
+from polytraders.adapters.polymarket import normalise_market_frame, normalise_markets_page
+from polytraders.adapters.polymarket.parsing import provenance_hash
+from polytraders.contracts import (
+    InstrumentRecord,
+    KeepAlive,
+    MarketResolution,
+    OrderBookSnapshot,
+    QuarantineRecord,
+    TradePrint,
+    WireModel,
+)
+from polytraders.contracts.frames import empty_frame, from_frame, to_frame
+from polytraders.contracts.types import DECIMAL_SCALE
+
+CAPTURE_FILE = "capture.jsonl.gz"
+MARKETS_FILE = "markets.json"
+DEC = pl.Decimal(38, DECIMAL_SCALE)
+
+
+def frame_of(name: str, objects: Sequence[WireModel]) -> pl.DataFrame:
+    """Frame form of ``objects`` (all of wire object ``name``), typed even when empty."""
+    return to_frame(name, objects) if objects else empty_frame(name)
+
+
+# --- S1 -------------------------------------------------------------------------------------
+
+
+def registry(day_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """S1: the day's ``markets.json`` (CLOB GET /markets page) -> (InstrumentRecord frame,
+    QuarantineRecord frame). The records are as of the day's start (00:00 UTC)."""
+    raw = (day_dir / MARKETS_FILE).read_text()
+    items = normalise_markets_page(raw, as_of_ms=_day_start_ms(day_dir.name))
+    records = [o for o in items if isinstance(o, InstrumentRecord)]
+    quarantined = [o for o in items if isinstance(o, QuarantineRecord)]
+    return frame_of("InstrumentRecord", records), frame_of("QuarantineRecord", quarantined)
+
+
+def _day_start_ms(day: str) -> int:
+    return int(datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC).timestamp() * 1000)
+
+
+# --- S2 -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """S2's normalised output for one day. Frames in the frame form of their wire object."""
+
+    frames_in: int
+    book_snapshots: pl.DataFrame
+    trades: pl.DataFrame
+    resolutions: pl.DataFrame
+    quarantine: pl.DataFrame
+    keepalives: int
+
+
+def tick_sizes_of(instruments: pl.DataFrame) -> dict[str, Decimal]:
+    """token id -> tick size, from an InstrumentRecord frame."""
+    rows = instruments.select("tokens", "tick_size").explode("tokens")
+    return {tok["token_id"]: tick for tok, tick in rows.iter_rows()}
+
+
+def _corrupt_record(line: CorruptLine, source: str) -> QuarantineRecord:
+    return QuarantineRecord(
+        source=f"{source}:{line.line_no}", receive_ts_ms=None, reason_code="GOV_DQ_MALFORMED_JSON",
+        detail=line.reason, raw=line.raw, provenance_hash=provenance_hash(line.raw),
+    )
+
+
+def ingest(day_dir: Path, instruments: pl.DataFrame) -> Ingested:
+    """S2: read the day's capture and normalise every market-channel frame.
+
+    Book frames -> OrderBookSnapshot, ``last_trade_price`` -> TradePrint, ``market_resolved`` ->
+    MarketResolution, keep-alives counted; anything malformed -> QuarantineRecord (never dropped).
+    """
+    corrupt: list[CorruptLine] = []
+    capture = read_capture(day_dir / CAPTURE_FILE, corrupt=corrupt)
+    ticks = tick_sizes_of(instruments)
+    buckets: dict[type, list[WireModel]] = defaultdict(list)
+    for recv_ms, channel, raw in capture.iter_rows():
+        if channel != "market":
+            buckets[QuarantineRecord].append(QuarantineRecord(
+                source=f"capture:{channel}", receive_ts_ms=recv_ms, reason_code="GOV_DQ_UNKNOWN_EVENT",
+                detail=f"channel {channel!r} is not replayed by S2", raw=raw, provenance_hash=provenance_hash(raw),
+            ))
+            continue
+        for obj in normalise_market_frame(raw, recv_ms, ticks):
+            buckets[type(obj)].append(obj)
+    buckets[QuarantineRecord].extend(_corrupt_record(c, CAPTURE_FILE) for c in corrupt)
+    return Ingested(
+        frames_in=capture.height + len(corrupt),
+        book_snapshots=frame_of("OrderBookSnapshot", buckets[OrderBookSnapshot]),
+        trades=frame_of("TradePrint", buckets[TradePrint]),
+        resolutions=frame_of("MarketResolution", buckets[MarketResolution]),
+        quarantine=frame_of("QuarantineRecord", buckets[QuarantineRecord]),
+        keepalives=len(buckets[KeepAlive]),
+    )
+
+
+# --- S3 -------------------------------------------------------------------------------------
+
+
+def top_of_book(books: pl.DataFrame) -> pl.DataFrame:
+    """S3: MarketSnapshot frame (best bid/ask, mid, spread in ticks) of each book snapshot.
+
+    mid = (best_bid + best_ask) / 2 (exact at scale 6: tick sizes have <= 4 decimals);
+    spread_ticks = (best_ask - best_bid) / tick_size, computed in integer micro-units.
+    """
+    best = books.select(
+        "condition_id", "token_id", "ts_ms", "tick_size", "freshness",
+        best_bid=pl.col("bids").list.first().struct.field("price"),
+        best_ask=pl.col("asks").list.first().struct.field("price"),
+    )
+    micro = 10**DECIMAL_SCALE
+    bid_u = (pl.col("best_bid") * micro).cast(pl.Int64)
+    ask_u = (pl.col("best_ask") * micro).cast(pl.Int64)
+    tick_u = (pl.col("tick_size") * micro).cast(pl.Int64)
+    out = best.with_columns(
+        mid=(((bid_u + ask_u) // 2).cast(DEC) / micro).cast(DEC),
+        spread_ticks=(ask_u - bid_u) // tick_u,
+    )
+    return out.select(empty_frame("MarketSnapshot").columns)
+
+
+# --- S5 / S6 ----------------------------------------------------------------------------------
+
+
+def fair_values(signals: pl.DataFrame, source: str) -> pl.DataFrame:
+    """S5: FairValue frame from a probability-valued Signal frame (quantised to 1e-6)."""
+    return signals.filter(pl.col("value").is_between(0.0, 1.0)).select(
+        "condition_id", "token_id", "ts_ms",
+        fair_value=pl.col("value").round(DECIMAL_SCALE).cast(pl.String).cast(DEC),
+        source=pl.lit(source),
+    )
+
+
+def execution_estimates(intents: pl.DataFrame) -> pl.DataFrame:
+    """S6: ExecutionEstimate frame for each PLACE intent.
+
+    Post-only limit orders rest as maker: the venue charges makers no fee and a resting order
+    has no slippage, so fee_usdc = 0 and slippage_ticks = 0 for them. (Taker estimates through
+    the book arrive with exec.fee_slippage_estimator in P5.)
+    """
+    places = intents.filter(pl.col("kind") == "PLACE")
+    return places.select(
+        "condition_id", "token_id", "ts_ms", "side", "price", "size",
+        fee_usdc=pl.lit(Decimal(0), dtype=DEC),
+        slippage_ticks=pl.lit(0, dtype=pl.Int64),
+    )
+
+
+def instruments_by_condition(instruments: pl.DataFrame) -> dict[str, InstrumentRecord]:
+    """condition id -> InstrumentRecord, from an InstrumentRecord frame."""
+    return {r.condition_id: r for r in from_frame("InstrumentRecord", instruments)}
+
+
+def resolutions_of(frame: pl.DataFrame) -> list[MarketResolution]:
+    """MarketResolution objects from their frame."""
+    return list(from_frame("MarketResolution", frame))
+
+
+def tape_of(top: pl.DataFrame) -> BookTape:
+    """The mock venue's book tape from a MarketSnapshot frame."""
+    return BookTape(top)
+
+
+def concat_frames(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    """Vertical concat of same-schema frames."""
+    return pl.concat(list(frames), how="vertical")
+
+
+def book_state(books: pl.DataFrame) -> pl.DataFrame:
+    """S3: the book state per token over time: a row each time a token's book changed.
+
+    Books arrive as full snapshots (and, on other days, ``price_change`` deltas, applied by
+    the reconstruction that P2 adds); consecutive identical snapshots of a token (same levels on
+    both sides) are one state, kept at its first time. Columns as OrderBookSnapshot.
+    """
+    ordered = books.sort("token_id", "ts_ms")
+    changed = (
+        (pl.col("bids") != pl.col("bids").shift(1).over("token_id"))
+        | (pl.col("asks") != pl.col("asks").shift(1).over("token_id"))
+    ).fill_null(True)
+    return ordered.filter(changed)

@@ -1,0 +1,115 @@
+"""S7-S9 over frames: the risk gate, the OMS and the inventory, for one day.
+
+Thin frame adapters around the sequential folds in :mod:`risk_gate`, :mod:`oms` and
+:mod:`inventory`: they turn frames into contract objects, run the fold, and turn the results
+back into frames of their wire objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+
+from polytraders.adapters.mock_venue import MICRO, BookTape
+from polytraders.contracts import Fill, MarketResolution, OrderIntent, Position
+from polytraders.contracts.frames import from_frame
+from polytraders.runtime.inventory import Ledger
+from polytraders.runtime.oms import run_oms
+from polytraders.runtime.profile import Profile, bot_module
+from polytraders.runtime.risk_gate import run_gate
+from polytraders.runtime.stages import frame_of, instruments_by_condition, resolutions_of
+
+
+@dataclass(frozen=True, slots=True)
+class GateFrames:
+    """S7 output: RiskVote frame per risk bot, the approved intents, time per bot (ms)."""
+
+    votes: dict[str, pl.DataFrame]
+    approved: pl.DataFrame
+    elapsed_ms: dict[str, float]
+
+
+def risk_gate(intents: pl.DataFrame, instruments: pl.DataFrame, market_snapshots: pl.DataFrame,
+              resolutions: pl.DataFrame, profile: Profile) -> GateFrames:
+    """S7: run the declared risk order over the OrderIntent frame ``intents``."""
+    result = run_gate(
+        list(from_frame("OrderIntent", intents)), profile.risk_steps(), instruments_by_condition(instruments),
+        BookTape(market_snapshots), resolutions_of(resolutions),
+    )
+    return GateFrames(
+        votes={slug: frame_of("RiskVote", votes) for slug, votes in result.votes.items()},
+        approved=frame_of("OrderIntent", result.approved),
+        elapsed_ms={slug: ns / 1e6 for slug, ns in result.elapsed_ns.items()},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OmsFrames:
+    """S8 output: ExecutionPlan, OrderEvent and Fill frames; shaping refusals by reason code."""
+
+    plans: pl.DataFrame
+    order_events: pl.DataFrame
+    fills: pl.DataFrame
+    refused: dict[str, int]
+
+
+def oms(approved: pl.DataFrame, instruments: pl.DataFrame, market_snapshots: pl.DataFrame,
+        resolutions: pl.DataFrame, profile: Profile) -> OmsFrames:
+    """S8: shape approved intents with exec.order_shaper and send them to the mock venue."""
+    shaper = bot_module("exec.order_shaper")
+    end_ts_ms = int(market_snapshots["ts_ms"].max() or 0)
+    result = run_oms(
+        list(from_frame("OrderIntent", approved)), instruments_by_condition(instruments),
+        BookTape(market_snapshots), resolutions_of(resolutions), shaper.shape, profile.config(shaper.SLUG),
+        end_ts_ms,
+    )
+    refused: dict[str, int] = {}
+    for _, rejection in result.refused:
+        refused[rejection.code] = refused.get(rejection.code, 0) + 1
+    return OmsFrames(
+        plans=frame_of("ExecutionPlan", result.plans),
+        order_events=frame_of("OrderEvent", result.log.order_events),
+        fills=frame_of("Fill", result.log.fills),
+        refused=refused,
+    )
+
+
+def positions(fills: pl.DataFrame, resolutions: pl.DataFrame, market_snapshots: pl.DataFrame) -> pl.DataFrame:
+    """S9: Position frame: a row per token after each fill and at settlement, marked to mid;
+    tokens still open at the end of the day get a final row marked to the last mid."""
+    tape = BookTape(market_snapshots)
+    end_ts_ms = int(market_snapshots["ts_ms"].max() or 0)
+    events: list[tuple[int, int, Fill | MarketResolution]] = [
+        (f.ts_ms, 0, f) for f in from_frame("Fill", fills)
+    ] + [(r.ts_ms, 1, r) for r in resolutions_of(resolutions)]
+    ledger, rows = Ledger(), []
+
+    def mark(token_id: str, ts_ms: int) -> Decimal | None:
+        mid = tape.mid_micro_at(token_id, ts_ms)
+        return None if mid is None else Decimal(mid) / MICRO
+
+    held: set[str] = set()
+    for ts_ms, _, event in sorted(events, key=lambda e: (e[0], e[1])):
+        if isinstance(event, Fill):
+            ledger.apply_fill(event)
+            held.add(event.token_id)
+            rows.append(ledger.position(event.token_id, ts_ms, mark(event.token_id, ts_ms)))
+        else:
+            for token_id in ledger.settle(event):
+                payout = Decimal(1) if token_id == event.winning_token_id else Decimal(0)
+                rows.append(ledger.position(token_id, ts_ms, payout))
+    rows.extend(ledger.position(t, end_ts_ms, mark(t, end_ts_ms)) for t in ledger.open_token_ids())
+    return frame_of("Position", rows)
+
+
+def intents_of(frame: pl.DataFrame) -> list[OrderIntent]:
+    """OrderIntent objects from their frame."""
+    return list(from_frame("OrderIntent", frame))
+
+
+def final_positions(positions_frame: pl.DataFrame) -> list[Position]:
+    """The last Position row of each token."""
+    last = positions_frame.sort("ts_ms").group_by("token_id", maintain_order=True).last()
+    return list(from_frame("Position", last))
