@@ -14,7 +14,9 @@ Method
     Equivalently: approved notional = ``min(n·f, c − e)`` with ``f = (c − e)/(c − t)`` clipped to
     [0, 1]. The tighter of the two caps wins. A reduced size is rounded DOWN to ``size_decimals``
     decimals by exact Decimal integer division (``//``) — no float, no rounding up. Result: the
-    full size → APPROVE; smaller but > 0 → REDUCE; 0 → REJECT.
+    full size → APPROVE; smaller but > 0 → REDUCE; 0 → REJECT. A reduced size below the
+    market's minimum order size (``ctx.instrument.min_order_size``, when known) is no order
+    the venue would accept → REJECT as well.
     Worked example (c = 100, taper 0.7, p = 0.50, s = 20): e = 70 → APPROVE 20; e = 80 →
     f = 20/30, 20·2/3 = 13.33… → REDUCE 13.33; e = 100 → REJECT.
 
@@ -22,7 +24,7 @@ Method
 
 Inputs
     ``intent`` — OrderIntent; ``ctx`` — RiskContext (reads ``ts_ms``, ``market_exposure_usdc``,
-    ``total_exposure_usdc``).
+    ``total_exposure_usdc``, ``instrument.min_order_size``).
 
 Returns
     RiskVote (bot = SLUG, ts_ms = ctx.ts_ms): APPROVE (``intent.size``), REDUCE (reduced size)
@@ -100,10 +102,11 @@ def evaluate(intent: OrderIntent, ctx: RiskContext, config: Config) -> RiskVote:
             allowed = _allowed_size(intent, exposure, cap, config)
             if allowed is not None:
                 size = min(size, allowed)
+    min_size = ctx.instrument.min_order_size if ctx.instrument is not None else Decimal(0)
     if size >= intent.size:
         decision = Decision.APPROVE
     else:
-        decision = Decision.REDUCE if size > 0 else Decision.REJECT
+        decision = Decision.REDUCE if size > 0 and size >= min_size else Decision.REJECT
     return RiskVote(
         intent_id=intent.intent_id,
         bot=SLUG,

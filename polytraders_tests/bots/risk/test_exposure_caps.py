@@ -9,7 +9,7 @@ import pytest
 
 from polytraders.bots.risk import exposure_caps as caps
 from polytraders.bots.risk.context import RiskContext
-from polytraders.contracts import OrderIntent
+from polytraders.contracts import InstrumentRecord, InstrumentToken, OrderIntent
 from polytraders.contracts.types import Decision
 
 TS = 1_700_000_000_000
@@ -138,3 +138,29 @@ def test_evaluate_when_swept_then_never_above_headroom_or_taper_line() -> None:
             assert size * intent.price <= max(D(0), c - e)
             assert size <= intent.size * f
             assert (decision is Decision.REJECT) == (size == 0)
+
+
+def _instrument(min_order_size: str) -> InstrumentRecord:
+    return InstrumentRecord(
+        condition_id=COND, question="q", slug="s", tokens=(InstrumentToken(token_id="1", outcome="Yes"),
+                                                          InstrumentToken(token_id="2", outcome="No")),
+        tick_size=D("0.01"), min_order_size=D(min_order_size), neg_risk=False, active=True, closed=False,
+        accepting_orders=True, as_of_ms=TS,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("market", "min_size", "expected"),
+    [
+        # e = 95: the taper allows 3.33 shares (see above); a minimum of 5 makes that no order.
+        ("95", "5", (Decision.REJECT, D(0), CODE)),
+        # e = 85: 10.00 shares ≥ 5 → REDUCE stands.
+        ("85", "5", (Decision.REDUCE, D("10.00"), CODE)),
+        # e = 95 with a minimum of 3.33 exactly: 3.33 ≥ 3.33 → REDUCE.
+        ("95", "3.33", (Decision.REDUCE, D("3.33"), CODE)),
+    ],
+)
+def test_evaluate_when_reduced_below_min_order_size_then_reject(market: str, min_size: str, expected: tuple) -> None:
+    ctx = RiskContext(TS, _instrument(min_size), None, D(market), D(0), D(0), D(0))
+    vote = caps.evaluate(_intent(), ctx, caps.Config())
+    assert (vote.decision, vote.approved_size, vote.reason_codes) == expected
