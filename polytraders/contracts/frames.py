@@ -68,15 +68,23 @@ class FrameConversionError(ValueError):
     """Raised when objects cannot become a frame (or a frame objects) without loss."""
 
 
+_EXAMPLE_CHARS = 160
+
+
 class FrameValidationError(ValueError):
     """Raised by :func:`validate_frame`; names the object and every failing column.
 
     Attributes: ``object_name``; ``columns`` (failing column names, sorted); ``failure_cases``
-    (pandera's failure-case frame: failure_case, schema_context, column, check, index).
+    (pandera's failure-case frame: failure_case, schema_context, column, check, index; for a
+    missing or undeclared column, ``column`` is that column rather than the schema name).
     """
 
     def __init__(self, object_name: str, failure_cases: pl.DataFrame) -> None:
         self.object_name = object_name
+        frame_level = pl.col("schema_context") == "DataFrameSchema"
+        failure_cases = failure_cases.with_columns(
+            column=pl.when(frame_level).then(pl.col("failure_case")).otherwise(pl.col("column"))
+        )
         self.failure_cases = failure_cases
         summary = (
             failure_cases.group_by("column", "check", maintain_order=True)
@@ -85,7 +93,7 @@ class FrameValidationError(ValueError):
         )
         self.columns = sorted({str(column) for column, *_ in summary})
         lines = [
-            f"  column {column!r}: {check} failed ({rows} case(s), e.g. {example})"
+            f"  column {column!r}: {check} failed ({rows} case(s), e.g. {str(example)[:_EXAMPLE_CHARS]})"
             for column, check, rows, example in summary
         ]
         super().__init__(f"{object_name} frame failed validation:\n" + "\n".join(lines))
@@ -142,9 +150,7 @@ def _bound(op: str, value: Any, dtype: pl.DataType) -> _Constraint:
 def _constraints(schema: dict[str, Any], kind: _Kind, dtype: pl.DataType) -> tuple[_Constraint, ...]:
     found: list[_Constraint] = []
     if kind == "decimal":
-        found += [
-            _bound(op, Decimal(schema[key]), dtype) for key, op in _DECIMAL_BOUNDS.items() if key in schema
-        ]
+        found += [_bound(op, Decimal(schema[key]), dtype) for key, op in _DECIMAL_BOUNDS.items() if key in schema]
         return tuple(found)
     found += [_bound(op, schema[key], dtype) for key, op in _NUMERIC_BOUNDS.items() if key in schema]
     if "enum" in schema:
@@ -192,9 +198,7 @@ def _node(schema: dict[str, Any], root: dict[str, Any], *, top_level: bool, wher
         return _Node("list", dtype, pyarrow.large_list(item.arrow), constraints=constraints, item=item)
     if kind == "string" and schema.get("format") == "decimal":
         arrow = pyarrow.decimal128(38, DECIMAL_SCALE)
-        return _Node(
-            "decimal", DECIMAL_DTYPE, arrow, constraints=_constraints(schema, "decimal", DECIMAL_DTYPE)
-        )
+        return _Node("decimal", DECIMAL_DTYPE, arrow, constraints=_constraints(schema, "decimal", DECIMAL_DTYPE))
     if kind in _SCALARS:
         dtype, arrow = _SCALARS[kind]
         return _Node("scalar", dtype, arrow, constraints=_constraints(schema, "scalar", dtype))
@@ -204,9 +208,7 @@ def _node(schema: dict[str, Any], root: dict[str, Any], *, top_level: bool, wher
 def _column_checks(node: _Node, label: str, lift: _Lift, *, check_null: bool) -> list[pa.Check]:
     """pandera checks for ``node`` and everything below it; ``lift`` turns an element predicate
     into a per-row boolean expression."""
-    checks = [
-        _check(f"{label} {constraint.label}", lift(constraint.predicate)) for constraint in node.constraints
-    ]
+    checks = [_check(f"{label} {constraint.label}", lift(constraint.predicate)) for constraint in node.constraints]
     if check_null and not node.nullable:
         checks.append(_check(f"{label} not null", lift(pl.Expr.is_not_null)))
     for field, child in node.fields:
@@ -218,9 +220,7 @@ def _column_checks(node: _Node, label: str, lift: _Lift, *, check_null: bool) ->
 
 def _struct_lift(lift: _Lift, field: str) -> _Lift:
     def lifted(predicate: _Predicate) -> pl.Expr:
-        return lift(
-            lambda expr: pl.when(expr.is_null()).then(True).otherwise(predicate(expr.struct.field(field)))
-        )
+        return lift(lambda expr: pl.when(expr.is_null()).then(True).otherwise(predicate(expr.struct.field(field))))
 
     return lifted
 
@@ -283,9 +283,7 @@ def frame_schema(name: str, *, partition_column: str | None = None) -> pa.DataFr
         column: pa.Column(
             node.dtype,
             nullable=node.nullable,
-            checks=_column_checks(
-                node, column, lambda predicate, c=column: predicate(pl.col(c)), check_null=False
-            ),
+            checks=_column_checks(node, column, lambda predicate, c=column: predicate(pl.col(c)), check_null=False),
         )
         for column, node in _spec(name).columns
     }
@@ -319,9 +317,7 @@ def to_frame(name: str, objects: Sequence[WireModel]) -> pl.DataFrame:
         if not isinstance(obj, spec.model):
             raise TypeError(f"to_frame({name!r}): object {index} is a {type(obj).__name__}")
     rows = [obj.model_dump() for obj in objects]
-    arrays = [
-        _arrow_column(name, column, node, [row[column] for row in rows]) for column, node in spec.columns
-    ]
+    arrays = [_arrow_column(name, column, node, [row[column] for row in rows]) for column, node in spec.columns]
     table = pyarrow.table(arrays, names=[column for column, _ in spec.columns])
     return cast(pl.DataFrame, pl.from_arrow(table))
 
@@ -355,9 +351,7 @@ def _first_inexact(values: Any) -> Decimal | None:
     """The first Decimal in (nested) ``values`` that does not fit DECIMAL_SCALE, if any."""
     if isinstance(values, Decimal):
         return values if values.is_finite() and values != values.quantize(_QUANTUM) else None
-    children = (
-        values.values() if isinstance(values, dict) else values if isinstance(values, list | tuple) else ()
-    )
+    children = values.values() if isinstance(values, dict) else values if isinstance(values, list | tuple) else ()
     return next((found for child in children if (found := _first_inexact(child)) is not None), None)
 
 
@@ -405,9 +399,7 @@ def _wire_expr(node: _Node, expr: pl.Expr) -> pl.Expr:
     if node.kind == "list" and node.item is not None and _has_decimal(node.item):
         return expr.list.eval(_wire_expr(node.item, pl.element()))
     if node.kind == "struct" and _has_decimal(node):
-        rebuilt = pl.struct(
-            [_wire_expr(child, expr.struct.field(field)).alias(field) for field, child in node.fields]
-        )
+        rebuilt = pl.struct([_wire_expr(child, expr.struct.field(field)).alias(field) for field, child in node.fields])
         return pl.when(expr.is_null()).then(None).otherwise(rebuilt)
     return expr
 
