@@ -39,6 +39,7 @@ MANIFEST_VERSION = "1.0.0"
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 _ID_TEMPLATE = "https://polytraders.dev/schemas/{name}-{version}.schema.json"
 _REQUIRED_KEYS = ("$id", "title", "description")
+_ENTRY_KEYS = ("name", "version", "file", "$id", "sha256")
 
 
 class UnknownWireObjectError(LookupError):
@@ -140,18 +141,17 @@ def verify(schema_dir: Path = SCHEMAS_DIR) -> list[str]:
     with ``$id`` / ``title`` / ``description``, equal byte for byte to the model's export, with
     the manifest's version, ``$id`` and sha256; every registered reason code fits the pattern.
     """
-    problems = [
-        f"reason code {code!r} does not match {REASON_CODE_PATTERN.pattern}" for code in invalid_codes()
-    ]
+    problems = [f"reason code {code!r} does not match {REASON_CODE_PATTERN.pattern}" for code in invalid_codes()]
     try:
         manifest = load_manifest(schema_dir)
     except (FileNotFoundError, json.JSONDecodeError) as exc:
         return [f"manifest: {exc}", *problems]
     if manifest.get("manifest_version") != MANIFEST_VERSION:
-        problems.append(
-            f"manifest: manifest_version {manifest.get('manifest_version')!r} != {MANIFEST_VERSION!r}"
-        )
-    entries = {entry["name"]: entry for entry in manifest.get("objects", [])}
+        problems.append(f"manifest: manifest_version {manifest.get('manifest_version')!r} != {MANIFEST_VERSION!r}")
+    objects = manifest.get("objects", [])
+    complete = [isinstance(entry, dict) and all(key in entry for key in _ENTRY_KEYS) for entry in objects]
+    problems += [f"manifest: entry {index} lacks one of {_ENTRY_KEYS}" for index, ok in enumerate(complete) if not ok]
+    entries = {entry["name"]: entry for entry, ok in zip(objects, complete, strict=True) if ok}
     if list(entries) != sorted(entries):
         problems.append("manifest: objects are not sorted by name")
     unpublished = sorted(WIRE_MODELS.keys() - entries)
@@ -182,17 +182,15 @@ def _entry_problems(name: str, entry: dict[str, Any], schema_dir: Path) -> list[
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         problems.append(f"{name}: not a valid Draft 2020-12 schema: {exc.message}")
-    if _sha256(text) != entry.get("sha256"):
+    if _sha256(text) != entry["sha256"]:
         problems.append(f"{name}: sha256 of {entry['file']} does not match the manifest")
-    if "$id" in schema and schema["$id"] != entry.get("$id"):
-        problems.append(f"{name}: $id {schema['$id']!r} != manifest $id {entry.get('$id')!r}")
+    if "$id" in schema and schema["$id"] != entry["$id"]:
+        problems.append(f"{name}: $id {schema['$id']!r} != manifest $id {entry['$id']!r}")
     model = WIRE_MODELS.get(name)
     if model is None:
         return problems
-    if entry.get("version") != model.SCHEMA_VERSION:
-        problems.append(
-            f"{name}: version mismatch: manifest {entry.get('version')!r} != model {model.SCHEMA_VERSION!r}"
-        )
+    if entry["version"] != model.SCHEMA_VERSION:
+        problems.append(f"{name}: version mismatch: manifest {entry['version']!r} != model {model.SCHEMA_VERSION!r}")
     if text != render(export_schema(name)):
         problems.append(f"{name}: committed schema differs from the model's export")
     return problems

@@ -247,9 +247,7 @@ def all_samples() -> dict[str, list[WireModel]]:
         ],
         "OrderIntent": [intent(), intent(intent_id="i-2", kind="CANCEL", cancels_intent_id="i-1")],
         "RiskVote": [
-            RiskVote(
-                intent_id="i-1", bot="risk.exposure", ts_ms=TS, decision="APPROVE", approved_size=D("10")
-            ),
+            RiskVote(intent_id="i-1", bot="risk.exposure", ts_ms=TS, decision="APPROVE", approved_size=D("10")),
             RiskVote(
                 intent_id="i-1",
                 bot="risk.stale_book",
@@ -354,9 +352,7 @@ def all_samples() -> dict[str, list[WireModel]]:
             )
         ],
         "RunMetric": [
-            RunMetric(
-                partition="2026-09-28", stage="S7", metric="rejections", key="RISK_STALE_BOOK", value=3.0
-            )
+            RunMetric(partition="2026-09-28", stage="S7", metric="rejections", key="RISK_STALE_BOOK", value=3.0)
         ],
     }
     return samples

@@ -159,9 +159,7 @@ def test_construct_when_timestamp_in_seconds_or_microseconds_then_rejected(ts: i
     ("field", "value"),
     [("token_id", "0x12"), ("condition_id", "0x" + "3f" * 31), ("token_id", "1" * 79)],
 )
-def test_construct_when_id_malformed_then_rejected(
-    field: str, value: str, make_book: Callable[..., Any]
-) -> None:
+def test_construct_when_id_malformed_then_rejected(field: str, value: str, make_book: Callable[..., Any]) -> None:
     with pytest.raises(ValidationError, match=field):
         make_book(**{field: value})
 

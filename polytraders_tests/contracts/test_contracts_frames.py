@@ -111,9 +111,7 @@ def test_to_frame_when_envelope_payload_free_form_then_canonical_json_string(
 
 def test_to_frame_when_payload_holds_non_json_value_then_raises(samples: dict[str, list[WireModel]]) -> None:
     envelope = samples["ReportEnvelope"][0].model_copy(update={"payload": {"size": D("1.5")}})
-    with pytest.raises(
-        FrameConversionError, match=r"ReportEnvelope\.payload: free-form value is not plain JSON"
-    ):
+    with pytest.raises(FrameConversionError, match=r"ReportEnvelope\.payload: free-form value is not plain JSON"):
         to_frame("ReportEnvelope", [envelope])
 
 
@@ -127,9 +125,7 @@ def test_to_frame_when_decimal_exceeds_scale_then_raises_naming_column_and_value
     samples: dict[str, list[WireModel]], make_book: Callable[..., Any]
 ) -> None:
     estimate = samples["ExecutionEstimate"][0].model_copy(update={"fee_usdc": D("0.0487201")})
-    with pytest.raises(
-        FrameConversionError, match=r"ExecutionEstimate\.fee_usdc: decimal 0\.0487201 has more"
-    ):
+    with pytest.raises(FrameConversionError, match=r"ExecutionEstimate\.fee_usdc: decimal 0\.0487201 has more"):
         to_frame("ExecutionEstimate", [estimate])
     deep = make_book(asks=(BookLevel(price=D("0.99"), size=D("1.0000001")),))
     with pytest.raises(FrameConversionError, match=r"OrderBookSnapshot\.asks: decimal 1\.0000001 has more"):
@@ -264,9 +260,7 @@ def test_validate_when_column_missing_then_error_names_it(books: pl.DataFrame) -
 def test_from_frame_when_row_breaks_model_rule_then_raises_naming_row(books: pl.DataFrame) -> None:
     crossed = books.with_columns(pl.col("bids").list.reverse())
     validate_frame("OrderBookSnapshot", crossed)  # per-field checks pass; the model's book rule does not
-    with pytest.raises(
-        FrameConversionError, match=r"OrderBookSnapshot: row 0 is not a valid OrderBookSnapshot"
-    ):
+    with pytest.raises(FrameConversionError, match=r"OrderBookSnapshot: row 0 is not a valid OrderBookSnapshot"):
         from_frame("OrderBookSnapshot", crossed)
 
 

@@ -37,9 +37,7 @@ def test_require_when_code_unknown_then_raises(code: str) -> None:
 
 
 @pytest.mark.parametrize("code", ["risk_lowercase", "FOO_BAR", "RISK-DASH", "RISK_"])
-def test_invalid_codes_when_registry_holds_bad_code_then_lists_it(
-    code: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_invalid_codes_when_registry_holds_bad_code_then_lists_it(code: str, monkeypatch: pytest.MonkeyPatch) -> None:
     patched = {**REGISTRY, code: ReasonCodeInfo(code, Severity.INFO, "bad")}
     monkeypatch.setattr(reason_codes, "REGISTRY", patched)
     assert invalid_codes() == [code]

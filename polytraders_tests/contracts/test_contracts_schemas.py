@@ -53,9 +53,7 @@ def test_verify_when_committed_schemas_match_models_then_no_problems() -> None:
 
 def test_export_when_run_twice_then_byte_identical_to_committed(tmp_path: Path) -> None:
     written = export(tmp_path)
-    assert [path.name for path in written] == [f"{name}.schema.json" for name in sorted(WIRE_MODELS)] + [
-        MANIFEST_FILE
-    ]
+    assert [path.name for path in written] == [f"{name}.schema.json" for name in sorted(WIRE_MODELS)] + [MANIFEST_FILE]
     for path in written:
         assert path.read_bytes() == (SCHEMAS_DIR / path.name).read_bytes(), path.name
     assert verify(tmp_path) == []
@@ -73,10 +71,7 @@ def test_export_schema_when_model_exported_then_has_id_title_description_and_is_
     schema = export_schema(name)
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == DRAFT_2020_12
-    assert (
-        schema["$id"]
-        == f"https://polytraders.dev/schemas/{name}-{WIRE_MODELS[name].SCHEMA_VERSION}.schema.json"
-    )
+    assert schema["$id"] == f"https://polytraders.dev/schemas/{name}-{WIRE_MODELS[name].SCHEMA_VERSION}.schema.json"
     assert schema["title"] == name
     assert schema["description"] == WIRE_MODELS[name].__doc__.strip()
 
@@ -177,6 +172,18 @@ def test_verify_when_registry_holds_malformed_reason_code_then_reports_it(
     assert verify() == [f"reason code 'risk_bad' does not match {REASON_CODE_PATTERN.pattern}"]
 
 
+def test_verify_when_manifest_entry_incomplete_then_reports_it(schema_copy: Path) -> None:
+    manifest = load_manifest(schema_copy)
+    del manifest["objects"][0]["sha256"]
+    _write_json(schema_copy / MANIFEST_FILE, manifest)
+    name = manifest["objects"][0]["name"]
+    assert verify(schema_copy) == [
+        "manifest: entry 0 lacks one of ('name', 'version', 'file', '$id', 'sha256')",
+        f"{name}: model has no schema in the manifest",
+        f"{name}.schema.json: schema file is not in the manifest",
+    ]
+
+
 def test_verify_when_manifest_missing_then_reports_it(schema_copy: Path) -> None:
     (schema_copy / MANIFEST_FILE).unlink()
     problems = verify(schema_copy)
@@ -185,9 +192,7 @@ def test_verify_when_manifest_missing_then_reports_it(schema_copy: Path) -> None
 
 
 @pytest.mark.parametrize("name", sorted(WIRE_MODELS))
-def test_validate_payload_when_sample_json_then_no_problems(
-    name: str, samples: dict[str, list[WireModel]]
-) -> None:
+def test_validate_payload_when_sample_json_then_no_problems(name: str, samples: dict[str, list[WireModel]]) -> None:
     for obj in samples[name]:
         assert validate_payload(name, obj.model_dump(mode="json")) == []
 
