@@ -5,6 +5,7 @@ Every public function takes raw text and returns a list of wire objects and
 conversion happens in :mod:`polytraders.adapters.polymarket.parsing`.
 """
 
+from polytraders.adapters.polymarket.book_frames import NormalisedCapture, normalise_capture
 from polytraders.adapters.polymarket.gamma import normalise_gamma_markets
 from polytraders.adapters.polymarket.market import WS_MARKET_BUDGET_MS, normalise_market_frame
 from polytraders.adapters.polymarket.models import BookDelta
@@ -20,7 +21,9 @@ __all__ = [
     "REST_BOOK_BUDGET_MS",
     "WS_MARKET_BUDGET_MS",
     "BookDelta",
+    "NormalisedCapture",
     "normalise_book_response",
+    "normalise_capture",
     "normalise_gamma_markets",
     "normalise_market_frame",
     "normalise_markets_page",
