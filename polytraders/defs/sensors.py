@@ -12,7 +12,6 @@ shadow_job = dg.define_asset_job(
     selection=dg.AssetSelection.groups(*(f"s{i}_{n}" for i, n in (
         (1, "registry"), (2, "ingestion"), (3, "state"), (4, "signals"), (5, "fair_value"), (6, "execution"),
         (7, "risk"), (8, "oms"), (9, "inventory"), (10, "replay"), (11, "monitoring")))),
-    partitions_def=fixture_days,
     # One process: DuckDB allows a single writer, and in-process start-up is the cheapest.
     executor_def=dg.in_process_executor,
     tags={"polytraders/duckdb-writer": "true"},

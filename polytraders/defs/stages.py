@@ -347,7 +347,7 @@ def envelopes(context: dg.AssetExecutionContext, disc_universe_scanner: pl.DataF
     """S10: the event store: every bot decision as a ReportEnvelope (what a replay needs)."""
     given = locals()
     outputs = {slug: loaded(given[name]) for slug, name in _ENVELOPE_INS.items()}
-    run = RunInfo(run_id=context.run_id, partition=context.partition_key)
+    run = RunInfo(run_id=context.run.run_id, partition=context.partition_key)
     return stage_frame(context, "ReportEnvelope", monitoring.envelope_stream(run, SHADOW, outputs))
 
 
@@ -376,6 +376,7 @@ def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, risk_ki
                "ReportEnvelope": [given["envelopes"]]}
     failures = sum(not schema_ok(name, f) for name, frames in checked.items() for f in frames)
     counts = warehouse.row_counts(SCHEMA, PARTITION_COLUMN, context.partition_key)
+    counts.pop("run_metrics", None)  # its own table: written after this count
     metrics = monitoring.run_metrics(
         context.partition_key,
         {(TABLE_STAGE.get(t, "?"), t): n for t, n in counts.items()},
