@@ -50,4 +50,4 @@ class RunMetric(WireModel):
     stage: str = Field(pattern=r"^S([1-9]|1[01])$")
     metric: str = Field(description="what is counted, e.g. rows_out, rejections, pnl_usdc")
     key: str = Field(description="breakdown key (table, reason code, bot), '' for none")
-    value: float
+    value: float = Field(allow_inf_nan=False, description="the figure (finite)")

@@ -34,7 +34,7 @@ class Signal(WireModel):
     token_id: TokenId
     ts_ms: TimestampMs
     name: str = Field(description="signal name, e.g. microprice")
-    value: float = Field(description="signal value in `unit`")
+    value: float = Field(allow_inf_nan=False, description="signal value in `unit` (finite)")
     unit: str = Field(description="unit of value, e.g. probability, ticks, z-score")
 
 
@@ -45,7 +45,7 @@ class Candidate(WireModel):
     condition_id: ConditionId
     ts_ms: TimestampMs
     rank: int = Field(ge=1)
-    score: float
+    score: float = Field(allow_inf_nan=False, description="ranking score (finite)")
     reason_codes: tuple[ReasonCode, ...] = ()
 
 

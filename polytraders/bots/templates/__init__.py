@@ -17,7 +17,7 @@ from polytraders.bots.manifest import BotSpec
 from polytraders.bots.templates.shapes import SHAPES, Shape
 
 #: Longest generated line (the project's ruff line length).
-LINE_LENGTH = 110
+LINE_LENGTH = 120  # = [tool.ruff] line-length in pyproject.toml
 _STDLIB = frozenset({"decimal"})
 
 _MODULE = Template('''\
