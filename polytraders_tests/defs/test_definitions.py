@@ -1,0 +1,110 @@
+"""The Dagster definitions: asset graph snapshot, partitions, bot tags, sensor and schedule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from polytraders.bots import manifest
+from polytraders.defs import environment
+from polytraders.defs.definitions import build
+from polytraders.defs.partitions import fixture_days
+from polytraders.defs.sensors import build_sensor, daily_shadow, new_days
+from polytraders.defs.stages import TABLE_STAGE
+
+# The asset graph as it stands: a change here is a change to the pipeline, made on purpose.
+EXPECTED_DEPENDENCIES = {
+    "instruments": set(),
+    "registry_quarantine": set(),
+    "book_snapshots": {"instruments"},
+    "market_snapshots": {"instruments"},
+    "trades": {"instruments"},
+    "resolutions": {"instruments"},
+    "ingest_quarantine": {"instruments"},
+    "disc_universe_scanner": {"instruments"},
+    "book_state": {"book_snapshots"},
+    "intel_microprice": {"book_state"},
+    "fair_values": {"intel_microprice"},
+    "strat_maker_tight": {"fair_values", "market_snapshots", "instruments"},
+    "execution_estimates": {"fair_values", "market_snapshots", "instruments"},
+    **{name: {"strat_maker_tight", "instruments", "market_snapshots", "resolutions"} for name in (
+        "risk_killswitch", "risk_compliance_gate", "risk_stale_book", "risk_drawdown", "risk_exposure_caps",
+        "approved_intents")},
+    **{name: {"approved_intents", "instruments", "market_snapshots", "resolutions"} for name in (
+        "exec_order_shaper", "order_events", "fills")},
+    "positions": {"fills", "resolutions", "market_snapshots"},
+    "envelopes": {"disc_universe_scanner", "intel_microprice", "strat_maker_tight", "risk_killswitch",
+                  "risk_compliance_gate", "risk_stale_book", "risk_drawdown", "risk_exposure_caps",
+                  "exec_order_shaper"},
+    "run_metrics": {"risk_killswitch", "risk_compliance_gate", "risk_stale_book", "risk_drawdown",
+                    "risk_exposure_caps", "strat_maker_tight", "approved_intents", "exec_order_shaper", "fills",
+                    "positions", "registry_quarantine", "ingest_quarantine", "envelopes"},
+}
+
+
+@pytest.fixture(scope="module")
+def defs(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
+    tmp = tmp_path_factory.mktemp("defs")
+    return build(environment.Settings(fixtures_root=tmp, duckdb_path=tmp / "x.duckdb"))
+
+
+def test_definitions_when_loaded_then_asset_graph_matches_snapshot(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    actual = {
+        key.path[-1]: {parent.path[-1] for parent in graph.get(key).parent_keys}
+        for key in graph.get_all_asset_keys()
+    }
+    assert actual == EXPECTED_DEPENDENCIES
+    assert set(actual) == set(TABLE_STAGE)
+
+
+def test_definitions_when_loaded_then_every_asset_partitioned_by_fixture_day(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        assert graph.get(key).partitions_def == fixture_days, key
+        assert key.path[0] == environment.STAGE_SCHEMA
+
+
+def test_definitions_when_loaded_then_bot_ops_carry_manifest_tags(defs: dg.Definitions) -> None:
+    job = defs.resolve_job_def("shadow_job")
+    tagged = {op.tags["polytraders/bot"]: op.tags for op in job.graph.iterate_op_defs() if "polytraders/bot" in op.tags}
+    assert set(tagged) == {"disc.universe_scanner", "intel.microprice", "strat.maker_tight", "exec.order_shaper"}
+    for slug, tags in tagged.items():
+        spec = manifest.get(slug)
+        assert tags["polytraders/class"] == spec.bot_class
+        assert tags["polytraders/phase"] == f"P{spec.phase}"
+        assert tags["polytraders/capital_impact"] == str(spec.capital_impact)
+
+
+def test_new_days_when_fixture_dirs_appear_then_only_unknown_days_returned(tmp_path: Path) -> None:
+    for day in ("2026-09-28", "2026-08-12", "not-a-day"):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "capture.jsonl.gz").write_bytes(b"")
+    assert new_days(str(tmp_path), {"2026-09-28"}) == ["2026-08-12"]
+
+
+def test_sensor_when_new_day_then_adds_partition_and_requests_run(tmp_path: Path) -> None:
+    (tmp_path / "2026-09-28").mkdir()
+    (tmp_path / "2026-09-28" / "capture.jsonl.gz").write_bytes(b"")
+    sensor = build_sensor(str(tmp_path))
+    with dg.instance_for_test() as instance:
+        result = sensor(dg.build_sensor_context(instance=instance))
+        assert [r.partition_key for r in result.run_requests] == ["2026-09-28"]
+        [request] = result.dynamic_partitions_requests
+        assert list(request.partition_keys) == ["2026-09-28"]
+        instance.add_dynamic_partitions(fixture_days.name, ["2026-09-28"])
+        again = sensor(dg.build_sensor_context(instance=instance))
+        assert again.run_requests == [] and again.dynamic_partitions_requests == []
+
+
+def test_schedule_when_no_partition_then_skips_else_runs_newest_day() -> None:
+    with dg.instance_for_test() as instance:
+        skipped = daily_shadow(dg.build_schedule_context(instance=instance))
+        assert isinstance(skipped, dg.SkipReason)
+        instance.add_dynamic_partitions(fixture_days.name, ["2026-08-12", "2026-09-28"])
+        at = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
+        request = daily_shadow(dg.build_schedule_context(instance=instance, scheduled_execution_time=at))
+        assert (request.partition_key, request.run_key) == ("2026-09-28", "daily-20261129-2026-09-28")
