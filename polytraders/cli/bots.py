@@ -87,8 +87,10 @@ def _print_whole(table: Table) -> None:
 
 
 def _evidence() -> Evidence:
-    """What is known now: implemented modules. Recorded-feed runs come with the runtime's store."""
-    return Evidence(implemented_slugs=discover_implemented(), ran_on_recorded_feed=frozenset())
+    """Implemented modules, and the bots whose envelopes a recorded-day shadow run stored."""
+    from polytraders.defs.runner import bots_with_envelopes
+
+    return Evidence(implemented_slugs=discover_implemented(), ran_on_recorded_feed=bots_with_envelopes())
 
 
 def list_bots(

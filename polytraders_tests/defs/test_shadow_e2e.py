@@ -18,9 +18,12 @@ import polars as pl
 import pytest
 
 from polytraders.adapters.capture import read_capture
+from polytraders.bots import manifest
+from polytraders.bots.readiness import Evidence, Readiness, compute_readiness, discover_implemented
 from polytraders.defs import environment
 from polytraders.defs.definitions import build
 from polytraders.defs.partitions import fixture_days
+from polytraders.defs.runner import bots_with_envelopes
 from polytraders.defs.stages import RISK_BOTS, SCHEMA, TABLE_STAGE
 
 pytestmark = pytest.mark.slow
@@ -81,16 +84,16 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory):
         first = _tables(db)
         _run(defs, instance)
         second = _tables(db)
-    return root, n_lines, conditions, first, second
+    return root, n_lines, conditions, first, second, db
 
 
 def test_shadow_when_slice_materialised_then_every_stage_table_exists(two_runs) -> None:
-    _, _, _, first, _ = two_runs
+    _, _, _, first, _, _ = two_runs
     assert set(first) == set(TABLE_STAGE)
 
 
 def test_shadow_when_slice_materialised_then_counts_match_the_capture(two_runs) -> None:
-    root, n_lines, conditions, tables, _ = two_runs
+    root, n_lines, conditions, tables, _, _ = two_runs
     capture = read_capture(root / DAY / "capture.jsonl.gz")
     frames = [json.loads(f) for f in capture["frame"]]
     books = sum(len(f) if isinstance(f, list) else f.get("event_type") == "book" for f in frames)
@@ -117,7 +120,7 @@ def test_shadow_when_slice_materialised_then_counts_match_the_capture(two_runs) 
 
 
 def test_shadow_when_gate_rejects_then_intent_never_reaches_s8(two_runs) -> None:
-    _, _, _, tables, _ = two_runs
+    _, _, _, tables, _, _ = two_runs
     rejected = pl.concat([tables[s.replace(".", "_")] for s in RISK_BOTS]).filter(pl.col("decision") == "REJECT")
     planned = set(tables["exec_order_shaper"]["intent_id"])
     approved = set(tables["approved_intents"]["intent_id"])
@@ -126,7 +129,7 @@ def test_shadow_when_gate_rejects_then_intent_never_reaches_s8(two_runs) -> None
 
 
 def test_shadow_when_partition_rerun_then_rows_identical_and_no_duplicates(two_runs) -> None:
-    _, _, _, first, second = two_runs
+    _, _, _, first, second, _ = two_runs
     for name, frame in first.items():
         again = second[name]
         if "run_id" in frame.columns:  # the only column a re-run may change
@@ -135,3 +138,14 @@ def test_shadow_when_partition_rerun_then_rows_identical_and_no_duplicates(two_r
         assert again.sort(again.columns).equals(frame.sort(frame.columns)), name
     envelope_ids = second["envelopes"]["envelope_id"]
     assert envelope_ids.n_unique() == envelope_ids.len()
+
+
+def test_readiness_when_run_recorded_then_the_nine_wired_bots_are_demo_wired(two_runs, monkeypatch) -> None:
+    *_, db = two_runs
+    monkeypatch.setenv("POLYTRADERS_DUCKDB", str(db))
+    evidence = Evidence(implemented_slugs=discover_implemented(), ran_on_recorded_feed=bots_with_envelopes())
+    wired = {s.slug for s in manifest.BOTS if compute_readiness(s, evidence) is Readiness.DEMO_WIRED}
+    assert wired == {
+        "disc.universe_scanner", "intel.microprice", "strat.maker_tight", "risk.killswitch",
+        "risk.compliance_gate", "risk.stale_book", "risk.drawdown", "risk.exposure_caps", "exec.order_shaper",
+    }
