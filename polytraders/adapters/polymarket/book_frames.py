@@ -55,6 +55,8 @@ from polytraders.contracts.frames import DECIMAL_DTYPE, polars_schema, to_frame
 from polytraders.contracts.types import DECIMAL_SCALE, Quality
 
 _OBJECT = "OrderBookSnapshot"
+#: Candidate frames decoded per batch: bounds the temporary memory of a long capture.
+_BATCH_ROWS = 8_192
 _MICRO = 10**DECIMAL_SCALE
 _MAX_TOKEN = str(2**256)  # 78 digits: a 78-digit id is valid iff it sorts below this
 _MIN_MS, _MAX_MS = p.MIN_EPOCH_MS, 100_000_000_000_000
@@ -292,11 +294,13 @@ def normalise_capture(
     fast = empty = pl.DataFrame(schema={"row": pl.UInt32, **polars_schema(_OBJECT)})
     if budget_ok and rows.height:
         candidates = rows.filter(_candidates())
-        if candidates.height:
+        parts = [empty]
+        for batch in candidates.iter_slices(_BATCH_ROWS):
             try:
-                fast = _fast_books(candidates, tick_sizes, budget_ms)
+                parts.append(_fast_books(batch, tick_sizes, budget_ms))
             except pl.exceptions.PolarsError:  # the grammar should rule this out: be safe, go slow
-                fast = empty
+                pass
+        fast = pl.concat(parts)
     slow_rows = rows.join(fast.select("row"), on="row", how="anti", maintain_order="left")
     others: list[WireModel] = []
     slow_books: list[OrderBookSnapshot] = []
