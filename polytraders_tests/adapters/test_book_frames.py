@@ -152,6 +152,18 @@ CASES: list[tuple[str, str, str, list[str]]] = [
         "slow",
         ["OrderBookSnapshot"],
     ),
+    (
+        "lenient decimal strings the exact path accepts: '1_000', ' .6', '+2'",
+        _compact(_book([("0.45", "1_000")], [("0.7", "+2"), (" .6", "1")])),
+        "slow",
+        ["OrderBookSnapshot"],
+    ),
+    (
+        "escaped string (\\u0061b)",
+        _compact(_book(GOOD_BIDS, GOOD_ASKS)).replace('"hash":"ab', '"hash":"\\u0061b'),
+        "slow",
+        ["OrderBookSnapshot"],
+    ),
     ("repeated price", _compact(_book([("0.45", "1"), ("0.45", "2")], GOOD_ASKS)), "slow", ["GOV_DQ_SCHEMA"]),
     ("price 0", _compact(_book([("0.0", "1")], GOOD_ASKS)), "slow", ["GOV_DQ_PRICE_RANGE"]),
     ("tick unknown", _compact(_book(GOOD_BIDS, GOOD_ASKS, token="99", tick="")), "slow", ["GOV_DQ_UNKNOWN_TOKEN"]),
@@ -245,6 +257,12 @@ def test_normalise_capture_when_fast_books_then_values_are_the_exact_objects() -
     )
     assert (mapped.tick_size, mapped.asks, mapped.freshness.quality) == (Decimal("0.001"), (), "WARN")
     assert (mapped.freshness.age_ms, mapped.freshness.venue_hash) == (5_002, None)
+
+
+def test_normalise_capture_when_batches_are_small_then_same_rows_and_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    capture = _capture([frame for _, frame, _, _ in CASES] * 3)
+    monkeypatch.setattr(bf, "_BATCH_ROWS", 2)
+    _assert_same(normalise_capture(capture, TICKS), capture, TICKS)
 
 
 def test_normalise_capture_when_other_budget_then_quality_follows_it() -> None:
