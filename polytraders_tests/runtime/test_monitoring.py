@@ -1,0 +1,173 @@
+"""runtime.monitoring: the S10 envelope stream (causation) and S11 run metrics (exact counts)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+
+import polars as pl
+import pytest
+
+from polytraders.bots.exec import order_shaper
+from polytraders.contracts import Position, QuarantineRecord
+from polytraders.contracts.frames import empty_frame, to_frame, validate_frame
+from polytraders.runtime.envelopes import RunInfo
+from polytraders.runtime.monitoring import envelope_stream, run_metrics
+from polytraders.runtime.profile import Profile
+
+RUN = RunInfo(run_id="run-1", partition="2026-09-28")
+PROFILE = Profile(risk_order=("risk.killswitch", "risk.stale_book"))
+KS, SB = "risk.killswitch", "risk.stale_book"
+
+
+@pytest.fixture
+def outputs(mk) -> dict[str, pl.DataFrame]:
+    i1, i2 = mk.intent("i1", 0), mk.intent("i2", 10, token="12", price="0.30")
+    plan = order_shaper.shape(i1, i1.size, mk.instrument(), order_shaper.Config())
+    return {
+        "disc.universe_scanner": empty_frame("Candidate"),
+        "intel.microprice": empty_frame("Signal"),
+        "strat.maker_tight": to_frame("OrderIntent", [i1, i2]),
+        KS: to_frame("RiskVote", [mk.vote("i1", KS, 0), mk.vote("i2", KS, 10)]),
+        # stale_book votes listed i2 first: each vote must still find its own intent.
+        SB: to_frame("RiskVote", [mk.vote("i2", SB, 10, "REJECT", "0", ("RISK_STALE_BOOK",)), mk.vote("i1", SB, 0)]),
+        "exec.order_shaper": to_frame("ExecutionPlan", [plan]),
+    }
+
+
+def _stream(outputs) -> list[dict]:
+    out = envelope_stream(RUN, PROFILE, outputs)
+    validate_frame("ReportEnvelope", out)
+    return [{**row, "payload": json.loads(row["payload"])} for row in out.iter_rows(named=True)]
+
+
+def test_envelope_stream_when_outputs_then_one_envelope_per_decision_in_stage_order(outputs) -> None:
+    rows = _stream(outputs)
+    # 0 candidates + 0 signals + 2 intents + 2 + 2 votes + 1 plan = 7.
+    assert [r["bot"] for r in rows] == ["strat.maker_tight"] * 2 + [KS] * 2 + [SB] * 2 + ["exec.order_shaper"]
+    assert [r["sequence"] for r in rows] == [0, 1, 0, 1, 0, 1, 0]
+    assert [r["payload_type"] for r in rows] == ["OrderIntent"] * 2 + ["RiskVote"] * 4 + ["ExecutionPlan"]
+    assert {r["bot"]: r["config_version"] for r in rows} == {
+        slug: PROFILE.config(slug).version_hash() for slug in ("strat.maker_tight", KS, SB, "exec.order_shaper")
+    }
+
+
+def test_envelope_stream_when_votes_and_plans_then_caused_by_their_intent_envelope(outputs) -> None:
+    rows = _stream(outputs)
+    intent_env = {r["payload"]["intent_id"]: r["envelope_id"] for r in rows if r["payload_type"] == "OrderIntent"}
+    caused = [
+        (r["bot"], r["payload"]["intent_id"], r["causation_ids"]) for r in rows if r["payload_type"] != "OrderIntent"
+    ]
+    assert caused == [
+        (KS, "i1", [intent_env["i1"]]), (KS, "i2", [intent_env["i2"]]),
+        (SB, "i2", [intent_env["i2"]]), (SB, "i1", [intent_env["i1"]]),
+        ("exec.order_shaper", "i1", [intent_env["i1"]]),
+    ]  # fmt: skip
+    assert [r["causation_ids"] for r in rows if r["payload_type"] == "OrderIntent"] == [[], []]
+
+
+def test_envelope_stream_when_vote_rejects_then_envelope_carries_its_reason_codes(outputs) -> None:
+    rows = _stream(outputs)
+    assert [(r["bot"], r["reason_codes"]) for r in rows if r["payload_type"] == "RiskVote"] == [
+        (KS, []), (KS, []), (SB, ["RISK_STALE_BOOK"]), (SB, []),
+    ]  # fmt: skip
+
+
+def test_envelope_stream_when_vote_names_unknown_intent_then_no_causation(mk, outputs) -> None:
+    outputs[KS] = to_frame("RiskVote", [mk.vote("ghost", KS, 0)])
+    [ghost] = [r for r in _stream(outputs) if r["bot"] == KS]
+    assert ghost["causation_ids"] == []
+
+
+def test_envelope_stream_when_run_twice_then_same_envelopes(outputs) -> None:
+    assert envelope_stream(RUN, PROFILE, outputs).equals(envelope_stream(RUN, PROFILE, outputs))
+
+
+@pytest.mark.xfail(strict=True, reason="bug: strat.maker_tight documents STRAT_QUOTE / STRAT_QUOTE_PULL on its "
+                                       "envelopes but envelope_stream wraps intents without reason codes")  # fmt: skip
+def test_envelope_stream_when_place_and_cancel_intents_then_strat_quote_codes(mk, outputs) -> None:
+    outputs["strat.maker_tight"] = to_frame("OrderIntent", [mk.intent("i1", 0), mk.intent("c1", 20, cancels="i1")])
+    rows = [r for r in _stream(outputs) if r["payload_type"] == "OrderIntent"]
+    assert [r["reason_codes"] for r in rows] == [["STRAT_QUOTE"], ["STRAT_QUOTE_PULL"]]
+
+
+# --- S11 --------------------------------------------------------------------------------------
+
+
+def _position(mk, token: str, dt: int, realised: str, unrealised: str, settled: bool = False) -> Position:
+    cond = mk.COND_A if token.startswith("1") else mk.COND_B
+    return Position(condition_id=cond, token_id=token, ts_ms=mk.T0 + dt, size=D(0 if settled else 4),
+                    avg_price=D("0.25"), mark_price=None, realised_pnl_usdc=D(realised),
+                    unrealised_pnl_usdc=D(unrealised), settled=settled)  # fmt: skip
+
+
+def _quarantine(code: str, n: int) -> QuarantineRecord:
+    return QuarantineRecord(source="capture", receive_ts_ms=None, reason_code=code, detail="x", raw=f"raw-{n}",
+                            provenance_hash="ab" * 32)  # fmt: skip
+
+
+def test_run_metrics_when_small_day_then_exact_counts(mk) -> None:
+    # Intents: i1, i2, i3 PLACE + c1 CANCEL. Votes: killswitch approves all three; stale_book rejects i2;
+    # exposure_caps reduces i1 to 6 and rejects i3 → rejected 2 (one per reason), 1 reduction.
+    # Approved: i1 (6 shares) and c1 → 1 PLACE. Fills: 6 @ 0.50 = 3.00 and 4 @ 0.25 = 1.00 → 4.00 USDC.
+    # Positions (last row per token): "11" settled with realised 3.00; "21" open, unrealised 0.40.
+    ex = "risk.exposure_caps"
+    votes = {
+        KS: to_frame("RiskVote", [mk.vote(i, KS, n) for n, i in enumerate(("i1", "i2", "i3"))]),
+        SB: to_frame("RiskVote", [mk.vote("i1", SB, 0), mk.vote("i2", SB, 1, "REJECT", "0", ("RISK_STALE_BOOK",)),
+                                  mk.vote("i3", SB, 2)]),
+        ex: to_frame("RiskVote", [mk.vote("i1", ex, 0, "REDUCE", "6", ("RISK_EXPOSURE",)),
+                                  mk.vote("i3", ex, 2, "REJECT", "0", ("RISK_EXPOSURE",))]),
+    }  # fmt: skip
+    i1 = mk.intent("i1", 0, size="6")
+    intents = to_frame("OrderIntent", [mk.intent("i1", 0), mk.intent("i2", 1), mk.intent("i3", 2),
+                                       mk.intent("c1", 3, cancels="i1")])  # fmt: skip
+    approved = to_frame("OrderIntent", [i1, mk.intent("c1", 3, cancels="i1")])
+    plans = to_frame("ExecutionPlan", [order_shaper.shape(i1, i1.size, mk.instrument(), order_shaper.Config())])
+    fills = to_frame(
+        "Fill", [mk.fill("f1", 100, "11", "BUY", "0.50", "6"), mk.fill("f2", 150, "21", "BUY", "0.25", "4")]
+    )
+    positions = to_frame("Position", [
+        _position(mk, "11", 100, "0", "0"), _position(mk, "21", 150, "0", "0"),
+        _position(mk, "11", 200, "3.00", "0", settled=True), _position(mk, "21", 400, "0", "0.40"),
+    ])  # fmt: skip
+    quarantine = to_frame("QuarantineRecord", [_quarantine("GOV_DQ_MALFORMED_JSON", 1), _quarantine("GOV_DQ_BAD_ID", 2),
+                                               _quarantine("GOV_DQ_MALFORMED_JSON", 3)])  # fmt: skip
+    out = run_metrics("2026-09-28", {("S3", "market_snapshots"): 7, ("S1", "instruments"): 2}, votes, intents,
+                      approved, plans, fills, positions, quarantine, schema_failures=0)  # fmt: skip
+    validate_frame("RunMetric", out)
+    assert out["partition"].unique().to_list() == ["2026-09-28"]
+    assert out.select("stage", "metric", "key", "value").rows() == [
+        ("S1", "rows_out", "instruments", 2.0),
+        ("S3", "rows_out", "market_snapshots", 7.0),
+        ("S6", "intents", "PLACE", 3.0),
+        ("S6", "intents", "CANCEL", 1.0),
+        ("S7", "approved", "", 1.0),
+        ("S7", "rejected", "", 2.0),
+        ("S7", "rejections_by_reason", "RISK_EXPOSURE", 1.0),
+        ("S7", "rejections_by_reason", "RISK_STALE_BOOK", 1.0),
+        ("S7", "reductions_by_reason", "RISK_EXPOSURE", 1.0),
+        ("S7", "rejections_by_bot", KS, 0.0),
+        ("S7", "rejections_by_bot", SB, 1.0),
+        ("S7", "rejections_by_bot", ex, 1.0),
+        ("S8", "plans", "", 1.0),
+        ("S8", "fills", "", 2.0),
+        ("S8", "filled_notional_usdc", "", 4.0),
+        ("S9", "realised_pnl_usdc", "", 3.0),
+        ("S9", "unrealised_pnl_usdc", "", 0.4),
+        ("S2", "quarantined", "GOV_DQ_BAD_ID", 1.0),
+        ("S2", "quarantined", "GOV_DQ_MALFORMED_JSON", 2.0),
+        ("S11", "schema_failures", "", 0.0),
+    ]
+
+
+def test_run_metrics_when_nothing_happened_then_zeros(mk) -> None:
+    out = run_metrics("2026-09-28", {}, {KS: empty_frame("RiskVote")}, empty_frame("OrderIntent"),
+                      empty_frame("OrderIntent"), empty_frame("ExecutionPlan"), empty_frame("Fill"),
+                      empty_frame("Position"), empty_frame("QuarantineRecord"), schema_failures=3)  # fmt: skip
+    assert out.select("stage", "metric", "key", "value").rows() == [
+        ("S6", "intents", "PLACE", 0.0), ("S6", "intents", "CANCEL", 0.0), ("S7", "approved", "", 0.0),
+        ("S7", "rejected", "", 0.0), ("S7", "rejections_by_bot", KS, 0.0), ("S8", "plans", "", 0.0),
+        ("S8", "fills", "", 0.0), ("S8", "filled_notional_usdc", "", 0.0), ("S9", "realised_pnl_usdc", "", 0.0),
+        ("S9", "unrealised_pnl_usdc", "", 0.0), ("S11", "schema_failures", "", 3.0),
+    ]  # fmt: skip
