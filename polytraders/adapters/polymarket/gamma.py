@@ -38,7 +38,13 @@ def _market(obj: Mapping[str, Any], where: str, as_of_ms: int) -> InstrumentReco
         closed=p.as_bool(p.field(obj, "closed", where), f"{where}closed"),
         accepting_orders=p.as_bool(obj.get("acceptingOrders", False), f"{where}acceptingOrders"),
         rewards=ins.rewards(obj.get("rewardsMinSize"), obj.get("rewardsMaxSpread"), f"{where}rewards"),
-        fees=ins.fees(obj.get("feesEnabled"), obj.get("makerBaseFee"), obj.get("takerBaseFee"), where),
+        fees=ins.fees(
+            obj.get("feesEnabled"),
+            obj.get("makerBaseFee"),
+            obj.get("takerBaseFee"),
+            where,
+            schedule=obj.get("feeSchedule"),
+        ),
         as_of_ms=as_of_ms,
     )
 
@@ -62,7 +68,9 @@ def normalise_gamma_markets(raw: str, as_of_ms: int) -> list[WireModel]:
     conditionId, question, slug, outcomes + clobTokenIds (JSON-encoded strings or arrays, paired by
     position), orderPriceMinTickSize, orderMinSize, negRisk (default False), negRiskMarketID,
     startDate / endDate (ISO-8601), active, closed, acceptingOrders (default False),
-    rewardsMinSize / rewardsMaxSpread (cents), feesEnabled + makerBaseFee / takerBaseFee (bps),
+    rewardsMinSize / rewardsMaxSpread (cents), feesEnabled + ``feeSchedule`` {rate, exponent,
+    takerOnly} when present (2026 fee-enabled markets, e.g. ``feeType`` ``crypto_fees_v2``), else
+    makerBaseFee / takerBaseFee (bps; see :func:`~polytraders.adapters.polymarket.instruments.fees`),
     category. ``as_of_ms`` (epoch ms) stamps every record. Each market normalises or is quarantined
     on its own (trimmed or legacy AMM markets lack the CLOB fields: GOV_DQ_MISSING_FIELD).
     Never raises on bad input.

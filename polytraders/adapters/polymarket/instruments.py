@@ -49,18 +49,50 @@ def rewards(min_size: Any, max_spread_cents: Any, where: str) -> RewardsParams |
     return params if params.min_size or params.max_spread_cents else None
 
 
-def fees(enabled: Any, maker_bps: Any, taker_bps: Any, where: str) -> FeeParams | None:
-    """Fee parameters from base fees in basis points (``maker_base_fee`` / ``takerBaseFee``; 1000 = 10 %).
+def fees(enabled: Any, maker_bps: Any, taker_bps: Any, where: str, schedule: Any = None) -> FeeParams | None:
+    """Fee parameters of a market: its ``feeSchedule`` when sent, else its legacy base fees.
 
-    ``enabled`` is the venue's ``feesEnabled`` flag when sent, else fees are enabled when a base fee is
-    non-zero. None when neither base fee is sent.
+    ``schedule`` (Gamma ``feeSchedule``, 2026) wins: see :func:`fee_schedule`. Without it the fees come
+    from the base fees in basis points (``maker_base_fee`` / ``takerBaseFee``; 1000 = 10 %). Note that
+    on 2026 fee-enabled markets the base fees are a legacy parameter (1000 on every fee-charging
+    market) and NOT the rate charged, which is why a present ``feeSchedule`` takes precedence.
+    ``enabled`` is the venue's ``feesEnabled`` flag when sent, else fees are enabled when a rate is
+    non-zero. None when neither a schedule nor a base fee is sent.
     """
+    if schedule is not None:
+        return fee_schedule(enabled, schedule, where)
     if maker_bps is None and taker_bps is None:
         return None
     maker = Decimal(p.integer(maker_bps or 0, f"{where}maker_base_fee")) / _BPS
     taker = Decimal(p.integer(taker_bps or 0, f"{where}taker_base_fee")) / _BPS
     flag = p.as_bool(enabled, f"{where}feesEnabled") if enabled is not None else bool(maker or taker)
     return FeeParams(fees_enabled=flag, taker_fee_rate=taker, maker_fee_rate=maker)
+
+
+def fee_schedule(enabled: Any, schedule: Any, where: str) -> FeeParams:
+    """FeeParams from a Gamma ``feeSchedule`` object ``{rate, exponent, takerOnly, rebateRate}``.
+
+    Venue formula (https://docs.polymarket.com/trading/fees): a taker fill of C shares at price p
+    pays ``fee = C x feeRate x p x (1 - p)`` USDC, rounded to 5 decimals; makers pay nothing (they
+    receive a daily rebate, ``rebateRate`` of the fee-equivalent, which FeeParams does not carry).
+    ``taker_fee_rate = rate``, ``maker_fee_rate = 0`` when ``takerOnly`` (the documented default when
+    the flag is absent) else ``rate``, ``exponent = exponent`` (default 1). Numbers go through the
+    parsing boundary: Gamma's bare JSON numbers arrive as exact Decimals (``parse_float=Decimal``).
+    A non-integer exponent (``0.5``) or a rate outside [0, 1] does not fit FeeParams and quarantines
+    the market (GOV_DQ_BAD_NUMBER / the FeeParams validation).
+    """
+    at = f"{where}feeSchedule"
+    obj = p.as_object(schedule, at)
+    rate = p.decimal(p.field(obj, "rate", f"{at}."), f"{at}.rate")
+    exponent = p.integer(obj.get("exponent", 1), f"{at}.exponent")
+    taker_only = p.as_bool(obj.get("takerOnly", True), f"{at}.takerOnly")
+    flag = p.as_bool(enabled, f"{where}feesEnabled") if enabled is not None else rate != 0
+    return FeeParams(
+        fees_enabled=flag,
+        taker_fee_rate=rate,
+        maker_fee_rate=Decimal(0) if taker_only else rate,
+        exponent=exponent,
+    )
 
 
 def first_tag(value: Any) -> str | None:

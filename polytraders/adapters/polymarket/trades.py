@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from polytraders.adapters.polymarket import parsing as p
@@ -11,12 +11,25 @@ from polytraders.contracts import Fill
 from polytraders.contracts.types import Side
 
 _BPS = Decimal(10_000)
+#: The venue rounds a fee to 5 decimals: 0.00001 USDC is the smallest fee charged.
+FEE_QUANTUM_USDC = Decimal("0.00001")
 _OTHER_SIDE = {Side.BUY: Side.SELL, Side.SELL: Side.BUY}
 
 
-def fee_usdc(size: Decimal, price: Decimal, fee_rate_bps: int) -> Decimal:
-    """The venue's base-fee formula: ``fee_rate_bps / 10^4 x min(price, 1 - price) x size`` in USDC."""
-    return Decimal(fee_rate_bps) / _BPS * min(price, 1 - price) * size
+def fee_usdc(size: Decimal, price: Decimal, fee_rate_bps: int, exponent: int = 1) -> Decimal:
+    """The TAKER fee in USDC of a fill of ``size`` shares at ``price``: the venue's documented formula.
+
+    Source: Polymarket docs, Trading > Fees (https://docs.polymarket.com/trading/fees), for CLOB V2
+    fee-enabled markets (2026): ``fee = C x feeRate x p x (1 - p)`` with C the shares, p the price and
+    feeRate the market's rate (``feeSchedule.rate``; here ``fee_rate_bps / 10^4``, the rate the trade
+    reports as applied), rounded to 5 decimal places (ROUND_HALF_UP; 0.00001 USDC minimum). Worked
+    example of the docs: 100 shares at 0.50 with feeRate 0.07 pay 1.75 USDC. ``exponent`` is the
+    ``feeSchedule.exponent`` applied to ``p x (1 - p)`` (1 on every current market, i.e. the formula
+    above). Makers pay no fee (see :func:`trade_fills`). This replaces an earlier from-memory
+    ``bps / 10^4 x min(p, 1 - p) x size`` (the pre-2026 base-fee form), which the docs do not give.
+    """
+    raw = Decimal(fee_rate_bps) / _BPS * (price * (1 - price)) ** exponent * size
+    return raw.quantize(FEE_QUANTUM_USDC, rounding=ROUND_HALF_UP)
 
 
 def _maker_side(entry: Mapping[str, Any], token: str, taker_token: str, taker_side: Side, where: str) -> Side:
@@ -27,6 +40,12 @@ def _maker_side(entry: Mapping[str, Any], token: str, taker_token: str, taker_si
     return _OTHER_SIDE[taker_side] if token == taker_token else taker_side
 
 
+def _maker_fee(entry: Mapping[str, Any], at: str) -> Decimal:
+    """A maker fill's fee: 0 USDC (makers pay nothing); the entry's ``fee_rate_bps`` is only validated."""
+    p.integer(entry.get("fee_rate_bps") or 0, f"{at}fee_rate_bps")
+    return Decimal(0)
+
+
 def trade_fills(obj: Mapping[str, Any], ts_ms: int, our_owner_id: str, where: str = "") -> list[Fill]:
     """Our Fill(s) of one trade object, all stamped ``ts_ms``.
 
@@ -35,6 +54,10 @@ def trade_fills(obj: Mapping[str, Any], ts_ms: int, our_owner_id: str, where: st
     ``our_owner_id``, with that entry's ``order_id``/``asset_id``/``price``/``matched_amount`` and side
     (NOT the top-level price and side, which are the taker's). A MAKER trade naming none of our
     orders raises ParseError(GOV_DQ_NO_OWN_FILL).
+
+    Fees (https://docs.polymarket.com/trading/fees): a TAKER fill pays :func:`fee_usdc` at the trade's
+    ``fee_rate_bps``; a MAKER fill pays 0 (makers are never charged; their rebate is paid separately,
+    daily), though its entry's ``fee_rate_bps`` must still be a non-negative integer.
     """
     trade_id = p.as_str(p.field(obj, "id", where), f"{where}id")
     condition = p.condition_id(p.field(obj, "market", where), f"{where}market")
@@ -85,9 +108,7 @@ def trade_fills(obj: Mapping[str, Any], ts_ms: int, our_owner_id: str, where: st
                 price=price,
                 size=size,
                 liquidity="MAKER",
-                fee_usdc=fee_usdc(
-                    size, price, p.integer(entry.get("fee_rate_bps") or 0, f"{at}fee_rate_bps")
-                ),
+                fee_usdc=_maker_fee(entry, at),
                 trade_status=status,
             )
         )
