@@ -1,0 +1,165 @@
+"""runtime.stages: S3 top of book and book state, S5 fair values, S6 execution estimates, frame helpers."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal as D
+
+import polars as pl
+import pytest
+
+from polytraders.contracts import BookLevel, OrderBookSnapshot, Signal
+from polytraders.contracts.frames import empty_frame, from_frame, to_frame, validate_frame
+from polytraders.runtime import stages
+
+Levels = tuple[tuple[str, str], ...]
+
+
+def _book(mk, dt: int, token: str, bids: Levels, asks: Levels, tick: str = "0.01") -> OrderBookSnapshot:
+    snap = mk.snapshot(dt, token, None, None, tick)
+    return OrderBookSnapshot(
+        condition_id=snap.condition_id, token_id=token, ts_ms=snap.ts_ms, tick_size=D(tick),
+        bids=tuple(BookLevel(price=D(p), size=D(s)) for p, s in bids),
+        asks=tuple(BookLevel(price=D(p), size=D(s)) for p, s in asks), freshness=snap.freshness,
+    )  # fmt: skip
+
+
+def _books(mk, *books: tuple) -> pl.DataFrame:
+    return to_frame("OrderBookSnapshot", [_book(mk, *b) for b in books])
+
+
+# --- S3 top_of_book ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("bids", "asks", "tick", "bid", "ask", "mid", "spread"), [
+    # mid (0.48 + 0.52)/2 = 0.50; spread (520000 − 480000) / 10000 = 4 ticks
+    ((("0.48", "10"), ("0.47", "5")), (("0.52", "3"), ("0.53", "1")), "0.01", "0.48", "0.52", "0.50", 4),
+    # 0.001 grid: mid (0.964 + 0.965)/2 = 0.9645 (exact at 1e-6); spread 1000 / 1000 = 1 tick
+    ((("0.964", "1"),), (("0.965", "1"),), "0.001", "0.964", "0.965", "0.9645", 1),
+    # 0.0001 grid: mid (0.4801 + 0.4804)/2 = 0.48025; spread 300 / 100 = 3 ticks
+    ((("0.4801", "1"),), (("0.4804", "1"),), "0.0001", "0.4801", "0.4804", "0.48025", 3),
+    # 0.005 grid at the edges: mid (0.005 + 0.995)/2 = 0.5; spread 990000 / 5000 = 198 ticks
+    ((("0.005", "1"),), (("0.995", "1"),), "0.005", "0.005", "0.995", "0.5", 198),
+    ((("0.40", "1"),), (), "0.01", "0.40", None, None, None),  # bids only
+    ((), (("0.60", "1"),), "0.01", None, "0.60", None, None),  # asks only
+    ((), (), "0.01", None, None, None, None),  # empty book
+])  # fmt: skip
+def test_top_of_book_when_book_then_best_prices_mid_and_spread_ticks_exact(
+    mk, bids: Levels, asks: Levels, tick: str, bid: str | None, ask: str | None, mid: str | None, spread: int | None
+) -> None:
+    out = stages.top_of_book(_books(mk, (0, "11", bids, asks, tick)))
+    validate_frame("MarketSnapshot", out)
+    assert out.columns == empty_frame("MarketSnapshot").columns
+    [snap] = from_frame("MarketSnapshot", out)
+    dec = lambda v: None if v is None else D(v)  # noqa: E731
+    assert (snap.best_bid, snap.best_ask, snap.mid, snap.spread_ticks) == (dec(bid), dec(ask), dec(mid), spread)
+    assert (snap.token_id, snap.ts_ms, snap.tick_size, snap.freshness.quality) == ("11", mk.T0, D(tick), "OK")
+
+
+def test_top_of_book_when_several_books_then_one_row_each_in_input_order(mk) -> None:
+    books = _books(mk, (100, "12", (("0.40", "1"),), (("0.44", "1"),)), (0, "11", (("0.48", "1"),), (("0.52", "1"),)))
+    out = stages.top_of_book(books)
+    assert out.select("token_id", "mid").rows() == [("12", D("0.42")), ("11", D("0.50"))]
+
+
+# --- S3 book_state ----------------------------------------------------------------------------
+
+
+def test_book_state_when_levels_repeat_then_kept_only_on_change(mk) -> None:
+    a = ((("0.48", "10"),), (("0.52", "10"),))
+    a_bigger_ask = ((("0.48", "10"),), (("0.52", "11"),))  # size-only change counts
+    b = ((("0.49", "10"),), (("0.52", "10"),))
+    books = _books(
+        mk,
+        (100, "11", *a), (0, "11", *a), (200, "11", *a_bigger_ask), (300, "11", *a_bigger_ask), (400, "11", *a),
+        (50, "12", *b), (150, "12", *b), (250, "12", *a),
+    )  # fmt: skip
+    out = stages.book_state(books)
+    # "11": 0 (first), 100 same → dropped, 200 changed, 300 same → dropped, 400 back to a → changed.
+    # "12": 50 (first), 150 same → dropped, 250 changed. (A token's first book never compares with another's.)
+    assert [(t, ts - mk.T0) for t, ts in out.select("token_id", "ts_ms").iter_rows()] == [
+        ("11", 0), ("11", 200), ("11", 400), ("12", 50), ("12", 250),
+    ]  # fmt: skip
+    assert out.schema == books.schema
+
+
+def test_book_state_when_only_bid_side_changes_then_kept(mk) -> None:
+    books = _books(mk, (0, "11", (("0.48", "10"),), ()), (100, "11", (("0.47", "10"),), ()))
+    assert stages.book_state(books).height == 2
+
+
+# --- S5 fair_values ---------------------------------------------------------------------------
+
+
+def _signals(mk, values: list[float]) -> pl.DataFrame:
+    return to_frame("Signal", [
+        Signal(bot="intel.microprice", condition_id=mk.COND_A, token_id="11", ts_ms=mk.T0 + n, name="microprice",
+               value=v, unit="probability")
+        for n, v in enumerate(values)
+    ])  # fmt: skip
+
+
+def test_fair_values_when_signals_then_quantised_to_micro_and_out_of_range_dropped(mk) -> None:
+    # 0.1234564 → 0.123456; 0.1234566 → 0.123457; 1.0 and 0.0 are the closed bounds (kept);
+    # 5e-06 → 0.000005; 1.5, −0.1 and NaN are not probabilities → dropped. (Signal refuses NaN, but an
+    # intel bot's frame may carry one: it is put in row 5 of the frame directly.)
+    values = [0.1234564, 1.5, 0.1234566, -0.1, 1.0, 0.5, 0.0, 5e-06]
+    signals = _signals(mk, values).with_columns(
+        value=pl.when(pl.col("ts_ms") == mk.T0 + 5).then(math.nan).otherwise(pl.col("value"))
+    )
+    out = stages.fair_values(signals, "intel.microprice")
+    validate_frame("FairValue", out)
+    assert [(ts - mk.T0, fv, src) for ts, fv, src in out.select("ts_ms", "fair_value", "source").iter_rows()] == [
+        (0, D("0.123456"), "intel.microprice"), (2, D("0.123457"), "intel.microprice"),
+        (4, D(1), "intel.microprice"), (6, D(0), "intel.microprice"), (7, D("0.000005"), "intel.microprice"),
+    ]  # fmt: skip
+
+
+def test_fair_values_when_no_signals_then_empty_fair_value_frame() -> None:
+    out = stages.fair_values(empty_frame("Signal"), "intel.microprice")
+    assert out.height == 0
+    validate_frame("FairValue", out)
+
+
+# --- S6 execution_estimates -------------------------------------------------------------------
+
+
+def test_execution_estimates_when_place_and_cancel_then_only_place_rows_with_zero_cost(mk) -> None:
+    intents = to_frame("OrderIntent", [
+        mk.intent("i1", 0, price="0.45", size="12"), mk.intent("c1", 10, price="0.45", size="12", cancels="i1"),
+        mk.intent("i2", 20, token="12", price="0.30", size="5"),
+    ])  # fmt: skip
+    out = stages.execution_estimates(intents)
+    validate_frame("ExecutionEstimate", out)
+    assert out.select("token_id", "ts_ms", "side", "price", "size", "fee_usdc", "slippage_ticks").rows() == [
+        ("11", mk.T0, "BUY", D("0.45"), D(12), D(0), 0), ("12", mk.T0 + 20, "BUY", D("0.30"), D(5), D(0), 0),
+    ]  # fmt: skip
+
+
+def test_execution_estimates_when_only_cancels_then_empty(mk) -> None:
+    intents = to_frame("OrderIntent", [mk.intent("c1", 10, cancels="i1")])
+    out = stages.execution_estimates(intents)
+    assert out.height == 0
+    validate_frame("ExecutionEstimate", out)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def test_frame_of_when_no_objects_then_typed_empty_frame() -> None:
+    out = stages.frame_of("Fill", [])
+    assert out.height == 0 and out.schema == empty_frame("Fill").schema
+
+
+def test_instruments_by_condition_when_frame_then_records_by_condition_id(mk) -> None:
+    records = [mk.instrument(mk.COND_A), mk.instrument(mk.COND_B, tick="0.001")]
+    by_condition = stages.instruments_by_condition(to_frame("InstrumentRecord", records))
+    assert by_condition == {mk.COND_A: records[0], mk.COND_B: records[1]}
+    assert stages.tick_sizes_of(to_frame("InstrumentRecord", records)) == {
+        "11": D("0.01"), "12": D("0.01"), "21": D("0.001"), "22": D("0.001"),
+    }  # fmt: skip
+
+
+def test_resolutions_of_when_frame_then_objects_back(mk) -> None:
+    resolutions = [mk.resolution(mk.COND_A, 100, winner="12")]
+    assert stages.resolutions_of(to_frame("MarketResolution", resolutions)) == resolutions
