@@ -184,7 +184,8 @@ def test_convert_when_wrapper_seconds_read_as_ms_then_ts_units_error() -> None:
 def test_parse_when_strike_value_scaled_1e18_string_then_exact_decimal(index: int, strike: Decimal) -> None:
     text = _wrapper(_lines()[index])["strike_value"]
     assert isinstance(text, str)
-    assert p.decimal(text, "strike_value").scaleb(-18) == strike
+    sign, digits, exponent = p.decimal(text, "strike_value").as_tuple()
+    assert Decimal((sign, digits, exponent - 18)) == strike  # exact shift, no context rounding
 
 
 @pytest.mark.parametrize(
