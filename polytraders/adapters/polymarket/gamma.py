@@ -4,6 +4,8 @@ Payload formats: the Gamma API docs and the captures under ``fixtures/reference/
 ``gamma_*.json`` and ``http_responses/``; own ``gamma_events.json`` in the shape of a live
 ``/events`` capture). Gamma's list fields (``outcomes``, ``outcomePrices``, ``clobTokenIds``) arrive as
 JSON-ENCODED STRINGS (plain arrays in some trimmed files); some numbers are bare JSON numbers.
+Fees: 2026 markets carry ``feeSchedule`` {rate, exponent, takerOnly, rebateRate}, the parameters of the
+venue's taker-fee formula (https://docs.polymarket.com/trading/fees), next to legacy base fees.
 """
 
 from __future__ import annotations

@@ -82,6 +82,9 @@ def normalise_user_frame(raw: str, receive_ts_ms: int, our_owner_id: str) -> lis
         (``CANCELED_order couldn't be fully filled...``); ``size_matched`` ``""`` is 0 shares.
         ``trade`` -> our Fill(s) (see :func:`~polytraders.adapters.polymarket.trades.trade_fills`):
         TAKER one fill from the top-level fields, MAKER one per ``maker_orders`` entry we own.
+        ``fee_usdc``: TAKER ``size x fee_rate_bps/10^4 x p x (1 - p)`` rounded to 5 decimals, MAKER 0
+        (https://docs.polymarket.com/trading/fees; see
+        :func:`~polytraders.adapters.polymarket.trades.fee_usdc`).
         ``ts_ms`` is the ``timestamp`` field, epoch MILLISECONDS; a ``timestamp`` in seconds (as in
         the real captures user_trade3/4) is quarantined GOV_DQ_TS_UNITS. Anything that does not
         normalise -> one QuarantineRecord (GOV_DQ_MALFORMED_JSON, _MISSING_FIELD, _BAD_ID,
