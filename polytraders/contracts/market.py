@@ -64,7 +64,8 @@ class RewardsParams(WireModel):
 
 
 class FeeParams(WireModel):
-    """Fee schedule of a market. Fee = rate x p x (1 - p) ^ exponent per share (takers only)."""
+    """Fee schedule of a market: a taker pays rate x (p x (1 - p)) ^ exponent USDC per share (makers
+    pay none; docs.polymarket.com/trading/fees)."""
 
     fees_enabled: bool
     taker_fee_rate: Probability = Field(description="fraction, 0.02 = 2 %")

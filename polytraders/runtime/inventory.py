@@ -1,6 +1,7 @@
 """Inventory ledger (S9): positions per token from fills, marked to mid, settled at resolution.
 
-Exact arithmetic throughout: sizes in shares and money in USDC as Decimal.
+Exact Decimal arithmetic in the ledger: sizes in shares, money in USDC; reported Positions
+are quantised to 1e-6 (see REPORT_QUANTUM).
 Realised PnL of a SELL = (sell price - average cost) x size; settlement pays 1 USDC per share
 of the winning token and 0 for the others, realising (payout - average cost) x size.
 """
@@ -14,8 +15,10 @@ from polytraders.contracts import Fill, MarketResolution, Position
 from polytraders.contracts.types import Side
 
 ZERO = Decimal(0)
-#: Reported average prices are quantised to 1e-6 USDC (half-even); PnL stays exact.
-AVG_PRICE_QUANTUM = Decimal("0.000001")
+#: Reported figures (average price, PnL) are quantised half-even to 1e-6 USDC, the frame scale;
+#: the ledger itself keeps exact cost and realised PnL (an average cost such as 13/30 has no
+#: finite decimal form, so the report is the only place rounding happens).
+REPORT_QUANTUM = Decimal("0.000001")
 
 
 @dataclass(slots=True)
@@ -93,6 +96,7 @@ class Ledger:
         unrealised = (mark * h.size - h.cost_usdc) if (mark is not None and h.size) else ZERO
         return Position(
             condition_id=h.condition_id, token_id=token_id, ts_ms=ts_ms, size=h.size,
-            avg_price=h.avg_price.quantize(AVG_PRICE_QUANTUM), mark_price=mark, realised_pnl_usdc=h.realised_usdc,
-            unrealised_pnl_usdc=unrealised, settled=h.settled,
+            avg_price=h.avg_price.quantize(REPORT_QUANTUM), mark_price=mark,
+            realised_pnl_usdc=h.realised_usdc.quantize(REPORT_QUANTUM),
+            unrealised_pnl_usdc=unrealised.quantize(REPORT_QUANTUM), settled=h.settled,
         )

@@ -10,10 +10,9 @@ from polytraders.contracts.frames import empty_frame
 from polytraders.runtime.envelopes import RunInfo, wrap
 from polytraders.runtime.profile import Profile, bot_module
 
-ENVELOPE_SOURCES: tuple[tuple[str, str], ...] = (
-    ("disc.universe_scanner", "Candidate"),
-    ("intel.microprice", "Signal"),
-    ("strat.maker_tight", "OrderIntent"),
+#: Reason codes of an intent envelope: a PLACE quotes, a CANCEL pulls the quote.
+INTENT_REASONS = (
+    pl.when(pl.col("kind") == "PLACE").then(pl.lit(["STRAT_QUOTE"])).otherwise(pl.lit(["STRAT_QUOTE_PULL"]))
 )
 
 
@@ -33,10 +32,10 @@ def envelope_stream(run: RunInfo, profile: Profile, outputs: Mapping[str, pl.Dat
         parts.append(env)
         return env
 
-    for slug, payload_type in ENVELOPE_SOURCES:
-        emit(slug, payload_type, outputs[slug])
+    emit("disc.universe_scanner", "Candidate", outputs["disc.universe_scanner"], reason_codes=pl.col("reason_codes"))
+    emit("intel.microprice", "Signal", outputs["intel.microprice"])
     intents = outputs["strat.maker_tight"]
-    intent_envelopes = parts[-1]
+    intent_envelopes = emit("strat.maker_tight", "OrderIntent", intents, reason_codes=INTENT_REASONS)
     cause = (
         intents.select("intent_id").with_columns(cause=intent_envelopes["envelope_id"])
         if not intents.is_empty() else pl.DataFrame(schema={"intent_id": pl.String, "cause": pl.String})

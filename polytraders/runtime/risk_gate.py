@@ -6,8 +6,9 @@ For each intent, in time order:
    was known then (positions, resting orders, equity, the latest book);
 2. each risk bot votes in the declared order; REDUCE lowers the size and the next bot sees the
    reduced intent; the first REJECT stops the evaluation (later bots do not run);
-3. a bot that raises or returns something other than a valid RiskVote for this intent counts as
-   REJECT with RISK_BOT_FAILED (fail closed);
+3. a bot that raises, or returns anything but a RiskVote for this intent whose size fits its
+   decision (APPROVE = the requested size, REDUCE strictly between 0 and it, REJECT = 0), counts
+   as REJECT with RISK_BOT_FAILED (fail closed);
 4. an intent that ends APPROVE or REDUCE goes into the session as a resting order, so the next
    intents see its exposure and, once it fills, its position.
 
@@ -55,8 +56,13 @@ def _vote(step: RiskStep, intent: OrderIntent, ctx: RiskContext) -> RiskVote:
         vote = step.evaluate(intent, ctx, step.config)
         if not isinstance(vote, RiskVote) or vote.intent_id != intent.intent_id or vote.bot != step.slug:
             raise TypeError(f"{step.slug} returned an invalid vote: {vote!r}")
-        if vote.approved_size > intent.size:
-            raise ValueError(f"{step.slug} approved {vote.approved_size} > requested {intent.size}")
+        size_ok = {
+            Decision.APPROVE: vote.approved_size == intent.size,
+            Decision.REDUCE: 0 < vote.approved_size < intent.size,
+            Decision.REJECT: vote.approved_size == 0,
+        }[vote.decision]
+        if not size_ok:
+            raise ValueError(f"{step.slug}: {vote.decision} with size {vote.approved_size} of {intent.size}")
         return vote
     except Exception:  # noqa: BLE001 - fail closed on anything a bot does wrong
         return RiskVote(

@@ -17,13 +17,12 @@ import polars as pl
 
 from polytraders.adapters.capture import CorruptLine, read_capture
 from polytraders.adapters.mock_venue import BookTape
-from polytraders.adapters.polymarket import normalise_market_frame, normalise_markets_page
+from polytraders.adapters.polymarket import normalise_capture, normalise_markets_page
 from polytraders.adapters.polymarket.parsing import provenance_hash
 from polytraders.contracts import (
     InstrumentRecord,
     KeepAlive,
     MarketResolution,
-    OrderBookSnapshot,
     QuarantineRecord,
     TradePrint,
     WireModel,
@@ -89,26 +88,28 @@ def _corrupt_record(line: CorruptLine, source: str) -> QuarantineRecord:
 def ingest(day_dir: Path, instruments: pl.DataFrame) -> Ingested:
     """S2: read the day's capture and normalise every market-channel frame.
 
-    Book frames -> OrderBookSnapshot, ``last_trade_price`` -> TradePrint, ``market_resolved`` ->
-    MarketResolution, keep-alives counted; anything malformed -> QuarantineRecord (never dropped).
+    Book frames -> OrderBookSnapshot (vectorised fast path, identical to the per-frame path),
+    ``last_trade_price`` -> TradePrint, ``market_resolved`` -> MarketResolution, keep-alives
+    counted; anything malformed, and any frame of another channel, -> QuarantineRecord.
     """
     corrupt: list[CorruptLine] = []
     capture = read_capture(day_dir / CAPTURE_FILE, corrupt=corrupt)
-    ticks = tick_sizes_of(instruments)
+    market = pl.col("channel") == "market"
+    normalised = normalise_capture(capture.filter(market), tick_sizes_of(instruments))
     buckets: dict[type, list[WireModel]] = defaultdict(list)
-    for recv_ms, channel, raw in capture.iter_rows():
-        if channel != "market":
-            buckets[QuarantineRecord].append(QuarantineRecord(
-                source=f"capture:{channel}", receive_ts_ms=recv_ms, reason_code="GOV_DQ_UNKNOWN_EVENT",
-                detail=f"channel {channel!r} is not replayed by S2", raw=raw, provenance_hash=provenance_hash(raw),
-            ))
-            continue
-        for obj in normalise_market_frame(raw, recv_ms, ticks):
-            buckets[type(obj)].append(obj)
+    for obj in normalised.others:
+        buckets[type(obj)].append(obj)
+    buckets[QuarantineRecord].extend(
+        QuarantineRecord(
+            source=f"capture:{channel}", receive_ts_ms=recv_ms, reason_code="GOV_DQ_UNKNOWN_EVENT",
+            detail=f"channel {channel!r} is not replayed by S2", raw=raw, provenance_hash=provenance_hash(raw),
+        )
+        for recv_ms, channel, raw in capture.filter(~market).iter_rows()
+    )
     buckets[QuarantineRecord].extend(_corrupt_record(c, CAPTURE_FILE) for c in corrupt)
     return Ingested(
         frames_in=capture.height + len(corrupt),
-        book_snapshots=frame_of("OrderBookSnapshot", buckets[OrderBookSnapshot]),
+        book_snapshots=normalised.book_snapshots,
         trades=frame_of("TradePrint", buckets[TradePrint]),
         resolutions=frame_of("MarketResolution", buckets[MarketResolution]),
         quarantine=frame_of("QuarantineRecord", buckets[QuarantineRecord]),

@@ -16,7 +16,7 @@ from polytraders.adapters.capture import CAPTURE_SCHEMA, read_capture
 from polytraders.adapters.polymarket import NormalisedCapture, normalise_capture, normalise_market_frame
 from polytraders.adapters.polymarket import book_frames as bf
 from polytraders.contracts import OrderBookSnapshot, QuarantineRecord, WireModel
-from polytraders.contracts.frames import FrameConversionError, empty_frame, from_frame, to_frame
+from polytraders.contracts.frames import empty_frame, from_frame, to_frame
 
 DAY = Path(__file__).resolve().parents[2] / "fixtures" / "2026-09-28" / "capture.jsonl.gz"
 WS_REFERENCE = (
@@ -110,7 +110,7 @@ CASES: list[tuple[str, str, str, list[str]]] = [
         "price with 7 decimals (not rounded to 0.123457)",
         _compact(_book([("0.1234567", "1")], GOOD_ASKS)),
         "slow",
-        ["GOV_DQ_OFF_TICK"],
+        ["GOV_DQ_BAD_NUMBER"],
     ),
     ("negative size", _compact(_book([("0.45", "-3")], GOOD_ASKS)), "slow", ["GOV_DQ_NEGATIVE_SIZE"]),
     ("non-numeric size", _compact(_book(GOOD_BIDS, [("0.52", "lots")])), "slow", ["GOV_DQ_BAD_NUMBER"]),
@@ -153,10 +153,10 @@ CASES: list[tuple[str, str, str, list[str]]] = [
         ["OrderBookSnapshot"],
     ),
     (
-        "lenient decimal strings the exact path accepts: '1_000', ' .6', '+2'",
+        "non-plain decimal strings are not the venue's format: '1_000', ' .6', '+2'",
         _compact(_book([("0.45", "1_000")], [("0.7", "+2"), (" .6", "1")])),
         "slow",
-        ["OrderBookSnapshot"],
+        ["GOV_DQ_BAD_NUMBER"],
     ),
     (
         "escaped string (\\u0061b)",
@@ -281,13 +281,15 @@ def test_normalise_capture_when_not_market_channel_then_exact_path(slow_calls: l
     _assert_same(result, capture, TICKS)
 
 
-def test_normalise_capture_when_size_has_7_decimals_then_raises_like_to_frame(slow_calls: list[str]) -> None:
-    """The exact path accepts size 1.0000001; the Decimal(38, 6) frame cannot hold it (not rounded)."""
+def test_normalise_capture_when_size_has_7_decimals_then_quarantined_not_rounded(slow_calls: list[str]) -> None:
+    """Size 1.0000001 does not fit the contracts' exact 1e-6 scale: quarantined, never rounded."""
     frame = _compact(_book([("0.45", "1.0000001")], GOOD_ASKS))
-    [book] = normalise_market_frame(frame, RECV, TICKS)
-    assert book.bids[0].size == Decimal("1.0000001")
-    with pytest.raises(FrameConversionError):
-        normalise_capture(_capture([frame]), TICKS)
+    [record] = normalise_market_frame(frame, RECV, TICKS)
+    assert record.reason_code == "GOV_DQ_BAD_NUMBER"
+    assert record.detail == "bids[0].size='1.0000001' has more than 6 decimal places"
+    result = normalise_capture(_capture([frame]), TICKS)
+    assert result.book_snapshots.is_empty()
+    assert result.others == [record]
     assert slow_calls == [frame]
 
 

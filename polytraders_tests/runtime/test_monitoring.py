@@ -83,8 +83,6 @@ def test_envelope_stream_when_run_twice_then_same_envelopes(outputs) -> None:
     assert envelope_stream(RUN, PROFILE, outputs).equals(envelope_stream(RUN, PROFILE, outputs))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: strat.maker_tight documents STRAT_QUOTE / STRAT_QUOTE_PULL on its "
-                                       "envelopes but envelope_stream wraps intents without reason codes")  # fmt: skip
 def test_envelope_stream_when_place_and_cancel_intents_then_strat_quote_codes(mk, outputs) -> None:
     outputs["strat.maker_tight"] = to_frame("OrderIntent", [mk.intent("i1", 0), mk.intent("c1", 20, cancels="i1")])
     rows = [r for r in _stream(outputs) if r["payload_type"] == "OrderIntent"]

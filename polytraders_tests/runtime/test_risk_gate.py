@@ -194,7 +194,6 @@ def test_run_gate_when_bot_misbehaves_then_reject_risk_bot_failed(mk, evaluate) 
     assert result.approved == [] and seen == [] and result.votes["risk.after"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an APPROVE vote with approved_size below the request passes the full size")
 def test_run_gate_when_bot_approves_less_than_requested_then_not_full_size(mk) -> None:
     # risk.bad answers APPROVE but lets only 4 of 10 shares through: the gate must not send 10.
     def approves_less(intent, ctx, config):
@@ -204,7 +203,6 @@ def test_run_gate_when_bot_approves_less_than_requested_then_not_full_size(mk) -
     assert result.final[0][2] <= D(4)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a REDUCE vote to size 0 is treated as an approval of a 0-share order")
 def test_run_gate_when_bot_reduces_to_zero_then_rejected(mk) -> None:
     def reduces_to_zero(intent, ctx, config):
         return _vote(intent, ctx, "risk.bad", "REDUCE", D(0), ("RISK_EXPOSURE",))

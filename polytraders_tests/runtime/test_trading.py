@@ -18,9 +18,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-import pytest
-
-from polytraders.contracts.frames import FrameConversionError, empty_frame, from_frame, to_frame, validate_frame
+from polytraders.contracts.frames import empty_frame, from_frame, to_frame, validate_frame
 from polytraders.runtime import trading
 from polytraders.runtime.profile import Profile
 
@@ -97,12 +95,6 @@ def test_positions_when_no_fills_then_typed_empty_frame(mk) -> None:
     assert frame.is_empty() and frame.schema == empty_frame("Position").schema
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FrameConversionError,
-    reason="bug: Ledger.position does not quantise PnL; a repeating average cost makes "
-    "realised/unrealised PnL exceed 6 decimals and to_frame raises",
-)
 def test_positions_when_partial_sell_at_repeating_average_then_pnl_fits_frame_scale(mk) -> None:
     # Buys 10 @ 0.40 + 5 @ 0.50 = 6.50 for 15 → avg 13/30 = 0.4333…; SELL 5 @ 0.60 realises
     # (0.60 − 13/30)·5 = 5/6 = 0.8333… → 0.833333 at the frame's 1e-6 scale.

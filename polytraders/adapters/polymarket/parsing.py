@@ -21,7 +21,7 @@ from typing import Any
 
 from polytraders.contracts.market import on_tick_grid
 from polytraders.contracts.reason_codes import require
-from polytraders.contracts.types import Side
+from polytraders.contracts.types import DECIMAL_SCALE, Side
 
 #: Epoch ms below this are seconds (1e12 ms = 2001-09-09): a ms field holding seconds is an error.
 MIN_EPOCH_MS = 1_000_000_000_000
@@ -31,6 +31,7 @@ MAX_EPOCH_S = 100_000_000_000
 _TOKEN_ID = re.compile(r"^[0-9]{1,78}$")
 _CONDITION_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _INT = re.compile(r"^[0-9]+$")
+_PLAIN_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -96,14 +97,18 @@ def as_bool(value: Any, where: str) -> bool:
 
 
 def decimal(value: Any, where: str) -> Decimal:
-    """An exact finite Decimal from a decimal string, a JSON integer or a JSON-text Decimal.
+    """An exact finite Decimal from a plain decimal string (``-?digits[.digits]``, the venue's
+    format), a JSON integer or a JSON-text Decimal.
 
-    Raises ParseError(GOV_DQ_BAD_NUMBER) for anything else (words, "", NaN, inf, booleans, floats).
+    Raises ParseError(GOV_DQ_BAD_NUMBER) for anything else (words, "", "1e-2", "1_000", "+2",
+    padded text, NaN, inf, booleans, floats).
     """
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise ParseError("GOV_DQ_BAD_NUMBER", f"{where}={value!r} is not a decimal")
+    if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value):
+        raise ParseError("GOV_DQ_BAD_NUMBER", f"{where}={value!r} is not a decimal")
     try:
-        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+        number = Decimal(value)
     except InvalidOperation as exc:
         raise ParseError("GOV_DQ_BAD_NUMBER", f"{where}={value!r} is not a decimal") from exc
     if not number.is_finite():
@@ -111,17 +116,26 @@ def decimal(value: Any, where: str) -> Decimal:
     return number
 
 
-def size(value: Any, where: str) -> Decimal:
-    """A size in shares, >= 0. Raises GOV_DQ_BAD_NUMBER / GOV_DQ_NEGATIVE_SIZE."""
+def _exact(value: Any, where: str) -> Decimal:
+    """A decimal with at most DECIMAL_SCALE (6) decimal places: the exact scale of every price,
+    size and amount in the contracts' frame form. Else GOV_DQ_BAD_NUMBER."""
     number = decimal(value, where)
+    if number.as_tuple().exponent < -DECIMAL_SCALE:  # type: ignore[operator]
+        raise ParseError("GOV_DQ_BAD_NUMBER", f"{where}={value!r} has more than {DECIMAL_SCALE} decimal places")
+    return number
+
+
+def size(value: Any, where: str) -> Decimal:
+    """A size in shares, >= 0, at most 6 decimals. Raises GOV_DQ_BAD_NUMBER / GOV_DQ_NEGATIVE_SIZE."""
+    number = _exact(value, where)
     if number < 0:
         raise ParseError("GOV_DQ_NEGATIVE_SIZE", f"{where}={value!r} is negative")
     return number
 
 
 def price(value: Any, where: str) -> Decimal:
-    """A price in USDC per share in the open interval (0, 1). Else GOV_DQ_BAD_NUMBER / GOV_DQ_PRICE_RANGE."""
-    number = decimal(value, where)
+    """A price in USDC per share in (0, 1), at most 6 decimals. Else GOV_DQ_BAD_NUMBER / GOV_DQ_PRICE_RANGE."""
+    number = _exact(value, where)
     if not 0 < number < 1:
         raise ParseError("GOV_DQ_PRICE_RANGE", f"{where}={value!r} is outside (0, 1)")
     return number
