@@ -41,15 +41,15 @@ def _summary(console: Console, day: str, metrics: pl.DataFrame, outcome, db_path
         hit = metrics.filter((pl.col("stage") == stage) & (pl.col("metric") == metric) & (pl.col("key") == key))
         return float(hit["value"][0]) if hit.height else 0.0
 
-    rows = metrics.filter(pl.col("metric") == "rows_out").with_columns(
-        n=pl.col("stage").str.slice(1).cast(pl.Int32)).sort("n", "key")
-    table = Table(title=f"Shadow run {day}: rows per stage")
-    for column in ("stage", "table", "rows out"):
-        table.add_column(column, justify="right" if column == "rows out" else "left")
+    entries = [(stage, key, "out", int(n)) for stage, _, key, n in
+               metrics.filter(pl.col("metric") == "rows_out").iter_rows()]
     if outcome.frames_in is not None:
-        table.add_row("S2", "capture frames in", f"{outcome.frames_in:,}")
-    for stage, _, key, n, _ in rows.iter_rows():
-        table.add_row(stage, key, f"{int(n):,}")
+        entries.append(("S2", "capture frames", "in", outcome.frames_in))
+    table = Table(title=f"Shadow run {day}: rows per stage")
+    for column in ("stage", "table", "", "rows"):
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    for stage, key, direction, n in sorted(entries, key=lambda e: (int(e[0][1:]), e[2] == "out", e[1])):
+        table.add_row(stage, key, direction, f"{n:,}")
     console.print(table)
 
     decisions = Table(title="Intents and risk decisions (S6-S8)")

@@ -1,0 +1,41 @@
+"""``polytraders shadow``: refusal of unknown days and the summary it prints."""
+
+from __future__ import annotations
+
+import polars as pl
+from rich.console import Console
+from typer.testing import CliRunner
+
+from polytraders.cli import app
+from polytraders.cli.shadow import _summary
+from polytraders.defs.runner import DayRun
+
+runner = CliRunner()
+
+
+def test_shadow_when_day_has_no_fixture_then_exit_2_and_says_where_it_looked(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("POLYTRADERS_FIXTURES", str(tmp_path))
+    monkeypatch.setenv("POLYTRADERS_DUCKDB", str(tmp_path / "x.duckdb"))
+    result = runner.invoke(app, ["shadow", "--day", "2030-01-01"])
+    assert result.exit_code == 2
+    assert f"no fixture day '2030-01-01' under {tmp_path}" in " ".join(result.output.split())
+
+
+def test_summary_when_metrics_given_then_prints_counts_codes_pnl_and_db() -> None:
+    metrics = pl.DataFrame(
+        [("S1", "rows_out", "instruments", 18.0), ("S2", "rows_out", "book_snapshots", 38311.0),
+         ("S6", "intents", "PLACE", 100.0), ("S6", "intents", "CANCEL", 4.0), ("S7", "approved", "", 60.0),
+         ("S7", "rejected", "", 40.0), ("S7", "rejections_by_reason", "RISK_DRAWDOWN", 40.0),
+         ("S8", "plans", "", 60.0), ("S8", "fills", "", 7.0), ("S8", "filled_notional_usdc", "", 31.5),
+         ("S9", "realised_pnl_usdc", "", 2.25), ("S9", "unrealised_pnl_usdc", "", -0.5),
+         ("S11", "schema_failures", "", 0.0)],
+        schema=["stage", "metric", "key", "value"], orient="row",
+    )
+    console = Console(width=200, record=True)
+    run = DayRun("run-1", True, 12.5, {"step.a": 3000.0}, {}, 38376)
+    _summary(console, "2026-09-28", metrics, run, "/tmp/x.duckdb")
+    text = console.export_text()
+    for expected in ("capture frames │ in  │ 38,376", "book_snapshots │ out │ 38,311", "100 / 4", "60 / 40",
+                     "rejected: RISK_DRAWDOWN", "fills", "filled notional 31.50 USDC", "realised +2.2500 USDC",
+                     "unrealised -0.5000 USDC", "schema failures 0", "/tmp/x.duckdb", "run-1"):
+        assert expected in text, expected
