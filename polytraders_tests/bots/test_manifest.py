@@ -14,7 +14,7 @@ from polytraders.bots.manifest import BOTS, GUARD_VERDICT, BotSpec, CapitalImpac
 from polytraders.contracts import WIRE_MODELS
 from polytraders.contracts.reason_codes import REASON_CODE_PATTERN
 
-DESIGN_DOC = Path("/work/shared/design/bots.md")
+DESIGN_DOC = (Path(__file__).resolve().parents[2] / "../shared/design/bots.md").resolve()
 _ROW = re.compile(r"^\| ((?:intel|disc|strat|risk|exec|sec|gov)\.[a-z0-9_]+)( \(C\))? \| (.*) \|$")
 
 RISK_CODES = {
