@@ -9,6 +9,7 @@ import polars as pl
 from polytraders.contracts.frames import empty_frame
 from polytraders.runtime.envelopes import RunInfo, wrap
 from polytraders.runtime.profile import Profile, bot_module
+from polytraders.runtime.trading import last_positions
 
 #: Reason codes of an intent envelope: a PLACE quotes, a CANCEL pulls the quote.
 INTENT_REASONS = (
@@ -90,7 +91,7 @@ def run_metrics(partition: str, stage_rows: Mapping[tuple[str, str], int],
     rows.append(("S8", "plans", "", float(plans.height)))
     rows.append(("S8", "fills", "", float(fills.height)))
     rows.append(("S8", "filled_notional_usdc", "", float((fills["price"] * fills["size"]).sum() or 0)))
-    last = positions.sort("ts_ms").group_by("token_id", maintain_order=True).last()
+    last = last_positions(positions)
     rows.append(("S9", "realised_pnl_usdc", "", float(last["realised_pnl_usdc"].sum() or 0)))
     rows.append(("S9", "unrealised_pnl_usdc", "", float(last["unrealised_pnl_usdc"].sum() or 0)))
     q = quarantine.group_by("reason_code").len().sort("reason_code")

@@ -7,7 +7,7 @@ Each function takes and returns frames in the frame form of a wire object (see
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,7 +16,6 @@ from pathlib import Path
 import polars as pl
 
 from polytraders.adapters.capture import CorruptLine, read_capture
-from polytraders.adapters.mock_venue import BookTape
 from polytraders.adapters.polymarket import normalise_capture, normalise_markets_page
 from polytraders.adapters.polymarket.parsing import provenance_hash
 from polytraders.contracts import (
@@ -177,16 +176,6 @@ def instruments_by_condition(instruments: pl.DataFrame) -> dict[str, InstrumentR
 def resolutions_of(frame: pl.DataFrame) -> list[MarketResolution]:
     """MarketResolution objects from their frame."""
     return list(from_frame("MarketResolution", frame))
-
-
-def tape_of(top: pl.DataFrame) -> BookTape:
-    """The mock venue's book tape from a MarketSnapshot frame."""
-    return BookTape(top)
-
-
-def concat_frames(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
-    """Vertical concat of same-schema frames."""
-    return pl.concat(list(frames), how="vertical")
 
 
 def book_state(books: pl.DataFrame) -> pl.DataFrame:

@@ -13,7 +13,7 @@ from decimal import Decimal
 import polars as pl
 
 from polytraders.adapters.mock_venue import MICRO, BookTape
-from polytraders.contracts import Fill, MarketResolution, OrderIntent, Position
+from polytraders.contracts import Fill, MarketResolution
 from polytraders.contracts.frames import from_frame
 from polytraders.runtime.inventory import Ledger
 from polytraders.runtime.oms import run_oms
@@ -90,11 +90,9 @@ def positions(fills: pl.DataFrame, resolutions: pl.DataFrame, market_snapshots: 
         mid = tape.mid_micro_at(token_id, ts_ms)
         return None if mid is None else Decimal(mid) / MICRO
 
-    held: set[str] = set()
     for ts_ms, _, event in sorted(events, key=lambda e: (e[0], e[1])):
         if isinstance(event, Fill):
             ledger.apply_fill(event)
-            held.add(event.token_id)
             rows.append(ledger.position(event.token_id, ts_ms, mark(event.token_id, ts_ms)))
         else:
             for token_id in ledger.settle(event):
@@ -104,12 +102,7 @@ def positions(fills: pl.DataFrame, resolutions: pl.DataFrame, market_snapshots: 
     return frame_of("Position", rows)
 
 
-def intents_of(frame: pl.DataFrame) -> list[OrderIntent]:
-    """OrderIntent objects from their frame."""
-    return list(from_frame("OrderIntent", frame))
-
-
-def final_positions(positions_frame: pl.DataFrame) -> list[Position]:
-    """The last Position row of each token."""
-    last = positions_frame.sort("ts_ms").group_by("token_id", maintain_order=True).last()
-    return list(from_frame("Position", last))
+def last_positions(positions_frame: pl.DataFrame) -> pl.DataFrame:
+    """The last Position row of each token (rows keep their order on equal ``ts_ms``, so a
+    settlement at the time of a fill stays last, as :func:`positions` writes it)."""
+    return positions_frame.sort("ts_ms", maintain_order=True).group_by("token_id", maintain_order=True).last()

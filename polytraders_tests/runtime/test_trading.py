@@ -86,7 +86,7 @@ def test_positions_when_fill_at_resolution_time_then_fill_row_before_settlement(
         ("11", 200, D(10), D("0.6"), D("0.5"), D(0), D(-1), False),
         ("11", 200, D(0), D(0), D(1), D(4), D(0), True),
     ]
-    [final] = trading.final_positions(frame)
+    [final] = from_frame("Position", trading.last_positions(frame))
     assert (final.settled, final.realised_pnl_usdc) == (True, D(4))
 
 
@@ -105,13 +105,14 @@ def test_positions_when_partial_sell_at_repeating_average_then_pnl_fits_frame_sc
     assert _rows(mk, frame)[2][5] == D("0.833333")
 
 
-def test_final_positions_when_several_rows_then_last_per_token(mk) -> None:
+def test_last_positions_when_several_rows_then_last_per_token(mk) -> None:
     frame = trading.positions(
         _fills(mk, (100, "11", "BUY", "0.50", "10"), (150, "21", "BUY", "0.25", "4")),
         _resolutions(mk.resolution(mk.COND_A, 200, winner="11")),
         mk.snapshots(ROWS),
     )
-    assert {(p.token_id, p.ts_ms - mk.T0, p.settled) for p in trading.final_positions(frame)} == {
+    last = from_frame("Position", trading.last_positions(frame))
+    assert {(p.token_id, p.ts_ms - mk.T0, p.settled) for p in last} == {
         ("11", 200, True), ("21", 400, False),
     }  # fmt: skip
 
