@@ -141,6 +141,21 @@ def top_of_book(books: pl.DataFrame) -> pl.DataFrame:
     return out.select(empty_frame("MarketSnapshot").columns)
 
 
+def book_state(books: pl.DataFrame) -> pl.DataFrame:
+    """S3: the book state per token over time: a row each time a token's book changed.
+
+    Books arrive as full snapshots (and, on other days, ``price_change`` deltas, applied by
+    the reconstruction that P2 adds); consecutive identical snapshots of a token (same levels on
+    both sides) are one state, kept at its first time. Columns as OrderBookSnapshot.
+    """
+    ordered = books.sort("token_id", "ts_ms")
+    changed = (
+        (pl.col("bids") != pl.col("bids").shift(1).over("token_id"))
+        | (pl.col("asks") != pl.col("asks").shift(1).over("token_id"))
+    ).fill_null(True)
+    return ordered.filter(changed)
+
+
 # --- S5 / S6 ----------------------------------------------------------------------------------
 
 
@@ -177,17 +192,3 @@ def resolutions_of(frame: pl.DataFrame) -> list[MarketResolution]:
     """MarketResolution objects from their frame."""
     return list(from_frame("MarketResolution", frame))
 
-
-def book_state(books: pl.DataFrame) -> pl.DataFrame:
-    """S3: the book state per token over time: a row each time a token's book changed.
-
-    Books arrive as full snapshots (and, on other days, ``price_change`` deltas, applied by
-    the reconstruction that P2 adds); consecutive identical snapshots of a token (same levels on
-    both sides) are one state, kept at its first time. Columns as OrderBookSnapshot.
-    """
-    ordered = books.sort("token_id", "ts_ms")
-    changed = (
-        (pl.col("bids") != pl.col("bids").shift(1).over("token_id"))
-        | (pl.col("asks") != pl.col("asks").shift(1).over("token_id"))
-    ).fill_null(True)
-    return ordered.filter(changed)
