@@ -30,14 +30,13 @@ Raises
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
 from polytraders.bots.risk.context import RiskContext
+from polytraders.bots.risk.votes import approve, reject
 from polytraders.contracts import OrderIntent, RiskVote, reason_codes
-from polytraders.contracts.types import Decision, Side
+from polytraders.contracts.types import Side
 
 SLUG = "risk.compliance_gate"
 VERSION = "1.0.0"
@@ -75,18 +74,5 @@ def _denied(intent: OrderIntent, ctx: RiskContext, config: Config) -> bool:
 def evaluate(intent: OrderIntent, ctx: RiskContext, config: Config) -> RiskVote:
     """Vote on one intent; see the module docstring."""
     if intent.kind == "PLACE" and _denied(intent, ctx, config):
-        return RiskVote(
-            intent_id=intent.intent_id,
-            bot=SLUG,
-            ts_ms=ctx.ts_ms,
-            decision=Decision.REJECT,
-            reason_codes=(COMPLIANCE,),
-            approved_size=Decimal(0),
-        )
-    return RiskVote(
-        intent_id=intent.intent_id,
-        bot=SLUG,
-        ts_ms=ctx.ts_ms,
-        decision=Decision.APPROVE,
-        approved_size=intent.size,
-    )
+        return reject(SLUG, intent, ctx, COMPLIANCE)
+    return approve(SLUG, intent, ctx)

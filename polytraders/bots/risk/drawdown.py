@@ -29,8 +29,9 @@ from pydantic import Field
 
 from polytraders.bots.base import BotConfig
 from polytraders.bots.risk.context import RiskContext
+from polytraders.bots.risk.votes import approve, reject
 from polytraders.contracts import OrderIntent, RiskVote, reason_codes
-from polytraders.contracts.types import Decision, Side
+from polytraders.contracts.types import Side
 
 SLUG = "risk.drawdown"
 VERSION = "1.0.0"
@@ -50,18 +51,5 @@ def evaluate(intent: OrderIntent, ctx: RiskContext, config: Config) -> RiskVote:
     """Vote on one intent; see the module docstring."""
     breached = ctx.peak_equity_usdc - ctx.equity_usdc >= config.max_drawdown_usdc
     if intent.kind == "PLACE" and intent.side == Side.BUY and breached:
-        return RiskVote(
-            intent_id=intent.intent_id,
-            bot=SLUG,
-            ts_ms=ctx.ts_ms,
-            decision=Decision.REJECT,
-            reason_codes=(DRAWDOWN,),
-            approved_size=Decimal(0),
-        )
-    return RiskVote(
-        intent_id=intent.intent_id,
-        bot=SLUG,
-        ts_ms=ctx.ts_ms,
-        decision=Decision.APPROVE,
-        approved_size=intent.size,
-    )
+        return reject(SLUG, intent, ctx, DRAWDOWN)
+    return approve(SLUG, intent, ctx)

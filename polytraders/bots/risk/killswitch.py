@@ -23,14 +23,12 @@ Raises
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
 from polytraders.bots.risk.context import RiskContext
+from polytraders.bots.risk.votes import approve, reject
 from polytraders.contracts import OrderIntent, RiskVote, reason_codes
-from polytraders.contracts.types import Decision
 
 SLUG = "risk.killswitch"
 VERSION = "1.0.0"
@@ -51,18 +49,5 @@ def evaluate(intent: OrderIntent, ctx: RiskContext, config: Config) -> RiskVote:
     """Vote on one intent; see the module docstring."""
     in_force = config.engaged and (config.engaged_from_ms is None or ctx.ts_ms >= config.engaged_from_ms)
     if intent.kind == "PLACE" and in_force:
-        return RiskVote(
-            intent_id=intent.intent_id,
-            bot=SLUG,
-            ts_ms=ctx.ts_ms,
-            decision=Decision.REJECT,
-            reason_codes=(KILL_SWITCH,),
-            approved_size=Decimal(0),
-        )
-    return RiskVote(
-        intent_id=intent.intent_id,
-        bot=SLUG,
-        ts_ms=ctx.ts_ms,
-        decision=Decision.APPROVE,
-        approved_size=intent.size,
-    )
+        return reject(SLUG, intent, ctx, KILL_SWITCH)
+    return approve(SLUG, intent, ctx)

@@ -28,14 +28,13 @@ Raises
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
 from polytraders.bots.risk.context import RiskContext
+from polytraders.bots.risk.votes import approve, reject
 from polytraders.contracts import OrderIntent, RiskVote, reason_codes
-from polytraders.contracts.types import Decision, Quality
+from polytraders.contracts.types import Quality
 
 SLUG = "risk.stale_book"
 VERSION = "1.0.0"
@@ -62,18 +61,5 @@ def _stale(intent: OrderIntent, ctx: RiskContext, config: Config) -> bool:
 def evaluate(intent: OrderIntent, ctx: RiskContext, config: Config) -> RiskVote:
     """Vote on one intent; see the module docstring."""
     if intent.kind == "PLACE" and _stale(intent, ctx, config):
-        return RiskVote(
-            intent_id=intent.intent_id,
-            bot=SLUG,
-            ts_ms=ctx.ts_ms,
-            decision=Decision.REJECT,
-            reason_codes=(STALE_BOOK,),
-            approved_size=Decimal(0),
-        )
-    return RiskVote(
-        intent_id=intent.intent_id,
-        bot=SLUG,
-        ts_ms=ctx.ts_ms,
-        decision=Decision.APPROVE,
-        approved_size=intent.size,
-    )
+        return reject(SLUG, intent, ctx, STALE_BOOK)
+    return approve(SLUG, intent, ctx)
