@@ -100,3 +100,13 @@ def test_gates_green_through_when_no_gate_implemented_then_pending(phase: int) -
 def test_gates_green_through_when_phase_out_of_range_then_value_error(phase: int) -> None:
     with pytest.raises(ValueError, match=f"phase {phase} not in"):
         gates_green_through(phase)
+
+
+def test_implemented_bots_when_imported_then_version_and_slug_match_the_manifest() -> None:
+    import importlib
+
+    implemented = discover_implemented()
+    assert len(implemented) == 9
+    for slug in implemented:
+        module = importlib.import_module("polytraders.bots." + slug)
+        assert (module.SLUG, module.VERSION) == (slug, manifest.get(slug).version), slug

@@ -51,7 +51,7 @@ from polytraders.bots.base import BotConfig
 from polytraders.contracts import reason_codes
 
 SLUG = "disc.universe_scanner"
-VERSION = "1.0.0"
+VERSION = "0.1.0"
 
 ADMITTED = reason_codes.require("DISC_UNIVERSE_ADMITTED")
 NOT_ACTIVE = reason_codes.require("DISC_NOT_ACTIVE")

@@ -48,7 +48,7 @@ from polytraders.contracts import ExecutionPlan, InstrumentRecord, OrderIntent, 
 from polytraders.contracts.types import Side
 
 SLUG = "exec.order_shaper"
-VERSION = "1.0.0"
+VERSION = "0.1.0"
 
 NOT_SHAPEABLE = reason_codes.require("EXEC_NOT_SHAPEABLE")
 UNKNOWN_INSTRUMENT = reason_codes.require("EXEC_UNKNOWN_INSTRUMENT")

@@ -53,7 +53,7 @@ from pydantic import Field
 from polytraders.bots.base import BotConfig
 
 SLUG = "intel.microprice"
-VERSION = "1.0.0"
+VERSION = "0.1.0"
 
 SIGNAL_NAME = "microprice"
 SIGNAL_UNIT = "probability"

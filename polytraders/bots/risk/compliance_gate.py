@@ -39,7 +39,7 @@ from polytraders.contracts import OrderIntent, RiskVote, reason_codes
 from polytraders.contracts.types import Side
 
 SLUG = "risk.compliance_gate"
-VERSION = "1.0.0"
+VERSION = "0.1.0"
 
 COMPLIANCE = reason_codes.require("RISK_COMPLIANCE")
 

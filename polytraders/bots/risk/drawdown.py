@@ -34,7 +34,7 @@ from polytraders.contracts import OrderIntent, RiskVote, reason_codes
 from polytraders.contracts.types import Side
 
 SLUG = "risk.drawdown"
-VERSION = "1.0.0"
+VERSION = "0.1.0"
 
 DRAWDOWN = reason_codes.require("RISK_DRAWDOWN")
 

@@ -49,7 +49,7 @@ from polytraders.contracts import OrderIntent, RiskVote, reason_codes
 from polytraders.contracts.types import Decision, Side
 
 SLUG = "risk.exposure_caps"
-VERSION = "1.0.0"
+VERSION = "0.1.0"
 
 EXPOSURE = reason_codes.require("RISK_EXPOSURE")
 

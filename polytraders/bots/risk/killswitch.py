@@ -31,7 +31,7 @@ from polytraders.bots.risk.votes import approve, reject
 from polytraders.contracts import OrderIntent, RiskVote, reason_codes
 
 SLUG = "risk.killswitch"
-VERSION = "1.0.0"
+VERSION = "0.1.0"
 
 KILL_SWITCH = reason_codes.require("RISK_KILL_SWITCH")
 

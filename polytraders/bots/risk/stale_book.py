@@ -37,7 +37,7 @@ from polytraders.contracts import OrderIntent, RiskVote, reason_codes
 from polytraders.contracts.types import Quality
 
 SLUG = "risk.stale_book"
-VERSION = "1.0.0"
+VERSION = "0.1.0"
 
 STALE_BOOK = reason_codes.require("RISK_STALE_BOOK")
 _BAD_QUALITY = frozenset({Quality.HARD, Quality.FAIL})

@@ -59,7 +59,7 @@ from pydantic import Field
 from polytraders.bots.base import BotConfig
 
 SLUG = "strat.maker_tight"
-VERSION = "1.0.0"
+VERSION = "0.1.0"
 
 _MICRO = 1_000_000
 _DEC = pl.Decimal(38, 6)
