@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from polytraders.contracts.frames import empty_frame, validate_frame
+from polytraders.contracts.reason_codes import require as require_registered
 
 ENVELOPE = "ReportEnvelope"
 
@@ -51,6 +52,9 @@ def wrap(
         reason_codes: expression giving List(String) reason codes per row (default: none).
         causation_ids: expression giving List(String) envelope ids per row (default: none).
 
+    Raises:
+        UnknownReasonCodeError: a reason code is not in the registry (rejected where emitted).
+
     Returns:
         A ReportEnvelope frame (one row per input row, ``sequence`` = row number 0..n-1 in the
         frame's order), validated against the generated ReportEnvelope schema.
@@ -67,6 +71,8 @@ def wrap(
         payload=_payload_json(frame),
         sequence=pl.int_range(pl.len(), dtype=pl.Int64),
     )
+    for code in out["reason_codes"].explode().drop_nulls().unique():
+        require_registered(code)
     ids = [
         hashlib.sha256(f"{run.partition}|{bot}|{seq}|{payload}".encode()).hexdigest()[:32]
         for seq, payload in zip(out["sequence"], out["payload"], strict=True)

@@ -11,6 +11,7 @@ import pytest
 
 from polytraders.contracts import ReportEnvelope, RiskVote
 from polytraders.contracts.frames import FrameValidationError, empty_frame, from_frame, to_frame
+from polytraders.contracts.reason_codes import UnknownReasonCodeError
 from polytraders.runtime.envelopes import RunInfo, wrap
 
 BOT = "risk.killswitch"
@@ -110,3 +111,10 @@ def test_wrap_when_round_tripped_then_envelopes_rebuild(votes) -> None:
     [first, *_] = from_frame("ReportEnvelope", _wrap(votes))
     assert isinstance(first, ReportEnvelope)
     assert (first.sequence, first.payload_type, RiskVote.model_validate(first.payload)) == (0, "RiskVote", votes[0])
+
+
+def test_wrap_when_reason_code_unregistered_then_rejected_where_emitted(mk) -> None:
+    # RISK_NOT_A_CODE matches the pattern (so the vote builds) but is not in the registry.
+    frame = to_frame("RiskVote", [mk.vote("i9", BOT, 0, "REJECT", "0", ("RISK_NOT_A_CODE",))])
+    with pytest.raises(UnknownReasonCodeError, match="RISK_NOT_A_CODE"):
+        wrap(RUN, BOT, "1.0.0", CONFIG_VERSION, "RiskVote", frame, reason_codes=pl.col("reason_codes"))
