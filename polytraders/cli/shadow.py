@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import polars as pl
@@ -17,6 +19,7 @@ def _run(day: str, console: Console) -> bool:
     from polytraders.defs import environment, runner
     from polytraders.defs.definitions import build
 
+    runner.check_day(day, environment.current().fixtures_root)
     with console.status("loading Dagster definitions"):
         defs = build()
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -46,7 +49,7 @@ def _summary(console: Console, day: str, metrics: pl.DataFrame, outcome, db_path
     if outcome.frames_in is not None:
         entries.append(("S2", "capture frames", "in", outcome.frames_in))
     table = Table(title=f"Shadow run {day}: rows per stage")
-    for column in ("stage", "table", "", "rows"):
+    for column in ("stage", "table", "in/out", "rows"):
         table.add_column(column, justify="right" if column == "rows" else "left")
     for stage, key, direction, n in sorted(entries, key=lambda e: (int(e[0][1:]), e[2] == "out", e[1])):
         table.add_row(stage, key, direction, f"{n:,}")
@@ -57,7 +60,7 @@ def _summary(console: Console, day: str, metrics: pl.DataFrame, outcome, db_path
     decisions.add_column("count", justify="right")
     decisions.add_row("intents PLACE / CANCEL",
                       f"{int(value('S6', 'intents', 'PLACE')):,} / {int(value('S6', 'intents', 'CANCEL')):,}")
-    decisions.add_row("approved (incl. reduced) / rejected",
+    decisions.add_row("PLACE approved (incl. reduced) / rejected",
                       f"{int(value('S7', 'approved')):,} / {int(value('S7', 'rejected')):,}")
     for label, metric in (("rejected", "rejections_by_reason"), ("reduced", "reductions_by_reason")):
         for _, _, code, n in metrics.filter(pl.col("metric") == metric).iter_rows():
@@ -80,16 +83,23 @@ def _summary(console: Console, day: str, metrics: pl.DataFrame, outcome, db_path
     console.print(f"DuckDB: {db_path} (schema 'shadow') | Dagster run {outcome.run_id}")
 
 
+@contextmanager
+def _clear_errors(console: Console) -> Iterator[None]:
+    """Set-up errors (bad day, missing files, a misconfigured path) as one red line, exit 2."""
+    try:
+        yield
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(code=2) from exc
+
+
 def shadow(
     day: Annotated[str, typer.Option("--day", help="fixture day YYYY-MM-DD under fixtures/")] = DEFAULT_DAY,
 ) -> None:
     """Run S1-S11 in shadow over one recorded fixture day and print a summary."""
     console = Console()
-    try:
+    with _clear_errors(console):
         ok = _run(day, console)
-    except FileNotFoundError as exc:
-        console.print(f"[red]{exc}")
-        raise typer.Exit(code=2) from exc
     if not ok:
         raise typer.Exit(code=1)
 
@@ -100,6 +110,7 @@ def backfill() -> None:
     from polytraders.defs import environment
 
     console = Console()
-    for day in list_fixture_days(environment.current().fixtures_root):
-        if not _run(day, console):
-            raise typer.Exit(code=1)
+    with _clear_errors(console):
+        for day in list_fixture_days(environment.current().fixtures_root):
+            if not _run(day, console):
+                raise typer.Exit(code=1)

@@ -18,10 +18,13 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import polars as pl
+from dagster._utils.error import SerializableErrorInfo
 
+from polytraders.adapters.capture import list_fixture_days
 from polytraders.defs import environment
 from polytraders.defs.partitions import fixture_days
 from polytraders.defs.stages import SCHEMA
+from polytraders.runtime.stages import MARKETS_FILE
 
 JOB = "shadow_job"
 
@@ -48,15 +51,37 @@ class DayRun:
     frames_in: int | None
 
 
+class FixtureDayError(ValueError):
+    """The requested fixture day is not a complete fixture day (named, with both files)."""
+
+
+def check_day(day: str, fixtures_root: Path) -> Path:
+    """The directory of fixture day ``day``; raises FixtureDayError (saying what is missing)
+    unless ``day`` is a ``YYYY-MM-DD`` directory under ``fixtures_root`` with a capture and
+    market metadata. Checked before a partition is registered, so no bad name ever becomes one."""
+    days = list_fixture_days(fixtures_root)
+    if day not in days:
+        raise FixtureDayError(f"no fixture day {day!r} under {fixtures_root} (days: {', '.join(days) or 'none'})")
+    day_dir = fixtures_root / day
+    if not (day_dir / MARKETS_FILE).is_file():
+        raise FixtureDayError(f"fixture day {day} has no {MARKETS_FILE} in {day_dir}")
+    return day_dir
+
+
+def _root_cause(error: SerializableErrorInfo) -> str:
+    """The innermost cause of a step failure, as ``Type: message`` on one line."""
+    while error.cause is not None:
+        error = error.cause
+    return " ".join(error.message.split())
+
+
 def run_day(day: str, defs: dg.Definitions, on_step: Callable[[str, int, int], None] | None = None) -> DayRun:
     """Materialise S1-S11 for fixture day ``day`` in process.
 
-    ``on_step(step_key, done, total)`` is called (from this thread) as steps finish.
-    Raises FileNotFoundError if the day has no fixture directory.
+    ``on_step(step_key, done, total)`` is called (from this thread) as steps finish; failures
+    are reported by their root cause. Raises FixtureDayError (see :func:`check_day`).
     """
-    settings = environment.current()
-    if not (settings.fixtures_root / day).is_dir():
-        raise FileNotFoundError(f"no fixture day {day!r} under {settings.fixtures_root}")
+    check_day(day, environment.current().fixtures_root)
     ensure_dagster_home()
     instance = dg.DagsterInstance.get()
     if not instance.has_dynamic_partition(fixture_days.name, day):
@@ -69,7 +94,8 @@ def run_day(day: str, defs: dg.Definitions, on_step: Callable[[str, int, int], N
     def execute() -> None:
         outcome["result"] = job.execute_in_process(
             partition_key=day, instance=instance, run_id=run_id, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            # The CLI reports failures itself (root cause, one line); the UI keeps the full log.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
 
     started = time.perf_counter()
@@ -91,7 +117,7 @@ def run_day(day: str, defs: dg.Definitions, on_step: Callable[[str, int, int], N
         if event.event_type == dg.DagsterEventType.STEP_SUCCESS:
             step_ms[event.step_key] = event.event_specific_data.duration_ms
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
-            failures[event.step_key] = event.event_specific_data.error.message.strip()
+            failures[event.step_key] = _root_cause(event.event_specific_data.error)
         elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
             meta = event.event_specific_data.materialization.metadata
             if "frames_in" in meta:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import dagster as dg
 
 from polytraders.adapters.capture import list_fixture_days
@@ -38,10 +40,20 @@ def build_sensor(root: str) -> dg.SensorDefinition:
     return fixture_day_sensor
 
 
+def _is_day(key: str) -> bool:
+    try:
+        return date.fromisoformat(key).isoformat() == key
+    except ValueError:
+        return False
+
+
 @dg.schedule(job=shadow_job, cron_schedule="0 6 * * *", execution_timezone="UTC")
 def daily_shadow(context: dg.ScheduleEvaluationContext):
-    """Every day at 06:00 UTC: a shadow run of the newest fixture day."""
-    days = context.instance.get_dynamic_partitions(fixture_days.name)
+    """Every day at 06:00 UTC (once turned on in the UI): a shadow run of the newest fixture day.
+
+    Only partition keys that are ``YYYY-MM-DD`` dates count (a key added by hand in the UI that
+    is not a date is ignored rather than scheduled every day)."""
+    days = [d for d in context.instance.get_dynamic_partitions(fixture_days.name) if _is_day(d)]
     if not days:
         return dg.SkipReason("no fixture day registered yet (the sensor adds them)")
     latest = max(days)

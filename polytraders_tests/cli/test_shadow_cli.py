@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
+import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
 from polytraders.cli import app
 from polytraders.cli.shadow import _summary
-from polytraders.defs.runner import DayRun
+from polytraders.defs.runner import DayRun, FixtureDayError, check_day
 
 runner = CliRunner()
 
@@ -34,8 +37,29 @@ def test_summary_when_metrics_given_then_prints_counts_codes_pnl_and_db() -> Non
     console = Console(width=200, record=True)
     run = DayRun("run-1", True, 12.5, {"step.a": 3000.0}, {}, 38376)
     _summary(console, "2026-09-28", metrics, run, "/tmp/x.duckdb")
-    text = console.export_text()
-    for expected in ("capture frames │ in  │ 38,376", "book_snapshots │ out │ 38,311", "100 / 4", "60 / 40",
+    text = " ".join(console.export_text().split())
+    for expected in ("capture frames │ in │ 38,376", "book_snapshots │ out │ 38,311", "100 / 4", "60 / 40",
                      "rejected: RISK_DRAWDOWN", "fills", "filled notional 31.50 USDC", "realised +2.2500 USDC",
                      "unrealised -0.5000 USDC", "schema failures 0", "/tmp/x.duckdb", "run-1"):
         assert expected in text, expected
+
+
+def test_check_day_when_not_a_complete_fixture_day_then_one_line_reason(tmp_path) -> None:
+    (tmp_path / "2026-09-28").mkdir()
+    (tmp_path / "2026-09-28" / "capture.jsonl.gz").write_bytes(b"")
+    (tmp_path / "reference").mkdir()
+    for day in ("reference", "../fixtures", "2026-09-28/../2026-09-28", "2026-9-28"):
+        with pytest.raises(FixtureDayError, match=f"no fixture day '{re.escape(day)}' under .* \\(days: 2026-09-28\\)"):
+            check_day(day, tmp_path)
+    with pytest.raises(FixtureDayError, match="fixture day 2026-09-28 has no markets.json"):
+        check_day("2026-09-28", tmp_path)
+    (tmp_path / "2026-09-28" / "markets.json").write_text("{}")
+    assert check_day("2026-09-28", tmp_path) == tmp_path / "2026-09-28"
+
+
+def test_shadow_when_duckdb_named_like_the_schema_then_exit_2_one_line(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("POLYTRADERS_DUCKDB", str(tmp_path / "shadow.duckdb"))
+    result = runner.invoke(app, ["shadow"])
+    assert result.exit_code == 2
+    assert "must not be named shadow.duckdb" in result.output
+    assert "Traceback" not in result.output

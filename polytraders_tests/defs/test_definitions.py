@@ -104,7 +104,7 @@ def test_schedule_when_no_partition_then_skips_else_runs_newest_day() -> None:
     with dg.instance_for_test() as instance:
         skipped = daily_shadow(dg.build_schedule_context(instance=instance))
         assert isinstance(skipped, dg.SkipReason)
-        instance.add_dynamic_partitions(fixture_days.name, ["2026-08-12", "2026-09-28"])
+        instance.add_dynamic_partitions(fixture_days.name, ["2026-08-12", "2026-09-28", "reference"])
         at = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
         request = daily_shadow(dg.build_schedule_context(instance=instance, scheduled_execution_time=at))
         assert (request.partition_key, request.run_key) == ("2026-09-28", "daily-20261129-2026-09-28")
