@@ -78,11 +78,14 @@ class CaptureLine:
 @dataclass(frozen=True, slots=True)
 class CorruptLine:
     """A line that is not a valid capture line: 1-based ``line_no``, the ``raw`` text (undecodable
-    bytes replaced by U+FFFD, newline stripped) and the ``reason`` it was rejected."""
+    bytes replaced by U+FFFD, newline stripped), the ``reason`` it was rejected and the registered
+    ``reason_code`` for its quarantine record (GOV_DQ_TS_UNITS for a ``recv_ms`` that is not epoch
+    ms, GOV_DQ_SCHEMA for a JSON object of the wrong shape, else GOV_DQ_MALFORMED_JSON)."""
 
     line_no: int
     raw: str
     reason: str
+    reason_code: str = "GOV_DQ_MALFORMED_JSON"
 
 
 def derive_token_id(condition_id: str, outcome: str) -> str:
@@ -110,25 +113,25 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _parse_line(raw: str) -> tuple[int, str, str] | str:
-    """Return ``(recv_ms, channel, frame)`` or the reason the line is invalid."""
+def _parse_line(raw: str) -> tuple[int, str, str] | tuple[str, str]:
+    """Return ``(recv_ms, channel, frame)``, or ``(reason_code, reason)`` if the line is invalid."""
     try:
         obj = json.loads(raw)
     except ValueError as exc:
-        return f"not JSON: {exc}"
+        return "GOV_DQ_MALFORMED_JSON", f"not JSON: {exc}"
     if not isinstance(obj, dict):
-        return f"not a JSON object: {type(obj).__name__}"
+        return "GOV_DQ_SCHEMA", f"not a JSON object: {type(obj).__name__}"
     if set(obj) != _KEYS:
-        return f"keys must be exactly {sorted(_KEYS)}, got {sorted(obj)}"
+        return "GOV_DQ_SCHEMA", f"keys must be exactly {sorted(_KEYS)}, got {sorted(obj)}"
     recv_ms, channel, frame = obj["recv_ms"], obj["channel"], obj["frame"]
     if isinstance(recv_ms, bool) or not isinstance(recv_ms, int):
-        return f"recv_ms must be an integer, got {recv_ms!r}"
+        return "GOV_DQ_SCHEMA", f"recv_ms must be an integer, got {recv_ms!r}"
     if not _MIN_MS <= recv_ms < _MAX_MS:
-        return f"recv_ms {recv_ms} is not epoch milliseconds"
+        return "GOV_DQ_TS_UNITS", f"recv_ms {recv_ms} is not epoch milliseconds"
     if not isinstance(channel, str) or not channel:
-        return f"channel must be a non-empty string, got {channel!r}"
+        return "GOV_DQ_SCHEMA", f"channel must be a non-empty string, got {channel!r}"
     if not isinstance(frame, str):
-        return f"frame must be a string, got {type(frame).__name__}"
+        return "GOV_DQ_SCHEMA", f"frame must be a string, got {type(frame).__name__}"
     return recv_ms, channel, frame
 
 
@@ -147,10 +150,10 @@ def iter_capture(path: Path | str, *, corrupt: list[CorruptLine] | None = None) 
     path = Path(path)
     line_no = 0
 
-    def bad(raw: str, reason: str) -> None:
+    def bad(raw: str, reason: str, code: str = "GOV_DQ_MALFORMED_JSON") -> None:
         if corrupt is None:
             raise CaptureFormatError(path, line_no, reason)
-        corrupt.append(CorruptLine(line_no, raw, reason))
+        corrupt.append(CorruptLine(line_no, raw, reason, code))
 
     with _open(path) as fh:
         while True:
@@ -170,8 +173,9 @@ def iter_capture(path: Path | str, *, corrupt: list[CorruptLine] | None = None) 
                 continue
             raw = raw.rstrip("\r\n")
             parsed = _parse_line(raw)
-            if isinstance(parsed, str):
-                bad(raw, parsed)
+            if len(parsed) == 2:
+                code, reason = parsed
+                bad(raw, reason, code)
                 continue
             recv_ms, channel, frame = parsed
             yield CaptureLine(line_no, recv_ms, channel, frame)

@@ -44,6 +44,7 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("GOV_DQ_UNKNOWN_EVENT", _S.WARN, "a frame of an unknown event type"),
         ReasonCodeInfo("GOV_DQ_UNKNOWN_TOKEN", _S.WARN, "a frame for a token the registry does not know"),
         ReasonCodeInfo("GOV_DQ_SCHEMA", _S.ERROR, "the payload does not fit its wire schema"),
+        ReasonCodeInfo("GOV_DQ_DUPLICATE_FRAME", _S.WARN, "the same frame received again (same token, time, payload)"),
         ReasonCodeInfo("GOV_DQ_OVERFILL", _S.ERROR, "an order update claims more matched than its size"),
         # Discovery.
         ReasonCodeInfo("DISC_UNIVERSE_ADMITTED", _S.INFO, "market is active, accepting orders and has a live book"),

@@ -34,6 +34,11 @@ MARKETS_FILE = "markets.json"
 DEC = pl.Decimal(38, DECIMAL_SCALE)
 
 
+class EmptyInputError(ValueError):
+    """A fixture day whose registry or capture yields nothing to run on: a run over it would
+    "succeed" with every table empty, so it fails instead, saying which file is empty."""
+
+
 def frame_of(name: str, objects: Sequence[WireModel]) -> pl.DataFrame:
     """Frame form of ``objects`` (all of wire object ``name``), typed even when empty."""
     return to_frame(name, objects) if objects else empty_frame(name)
@@ -49,6 +54,9 @@ def registry(day_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     items = normalise_markets_page(raw, as_of_ms=_day_start_ms(day_dir.name))
     records = [o for o in items if isinstance(o, InstrumentRecord)]
     quarantined = [o for o in items if isinstance(o, QuarantineRecord)]
+    if not records:
+        why = f": {quarantined[0].reason_code} {quarantined[0].detail}" if quarantined else ""
+        raise EmptyInputError(f"{day_dir / MARKETS_FILE} gives no instrument{why}")
     return frame_of("InstrumentRecord", records), frame_of("QuarantineRecord", quarantined)
 
 
@@ -79,7 +87,7 @@ def tick_sizes_of(instruments: pl.DataFrame) -> dict[str, Decimal]:
 
 def _corrupt_record(line: CorruptLine, source: str) -> QuarantineRecord:
     return QuarantineRecord(
-        source=f"{source}:{line.line_no}", receive_ts_ms=None, reason_code="GOV_DQ_MALFORMED_JSON",
+        source=f"{source}:{line.line_no}", receive_ts_ms=None, reason_code=line.reason_code,
         detail=line.reason, raw=line.raw, provenance_hash=provenance_hash(line.raw),
     )
 
@@ -93,9 +101,13 @@ def ingest(day_dir: Path, instruments: pl.DataFrame) -> Ingested:
     """
     corrupt: list[CorruptLine] = []
     capture = read_capture(day_dir / CAPTURE_FILE, corrupt=corrupt)
+    if capture.is_empty():
+        raise EmptyInputError(f"{day_dir / CAPTURE_FILE} has no valid frame ({len(corrupt)} corrupt lines)")
     market = pl.col("channel") == "market"
     normalised = normalise_capture(capture.filter(market), tick_sizes_of(instruments))
+    books, set_aside = _admit_books(normalised.book_snapshots, instruments, capture)
     buckets: dict[type, list[WireModel]] = defaultdict(list)
+    buckets[QuarantineRecord].extend(set_aside)
     for obj in normalised.others:
         buckets[type(obj)].append(obj)
     buckets[QuarantineRecord].extend(
@@ -108,7 +120,7 @@ def ingest(day_dir: Path, instruments: pl.DataFrame) -> Ingested:
     buckets[QuarantineRecord].extend(_corrupt_record(c, CAPTURE_FILE) for c in corrupt)
     return Ingested(
         frames_in=capture.height + len(corrupt),
-        book_snapshots=normalised.book_snapshots,
+        book_snapshots=books,
         trades=frame_of("TradePrint", buckets[TradePrint]),
         resolutions=frame_of("MarketResolution", buckets[MarketResolution]),
         quarantine=frame_of("QuarantineRecord", buckets[QuarantineRecord]),
@@ -116,7 +128,39 @@ def ingest(day_dir: Path, instruments: pl.DataFrame) -> Ingested:
     )
 
 
-# --- S3 -------------------------------------------------------------------------------------
+def _admit_books(books: pl.DataFrame, instruments: pl.DataFrame,
+                 capture: pl.DataFrame) -> tuple[pl.DataFrame, list[QuarantineRecord]]:
+    """Keep books of registry tokens, once each; quarantine the rest with the raw frame.
+
+    A book of a token the S1 registry does not list -> GOV_DQ_UNKNOWN_TOKEN; the same frame
+    received again (same token, source time and provenance hash) -> GOV_DQ_DUPLICATE_FRAME
+    (the first copy is kept).
+    """
+    known = instruments.select(pl.col("tokens").explode().struct.field("token_id"))["token_id"]
+    provenance = pl.col("freshness").struct.field("provenance_hash")
+    flagged = books.with_columns(
+        _code=pl.when(~pl.col("token_id").is_in(known.implode()))
+        .then(pl.lit("GOV_DQ_UNKNOWN_TOKEN"))
+        .when(~pl.struct("token_id", "ts_ms", provenance).is_first_distinct())
+        .then(pl.lit("GOV_DQ_DUPLICATE_FRAME"))
+    )
+    rejected = flagged.filter(pl.col("_code").is_not_null())
+    if rejected.is_empty():
+        return books, []
+    raw_by_hash = {provenance_hash(raw): raw for raw in capture["frame"]}
+    records = [
+        QuarantineRecord(
+            source="polymarket.ws.market", receive_ts_ms=fresh["receive_ts_ms"], reason_code=code,
+            detail=f"book of token {token_id} at {ts_ms}: "
+            + ("not in the instrument registry" if code == "GOV_DQ_UNKNOWN_TOKEN" else "received again"),
+            raw=raw_by_hash[fresh["provenance_hash"]], provenance_hash=fresh["provenance_hash"],
+        )
+        for token_id, ts_ms, fresh, code in rejected.select("token_id", "ts_ms", "freshness", "_code").iter_rows()
+    ]
+    return flagged.filter(pl.col("_code").is_null()).drop("_code"), records
+
+
+# --- S2 top of book, S3 state -------------------------------------------------------------
 
 
 def top_of_book(books: pl.DataFrame) -> pl.DataFrame:

@@ -222,3 +222,19 @@ def test_plain_jsonl_and_missing_file(tmp_path: Path) -> None:
     assert read_capture(path).row(0) == (1790585112649, "market", "PONG")
     with pytest.raises(FileNotFoundError):
         read_capture(tmp_path / "missing.jsonl.gz")
+
+
+def test_iter_capture_when_lenient_then_each_bad_line_has_its_reason_code(tmp_path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text(
+        '{"recv_ms": 1790585112, "channel": "market", "frame": "PONG"}\n'  # seconds, not ms
+        '{"recv_ms": 1790585112649, "channel": "market"}\n'  # a key missing
+        '{"recv_ms": 1790585112649, "chan\n'  # truncated
+        '{"recv_ms": 1790585112649, "channel": "market", "frame": "PONG"}\n'
+    )
+    corrupt: list = []
+    lines = list(iter_capture(path, corrupt=corrupt))
+    assert [(c.line_no, c.reason_code) for c in corrupt] == [
+        (1, "GOV_DQ_TS_UNITS"), (2, "GOV_DQ_SCHEMA"), (3, "GOV_DQ_MALFORMED_JSON"),
+    ]
+    assert [(line.line_no, line.frame) for line in lines] == [(4, "PONG")]

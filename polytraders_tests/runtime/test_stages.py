@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import math
 from decimal import Decimal as D
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -163,3 +166,62 @@ def test_instruments_by_condition_when_frame_then_records_by_condition_id(mk) ->
 def test_resolutions_of_when_frame_then_objects_back(mk) -> None:
     resolutions = [mk.resolution(mk.COND_A, 100, winner="12")]
     assert stages.resolutions_of(to_frame("MarketResolution", resolutions)) == resolutions
+
+
+# --- S1 / S2 on a tiny day built from the committed fixture ----------------------------------------
+
+FIXTURE_DAY = Path(__file__).resolve().parents[2] / "fixtures" / "2026-09-28"
+
+
+def _first_market_day(tmp_path: Path, extra_lines: list[str]) -> Path:
+    """A day with the first market of 2026-09-28 and its first single-object book frame."""
+    page = json.loads((FIXTURE_DAY / "markets.json").read_text())
+    page["data"] = page["data"][:1]
+    cond = page["data"][0]["condition_id"]
+    with gzip.open(FIXTURE_DAY / "capture.jsonl.gz", "rt") as fh:
+        book_line = next(line for line in fh if f'"market\\":\\"{cond}' in line and '"frame":"{' in line)
+    day = tmp_path / "2026-09-28"
+    day.mkdir(parents=True)
+    (day / "markets.json").write_text(json.dumps(page))
+    with gzip.open(day / "capture.jsonl.gz", "wt") as fh:
+        fh.writelines([book_line, *extra_lines])
+    return day
+
+
+def test_registry_when_markets_normalise_to_nothing_then_empty_input_error(tmp_path) -> None:
+    day = tmp_path / "2026-09-28"
+    day.mkdir()
+    (day / "markets.json").write_text('{"data": [], "next_cursor": "LTE=", "limit": 0, "count": 0}')
+    with pytest.raises(stages.EmptyInputError, match="markets.json gives no instrument"):
+        stages.registry(day)
+
+
+def test_ingest_when_capture_has_no_valid_frame_then_empty_input_error(tmp_path) -> None:
+    day = tmp_path / "2026-09-28"
+    day.mkdir()
+    with gzip.open(day / "capture.jsonl.gz", "wt") as fh:
+        fh.write('{"recv_ms": 1, "channel": "market", "frame": "PONG"}\n')
+    with pytest.raises(stages.EmptyInputError, match=r"has no valid frame \(1 corrupt lines\)"):
+        stages.ingest(day, empty_frame("InstrumentRecord"))
+
+
+def test_ingest_when_duplicate_and_unknown_token_then_quarantined_with_raw_frame(tmp_path) -> None:
+    day = _first_market_day(tmp_path, [])
+    [book_line] = gzip.open(day / "capture.jsonl.gz", "rt").readlines()
+    record = json.loads(book_line)
+    frame = json.loads(record["frame"])
+    unknown = dict(frame, asset_id="12345")
+    unknown_line = json.dumps({**record, "frame": json.dumps(unknown, separators=(",", ":"))}) + "\n"
+    seconds_line = json.dumps({**record, "recv_ms": record["recv_ms"] // 1000}) + "\n"
+    day = _first_market_day(tmp_path / "b", [book_line, unknown_line, seconds_line])
+    instruments, _ = stages.registry(day)
+    got = stages.ingest(day, instruments)
+    assert got.frames_in == 4  # 3 valid capture lines + 1 corrupt (recv_ms in seconds)
+    assert got.book_snapshots.height == 1
+    assert got.book_snapshots["token_id"].to_list() == [frame["asset_id"]]
+    quarantine = got.quarantine.select("reason_code", "receive_ts_ms", "raw").rows()
+    assert quarantine == [
+        ("GOV_DQ_DUPLICATE_FRAME", record["recv_ms"], record["frame"]),
+        ("GOV_DQ_UNKNOWN_TOKEN", record["recv_ms"], json.dumps(unknown, separators=(",", ":"))),
+        ("GOV_DQ_TS_UNITS", None, seconds_line.rstrip("\n")),
+    ]
