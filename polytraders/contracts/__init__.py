@@ -2,6 +2,14 @@
 of wire objects that ``schemas/manifest.json`` publishes."""
 
 from polytraders.contracts.base import WireModel
+from polytraders.contracts.governance import (
+    Alert,
+    AuditRecord,
+    BuilderAttribution,
+    Heartbeat,
+    PnlRecord,
+    SlaFigure,
+)
 from polytraders.contracts.market import (
     BookLevel,
     FeeParams,
@@ -57,12 +65,21 @@ WIRE_MODELS: dict[str, type[WireModel]] = {
         ReportEnvelope,
         QuarantineRecord,
         RunMetric,
+        AuditRecord,
+        Heartbeat,
+        BuilderAttribution,
+        SlaFigure,
+        PnlRecord,
+        Alert,
     )
 }
 
 __all__ = [
     "WIRE_MODELS",
+    "Alert",
+    "AuditRecord",
     "BookLevel",
+    "BuilderAttribution",
     "Candidate",
     "ExecutionEstimate",
     "ExecutionPlan",
@@ -70,6 +87,7 @@ __all__ = [
     "FeeParams",
     "Fill",
     "Freshness",
+    "Heartbeat",
     "InstrumentRecord",
     "InstrumentToken",
     "KeepAlive",
@@ -78,6 +96,7 @@ __all__ = [
     "OrderBookSnapshot",
     "OrderEvent",
     "OrderIntent",
+    "PnlRecord",
     "Position",
     "QuarantineRecord",
     "ReportEnvelope",
@@ -86,6 +105,7 @@ __all__ = [
     "RunMetric",
     "Signal",
     "SignedOrderRequest",
+    "SlaFigure",
     "TickSizeChange",
     "TradePrint",
     "WireModel",

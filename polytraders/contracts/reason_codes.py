@@ -74,6 +74,13 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("GOV_DQ_NO_OWN_FILL", _S.WARN, "a MAKER trade on the user channel names none of our orders"),
         # Execution: exec.order_shaper (appended).
         ReasonCodeInfo("EXEC_NOT_SHAPEABLE", _S.ERROR, "a CANCEL intent has no order to shape"),
+        # Governance reporting (P3, appended).
+        ReasonCodeInfo(
+            "GOV_AUDIT_BROKEN_CHAIN", _S.ERROR, "an envelope's causation does not lead back to an intent in the stream"
+        ),
+        ReasonCodeInfo("GOV_HEARTBEAT_MISSED", _S.WARN, "a bot emitted nothing for longer than its silence budget"),
+        ReasonCodeInfo("GOV_BUILDER_CODE_MISSING", _S.ERROR, "an order-bearing envelope carries no builder code"),
+        ReasonCodeInfo("GOV_PNL_UNMARKED", _S.WARN, "an open position has no mark price: unrealised PnL as reported"),
     )
 }
 

@@ -12,7 +12,10 @@ import pytest
 
 from polytraders.contracts import (
     WIRE_MODELS,
+    Alert,
+    AuditRecord,
     BookLevel,
+    BuilderAttribution,
     Candidate,
     ExecutionEstimate,
     ExecutionPlan,
@@ -20,6 +23,7 @@ from polytraders.contracts import (
     FeeParams,
     Fill,
     Freshness,
+    Heartbeat,
     InstrumentRecord,
     InstrumentToken,
     KeepAlive,
@@ -28,6 +32,7 @@ from polytraders.contracts import (
     OrderBookSnapshot,
     OrderEvent,
     OrderIntent,
+    PnlRecord,
     Position,
     QuarantineRecord,
     ReportEnvelope,
@@ -36,6 +41,7 @@ from polytraders.contracts import (
     RunMetric,
     Signal,
     SignedOrderRequest,
+    SlaFigure,
     TickSizeChange,
     TradePrint,
     WireModel,
@@ -353,6 +359,64 @@ def all_samples() -> dict[str, list[WireModel]]:
         ],
         "RunMetric": [
             RunMetric(partition="2026-09-28", stage="S7", metric="rejections", key="RISK_STALE_BOOK", value=3.0)
+        ],
+        "AuditRecord": [
+            AuditRecord(
+                intent_id="i-1", intent_envelope_id="0123456789abcdef" * 2, position=1, step="VOTE",
+                envelope_id="fedcba9876543210" * 2, cause_envelope_id="0123456789abcdef" * 2,
+                bot="risk.stale_book", ts_ms=TS, outcome="REJECT", reason_codes=("RISK_STALE_BOOK",),
+            ),
+            AuditRecord(
+                intent_id=None, intent_envelope_id=None, position=None, step="FILL",
+                envelope_id="fedcba9876543210" * 2, cause_envelope_id="00" * 16, bot="exec.order_shaper",
+                ts_ms=TS, outcome="MATCHED", reason_codes=("GOV_AUDIT_BROKEN_CHAIN",),
+            ),
+        ],
+        "Heartbeat": [
+            Heartbeat(
+                run_id="run-1", stage="S4", bot="intel.microprice", first_ts_ms=TS, last_ts_ms=TS + 1_000,
+                ts_ms=TS + 61_001, envelope_count=2, silence_ms=60_001, alive=False,
+                reason_codes=("GOV_HEARTBEAT_MISSED",),
+            ),
+            Heartbeat(
+                run_id="run-1", stage=None, bot="gov.heartbeat", first_ts_ms=TS, last_ts_ms=TS, ts_ms=TS,
+                envelope_count=1, silence_ms=0, alive=True, reason_codes=(),
+            ),
+        ],
+        "BuilderAttribution": [
+            BuilderAttribution(
+                builder_code="polytraders", envelope_id=None, ts_ms=TS, order_count=2, notional_usdc=D("4.2"),
+                fill_count=1, filled_size=D("2.5"), filled_notional_usdc=D("1.05"), fees_usdc=D("0"),
+                reason_codes=(),
+            ),
+            BuilderAttribution(
+                builder_code=None, envelope_id="0123456789abcdef" * 2, ts_ms=TS, order_count=1,
+                notional_usdc=D("4.2"), fill_count=0, filled_size=D("0"), filled_notional_usdc=D("0"),
+                fees_usdc=D("0"), reason_codes=("GOV_BUILDER_CODE_MISSING",),
+            ),
+        ],
+        "SlaFigure": [
+            SlaFigure(metric="s7_vote_lag_p95", key="", value=12.0, unit="ms", sample_count=20, ts_ms=TS),
+            SlaFigure(metric="uptime", key=TOKEN_YES, value=0.75, unit="fraction", sample_count=3, ts_ms=TS),
+        ],
+        "PnlRecord": [
+            PnlRecord(
+                bot="strat.maker_tight", partition="2026-09-28", condition_id=CONDITION, ts_ms=TS, token_count=2,
+                realised_pnl_usdc=D("1.5"), unrealised_pnl_usdc=D("-0.125"), settlement_pnl_usdc=D("1.5"),
+                total_pnl_usdc=D("1.375"), reason_codes=(),
+            ),
+            PnlRecord(
+                bot="strat.maker_tight", partition="2026-09-28", condition_id=None, ts_ms=TS, token_count=2,
+                realised_pnl_usdc=D("0"), unrealised_pnl_usdc=D("0"), settlement_pnl_usdc=D("0"),
+                total_pnl_usdc=D("0"), reason_codes=("GOV_PNL_UNMARKED",),
+            ),
+        ],
+        "Alert": [
+            Alert(
+                envelope_id="0123456789abcdef" * 2, bot="risk.killswitch", ts_ms=TS, payload_type="RiskVote",
+                severity="CRITICAL", reason_codes=("RISK_KILL_SWITCH",),
+                summary="CRITICAL risk.killswitch RiskVote: RISK_KILL_SWITCH", sinks=("file", "webhook"),
+            )
         ],
     }
     return samples
