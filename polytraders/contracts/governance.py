@@ -50,7 +50,9 @@ class AuditRecord(WireModel):
         description="INTENT: kind (PLACE / CANCEL); VOTE: decision; PLAN: 'PLANNED'; SIGNED: 'SIGNED'; "
         "ORDER_EVENT: order status; FILL: trade status"
     )
-    reason_codes: tuple[ReasonCode, ...] = Field(description="the envelope's codes, then GOV_AUDIT_BROKEN_CHAIN if broken")
+    reason_codes: tuple[ReasonCode, ...] = Field(
+        description="the envelope's codes, then GOV_AUDIT_BROKEN_CHAIN if broken"
+    )
 
 
 class Heartbeat(WireModel):
@@ -78,7 +80,9 @@ class BuilderAttribution(WireModel):
     """
 
     builder_code: str | None = Field(description="builder code the orders carry; null on a missing-code row")
-    envelope_id: str | None = Field(description="the order-bearing envelope without a builder code; null when attributed")
+    envelope_id: str | None = Field(
+        description="the order-bearing envelope without a builder code; null when attributed"
+    )
     ts_ms: TimestampMs = Field(description="data time of the latest order-bearing or fill envelope counted")
     order_count: int = Field(ge=0, description="orders counted (an order = one plan, or a signed request without one)")
     notional_usdc: Usdc = Field(description="sum of price x size of the orders, USDC (1e-6)")
@@ -98,7 +102,9 @@ class SlaFigure(WireModel):
     )
     key: str = Field(description="breakdown key: a bot slug or token id, '' for the whole stream")
     value: float = Field(allow_inf_nan=False, description="the figure, in `unit` (finite)")
-    unit: Literal["ms", "fraction", "count"] = Field(description="unit of value: milliseconds, a fraction in [0, 1], a count")
+    unit: Literal["ms", "fraction", "count"] = Field(
+        description="unit of value: milliseconds, a fraction in [0, 1], a count"
+    )
     sample_count: int = Field(ge=0, description="observations behind the figure (latencies, denominator, intervals)")
     ts_ms: TimestampMs = Field(description="data time of the stream's last envelope: the figure is as of then")
 
