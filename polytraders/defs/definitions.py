@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from polytraders.defs import environment, stages
-from polytraders.defs.resources import FixtureStore, PolytradersDuckDBIOManager, Warehouse
+from polytraders.defs.resources import EventStoreResource, FixtureStore, PolytradersDuckDBIOManager, Warehouse
 from polytraders.defs.sensors import build_sensor, daily_shadow, shadow_job
 
 
@@ -23,6 +23,7 @@ def build(settings: environment.Settings | None = None) -> dg.Definitions:
             "io_manager": PolytradersDuckDBIOManager(database=database, schema=stages.SCHEMA),
             "fixtures": FixtureStore(root=str(settings.fixtures_root)),
             "warehouse": Warehouse(database=database),
+            "event_store": EventStoreResource(root=str(settings.event_store)),
         },
     )
 

@@ -18,11 +18,18 @@ class Settings:
 
     Environment variables (all optional):
         POLYTRADERS_FIXTURES: fixture root (default ``<repo>/fixtures``).
-        POLYTRADERS_DUCKDB: DuckDB file (default ``<repo>/var/polytraders.duckdb``).
+        POLYTRADERS_DUCKDB: DuckDB file of the stage tables (default ``<repo>/var/polytraders.duckdb``).
+        POLYTRADERS_EVENT_STORE: event store folder (default: ``event_store/`` beside the DuckDB file).
     """
 
     fixtures_root: Path
     duckdb_path: Path
+    event_store_root: Path | None = None
+
+    @property
+    def event_store(self) -> Path:
+        """The event store folder (its own DuckDB file and Parquet snapshots)."""
+        return self.event_store_root or self.duckdb_path.parent / "event_store"
 
 
 def current() -> Settings:
@@ -35,6 +42,7 @@ def current() -> Settings:
     settings = Settings(
         fixtures_root=Path(os.environ.get("POLYTRADERS_FIXTURES", REPO_ROOT / "fixtures")),
         duckdb_path=Path(os.environ.get("POLYTRADERS_DUCKDB", REPO_ROOT / "var" / "polytraders.duckdb")),
+        event_store_root=Path(store) if (store := os.environ.get("POLYTRADERS_EVENT_STORE")) else None,
     )
     if settings.duckdb_path.stem == STAGE_SCHEMA:
         raise ValueError(f"POLYTRADERS_DUCKDB must not be named {STAGE_SCHEMA}.duckdb (catalog = schema name)")

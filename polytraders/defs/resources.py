@@ -11,6 +11,10 @@ from dagster._core.storage.db_io_manager import DbTypeHandler, TableSlice
 from dagster_duckdb import DuckDBIOManager
 from dagster_duckdb_polars import DuckDBPolarsTypeHandler
 
+from polytraders.runtime.emitter import Emitter
+from polytraders.runtime.envelopes import RunInfo
+from polytraders.runtime.event_store import EventStore
+
 
 class _AlwaysCreateTypeHandler(DuckDBPolarsTypeHandler):
     """Like the stock handler, but an empty frame still creates its (typed) table.
@@ -79,3 +83,17 @@ class Warehouse(dg.ConfigurableResource):
                 ).fetchone()[0]
                 for t in sorted(tables)
             }
+
+
+class EventStoreResource(dg.ConfigurableResource):
+    """The append-only envelope store (see :mod:`polytraders.runtime.event_store`)."""
+
+    root: str
+
+    def emitter(self, context: dg.OpExecutionContext) -> Emitter:
+        """An emitter for this run and partition."""
+        return Emitter(EventStore(Path(self.root)), RunInfo(run_id=context.run.run_id, partition=context.partition_key))
+
+    def store(self) -> EventStore:
+        """The store itself (writers only)."""
+        return EventStore(Path(self.root))

@@ -138,17 +138,10 @@ def read_metrics(day: str) -> pl.DataFrame:
 def bots_with_envelopes() -> frozenset[str]:
     """Bots that emitted at least one envelope in a shadow run over a recorded fixture day.
 
-    Read from the event store (``envelopes`` table of the DuckDB file); empty when no run has
-    been recorded yet. This is the "ran on a recorded feed" evidence of readiness.
+    Read from the event store's Parquet snapshots (no DuckDB lock); empty when no run has been
+    recorded yet. This is the "ran on a recorded feed" evidence of readiness.
     """
-    path = environment.current().duckdb_path
-    if not path.exists():
+    files = sorted((environment.current().event_store / "parquet").glob("partition_day=*/envelopes.parquet"))
+    if not files:
         return frozenset()
-    with duckdb.connect(str(path), read_only=True) as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = 'envelopes'",
-            [SCHEMA],
-        ).fetchone()[0]
-        if not exists:
-            return frozenset()
-        return frozenset(b for (b,) in con.execute(f"select distinct bot from {SCHEMA}.envelopes").fetchall())
+    return frozenset(pl.scan_parquet(files).select("bot").unique().collect()["bot"].to_list())

@@ -10,16 +10,23 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
+from polytraders.adapters.polymarket import WS_MARKET_BUDGET_MS
 from polytraders.bots import manifest
 from polytraders.contracts.frames import validate_frame
 from polytraders.defs import environment
 from polytraders.defs.partitions import PARTITION_COLUMN, fixture_days
-from polytraders.defs.resources import FixtureStore, Warehouse
-from polytraders.runtime import monitoring, stages, trading
-from polytraders.runtime.envelopes import RunInfo
+from polytraders.defs.resources import EventStoreResource, FixtureStore, Warehouse
+from polytraders.runtime import monitoring, stages, streams, trading
+from polytraders.runtime.event_store import REJECTED, read_envelopes
 from polytraders.runtime.profile import SHADOW, bot_module
 
 SCHEMA = environment.STAGE_SCHEMA
+
+#: The strategy this shadow profile runs (S6), owner of its intents and positions.
+STRATEGY = "strat.maker_tight"
+
+#: The adapter boundary's settings: their hash is the config version of quarantine envelopes.
+ADAPTER_SETTINGS = {"ws_market_budget_ms": WS_MARKET_BUDGET_MS}
 
 
 def bot_tags(slug: str) -> dict[str, str]:
@@ -75,9 +82,10 @@ def loaded(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 @dg.op(out={"instruments": dg.Out(), "registry_quarantine": dg.Out()})
-def load_registry(context: dg.OpExecutionContext, fixtures: FixtureStore):
+def load_registry(context: dg.OpExecutionContext, fixtures: FixtureStore, event_store: EventStoreResource):
     """S1: InstrumentRecords from the day's market metadata."""
     instruments, quarantine = stages.registry(fixtures.day_dir(context.partition_key))
+    streams.emit_quarantine(event_store.emitter(context), quarantine, ADAPTER_SETTINGS)
     return (stage_frame(context, "InstrumentRecord", instruments),
             stage_frame(context, "QuarantineRecord", quarantine))
 
@@ -100,9 +108,11 @@ def s1_registry():
 
 @dg.op(out={n: dg.Out() for n in ("book_snapshots", "market_snapshots", "trades", "resolutions",
                                    "ingest_quarantine")})
-def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, instruments: pl.DataFrame):
+def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event_store: EventStoreResource,
+                   instruments: pl.DataFrame):
     """S2: normalise every captured frame; what does not normalise is quarantined."""
     got = stages.ingest(fixtures.day_dir(context.partition_key), loaded(instruments))
+    streams.emit_quarantine(event_store.emitter(context), got.quarantine, ADAPTER_SETTINGS)
     context.add_output_metadata({"frames_in": got.frames_in, "keepalives": got.keepalives},
                                 output_name="book_snapshots")
     return (
@@ -115,11 +125,13 @@ def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, instr
 
 
 @dg.op(tags=bot_tags("disc.universe_scanner"), out={"candidates": dg.Out()})
-def disc_universe_scanner(context: dg.OpExecutionContext, instruments: pl.DataFrame,
-                          market_snapshots: pl.DataFrame):
+def disc_universe_scanner(context: dg.OpExecutionContext, event_store: EventStoreResource,
+                          instruments: pl.DataFrame, market_snapshots: pl.DataFrame):
     """disc.universe_scanner: markets that are live and tradable."""
     bot = bot_module("disc.universe_scanner")
     result = bot.run(loaded(instruments), loaded(market_snapshots), SHADOW.config(bot.SLUG))
+    streams.emit_bot(event_store.emitter(context), SHADOW, bot.SLUG, "Candidate", result.candidates,
+                     reason_codes=pl.col("reason_codes"))
     context.add_output_metadata({"excluded": result.excluded.height}, output_name="candidates")
     return stage_frame(context, "Candidate", result.candidates)
 
@@ -170,10 +182,13 @@ def book_state_asset(book_snapshots):
 
 
 @dg.op(tags=bot_tags("intel.microprice"))
-def intel_microprice(context: dg.OpExecutionContext, book_state: pl.DataFrame) -> pl.DataFrame:
+def intel_microprice(context: dg.OpExecutionContext, event_store: EventStoreResource,
+                     book_state: pl.DataFrame) -> pl.DataFrame:
     """intel.microprice over every book state."""
     bot = bot_module("intel.microprice")
-    return stage_frame(context, "Signal", bot.run(loaded(book_state), SHADOW.config(bot.SLUG)))
+    signals = bot.run(loaded(book_state), SHADOW.config(bot.SLUG))
+    streams.emit_bot(event_store.emitter(context), SHADOW, bot.SLUG, "Signal", signals)
+    return stage_frame(context, "Signal", signals)
 
 
 @dg.graph_asset(
@@ -197,11 +212,13 @@ def fair_values(context: dg.AssetExecutionContext, intel_microprice: pl.DataFram
 
 
 @dg.op(tags=bot_tags("strat.maker_tight"))
-def strat_maker_tight(context: dg.OpExecutionContext, fair_values: pl.DataFrame,
+def strat_maker_tight(context: dg.OpExecutionContext, event_store: EventStoreResource, fair_values: pl.DataFrame,
                       market_snapshots: pl.DataFrame, instruments: pl.DataFrame) -> pl.DataFrame:
     """strat.maker_tight: quotes one tick inside fair value."""
     bot = bot_module("strat.maker_tight")
     intents = bot.run(loaded(fair_values), loaded(market_snapshots), loaded(instruments), SHADOW.config(bot.SLUG))
+    streams.emit_bot(event_store.emitter(context), SHADOW, bot.SLUG, "OrderIntent", intents,
+                     reason_codes=streams.INTENT_REASONS)
     return stage_frame(context, "OrderIntent", intents)
 
 
@@ -242,11 +259,12 @@ def _risk_asset_name(slug: str) -> str:
     tags={"polytraders/stage": "S7"},
     out={**{_risk_asset_name(s): dg.Out() for s in RISK_BOTS}, "approved_intents": dg.Out()},
 )
-def risk_gate(context: dg.OpExecutionContext, intents: pl.DataFrame, instruments: pl.DataFrame,
-              market_snapshots: pl.DataFrame, resolutions: pl.DataFrame):
+def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, intents: pl.DataFrame,
+              instruments: pl.DataFrame, market_snapshots: pl.DataFrame, resolutions: pl.DataFrame):
     """S7: the risk bots in declared order over every intent; only APPROVE/REDUCE pass."""
     gate = trading.risk_gate(loaded(intents), loaded(instruments), loaded(market_snapshots),
                              loaded(resolutions), SHADOW)
+    streams.emit_votes(event_store.emitter(context), SHADOW, STRATEGY, gate.votes)
     for slug in RISK_BOTS:
         context.add_output_metadata(
             {"bot": slug, "elapsed_ms": round(gate.elapsed_ms[slug], 3), **bot_tags(slug)},
@@ -281,11 +299,13 @@ def s7_risk(strat_maker_tight, instruments, market_snapshots, resolutions):
 
 @dg.op(tags=bot_tags("exec.order_shaper"),
        out={"exec_order_shaper": dg.Out(), "order_events": dg.Out(), "fills": dg.Out()})
-def exec_order_shaper(context: dg.OpExecutionContext, approved_intents: pl.DataFrame,
-                      instruments: pl.DataFrame, market_snapshots: pl.DataFrame, resolutions: pl.DataFrame):
+def exec_order_shaper(context: dg.OpExecutionContext, event_store: EventStoreResource,
+                      approved_intents: pl.DataFrame, instruments: pl.DataFrame, market_snapshots: pl.DataFrame,
+                      resolutions: pl.DataFrame):
     """S8: shape approved intents into ExecutionPlans and work them on the mock venue."""
     got = trading.oms(loaded(approved_intents), loaded(instruments), loaded(market_snapshots),
                       loaded(resolutions), SHADOW)
+    streams.emit_oms(event_store.emitter(context), SHADOW, STRATEGY, got.plans, got.order_events, got.fills)
     context.add_output_metadata({"refused": dict(got.refused)}, output_name="exec_order_shaper")
     return (stage_frame(context, "ExecutionPlan", got.plans),
             stage_frame(context, "OrderEvent", got.order_events),
@@ -317,38 +337,42 @@ def s8_oms(approved_intents, instruments, market_snapshots, resolutions):
     metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "Position"},
     ins={n: dg.AssetIn(key=[SCHEMA, n]) for n in ("fills", "resolutions", "market_snapshots")},
 )
-def positions(context: dg.AssetExecutionContext, fills: pl.DataFrame, resolutions: pl.DataFrame,
-              market_snapshots: pl.DataFrame) -> pl.DataFrame:
+def positions(context: dg.AssetExecutionContext, event_store: EventStoreResource, fills: pl.DataFrame,
+              resolutions: pl.DataFrame, market_snapshots: pl.DataFrame) -> pl.DataFrame:
     """S9: positions per token, marked to mid, settled at the recorded resolution."""
-    return stage_frame(context, "Position",
-                       trading.positions(loaded(fills), loaded(resolutions), loaded(market_snapshots)))
+    frame = trading.positions(loaded(fills), loaded(resolutions), loaded(market_snapshots))
+    streams.emit_positions(event_store.emitter(context), SHADOW, STRATEGY, frame, loaded(fills))
+    return stage_frame(context, "Position", frame)
 
 
 # --- S10 replay, S11 monitoring ---------------------------------------------------------------------
 
-_ENVELOPE_INS = {
-    "disc.universe_scanner": "disc_universe_scanner",
-    "intel.microprice": "intel_microprice",
-    "strat.maker_tight": "strat_maker_tight",
-    **{s: _risk_asset_name(s) for s in RISK_BOTS},
-    "exec.order_shaper": "exec_order_shaper",
-}
+#: Every asset whose op emits envelopes: the event store partition is complete after them.
+EMITTING_ASSETS = ("registry_quarantine", "ingest_quarantine", "disc_universe_scanner", "intel_microprice",
+                   "strat_maker_tight", *(_risk_asset_name(s) for s in RISK_BOTS), "exec_order_shaper", "positions")
 
 
 @dg.asset(
     key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s10_replay",
-    metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "ReportEnvelope"},
-    ins={name: dg.AssetIn(key=[SCHEMA, name]) for name in _ENVELOPE_INS.values()},
+    deps=[dg.AssetKey([SCHEMA, name]) for name in EMITTING_ASSETS],
+    metadata={"wire_object": "ReportEnvelope"},
 )
-def envelopes(context: dg.AssetExecutionContext, disc_universe_scanner: pl.DataFrame,
-              intel_microprice: pl.DataFrame, strat_maker_tight: pl.DataFrame, risk_killswitch: pl.DataFrame,
-              risk_compliance_gate: pl.DataFrame, risk_stale_book: pl.DataFrame, risk_drawdown: pl.DataFrame,
-              risk_exposure_caps: pl.DataFrame, exec_order_shaper: pl.DataFrame) -> pl.DataFrame:
-    """S10: the event store: every bot decision as a ReportEnvelope (what a replay needs)."""
-    given = locals()
-    outputs = {slug: loaded(given[name]) for slug, name in _ENVELOPE_INS.items()}
-    run = RunInfo(run_id=context.run.run_id, partition=context.partition_key)
-    return stage_frame(context, "ReportEnvelope", monitoring.envelope_stream(run, SHADOW, outputs))
+def event_store(context: dg.AssetExecutionContext, event_store: EventStoreResource) -> dg.MaterializeResult:
+    """S10: the partition's envelope stream is complete: export the Parquet snapshot readers use.
+
+    The envelopes themselves were appended by each bot's op as it ran (append-only, keyed by
+    envelope id); this step publishes the read path and counts what is there.
+    """
+    store = event_store.store()
+    path = store.export(context.partition_key)
+    frame = read_envelopes(store.root, context.partition_key)
+    counts = frame.group_by("bot", "payload_type").len().sort("bot", "payload_type")
+    return dg.MaterializeResult(metadata={
+        "envelopes": frame.height,
+        "rejected_payloads": store.count(context.partition_key, REJECTED),
+        "parquet": dg.MetadataValue.path(str(path)),
+        "by_bot": md_table(counts.rename({"len": "envelopes"})),
+    })
 
 
 @dg.asset(
@@ -356,30 +380,35 @@ def envelopes(context: dg.AssetExecutionContext, disc_universe_scanner: pl.DataF
     metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "RunMetric"},
     ins={name: dg.AssetIn(key=[SCHEMA, name]) for name in (
         *(_risk_asset_name(s) for s in RISK_BOTS), "strat_maker_tight", "approved_intents",
-        "exec_order_shaper", "fills",
-        "positions", "registry_quarantine", "ingest_quarantine", "envelopes")},
+        "exec_order_shaper", "fills", "positions", "registry_quarantine", "ingest_quarantine")},
+    deps=[dg.AssetKey([SCHEMA, "event_store"])],
 )
-def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, risk_killswitch: pl.DataFrame,
-                risk_compliance_gate: pl.DataFrame, risk_stale_book: pl.DataFrame, risk_drawdown: pl.DataFrame,
-                risk_exposure_caps: pl.DataFrame, strat_maker_tight: pl.DataFrame,
+def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_store: EventStoreResource,
+                risk_killswitch: pl.DataFrame, risk_compliance_gate: pl.DataFrame, risk_stale_book: pl.DataFrame,
+                risk_drawdown: pl.DataFrame, risk_exposure_caps: pl.DataFrame, strat_maker_tight: pl.DataFrame,
                 approved_intents: pl.DataFrame, exec_order_shaper: pl.DataFrame, fills: pl.DataFrame,
-                positions: pl.DataFrame,
-                registry_quarantine: pl.DataFrame, ingest_quarantine: pl.DataFrame,
-                envelopes: pl.DataFrame) -> pl.DataFrame:
-    """S11: rows per stage, schema failures, quarantines, decisions by reason code, fills, PnL."""
+                positions: pl.DataFrame, registry_quarantine: pl.DataFrame,
+                ingest_quarantine: pl.DataFrame) -> pl.DataFrame:
+    """S11: rows per stage, schema failures, quarantines, decisions by reason code, fills, PnL.
+
+    Schema failures = stage frames that fail their generated schema when read back, plus
+    payloads the event store refused (stored as rejected payloads, never half-written).
+    """
     given = {k: loaded(v) for k, v in locals().items() if isinstance(v, pl.DataFrame)}
     checked = {"RiskVote": [given[_risk_asset_name(s)] for s in RISK_BOTS],
                "OrderIntent": [given["strat_maker_tight"], given["approved_intents"]],
                "ExecutionPlan": [given["exec_order_shaper"]],
                "Fill": [given["fills"]], "Position": [given["positions"]],
-               "QuarantineRecord": [given["registry_quarantine"], given["ingest_quarantine"]],
-               "ReportEnvelope": [given["envelopes"]]}
+               "QuarantineRecord": [given["registry_quarantine"], given["ingest_quarantine"]]}
+    store = event_store.store()
+    day = context.partition_key
     failures = sum(not schema_ok(name, f) for name, frames in checked.items() for f in frames)
-    counts = warehouse.row_counts(SCHEMA, PARTITION_COLUMN, context.partition_key)
+    failures += store.count(day, REJECTED)
+    counts = warehouse.row_counts(SCHEMA, PARTITION_COLUMN, day)
     counts.pop("run_metrics", None)  # its own table: written after this count
     metrics = monitoring.run_metrics(
-        context.partition_key,
-        {(TABLE_STAGE.get(t, "?"), t): n for t, n in counts.items()},
+        day,
+        {**{(TABLE_STAGE.get(t, "?"), t): n for t, n in counts.items()}, ("S10", "envelopes"): store.count(day)},
         {s: given[_risk_asset_name(s)] for s in RISK_BOTS},
         given["strat_maker_tight"], given["approved_intents"], given["exec_order_shaper"], given["fills"],
         given["positions"],
@@ -397,5 +426,5 @@ TABLE_STAGE: dict[str, str] = {
     "intel_microprice": "S4", "fair_values": "S5", "strat_maker_tight": "S6", "execution_estimates": "S6",
     **{_risk_asset_name(s): "S7" for s in RISK_BOTS}, "approved_intents": "S7",
     "exec_order_shaper": "S8", "order_events": "S8", "fills": "S8", "positions": "S9",
-    "envelopes": "S10", "run_metrics": "S11",
+    "run_metrics": "S11",
 }

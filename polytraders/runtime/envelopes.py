@@ -1,7 +1,9 @@
 """Wrap bot outputs in ReportEnvelopes: the runtime does it, bots never build envelopes.
 
-``envelope_id`` = first 32 hex digits of sha256(partition | bot | sequence | payload JSON): the
-same partition re-run gives the same ids (the run id is recorded but is not part of the id).
+``envelope_id`` = first 32 hex digits of sha256(partition | bot | bot_version | config_version |
+sequence | payload JSON): the same partition re-run with the same bot and config gives the same
+ids (the run id is recorded but is not part of the id), while a new bot version or config gives
+new ids, so the append-only store keeps both decisions apart.
 ``config_version`` = the bot config's :meth:`~polytraders.bots.base.BotConfig.version_hash`.
 The payload is the wire object's JSON (decimals as strings), stored as canonical JSON text.
 """
@@ -44,11 +46,13 @@ def wrap(
     *,
     reason_codes: pl.Expr | None = None,
     causation_ids: pl.Expr | None = None,
+    ts_ms: pl.Expr | None = None,
 ) -> pl.DataFrame:
     """Wrap each row of a bot's output ``frame`` (the frame form of ``payload_type``) in an envelope.
 
     Args:
-        frame: the bot's output, validated against its generated schema; must have ``ts_ms``.
+        frame: the bot's output, validated against its generated schema.
+        ts_ms: expression giving the data's time of each row (default: the ``ts_ms`` column).
         reason_codes: expression giving List(String) reason codes per row (default: none).
         causation_ids: expression giving List(String) envelope ids per row (default: none).
 
@@ -64,7 +68,7 @@ def wrap(
     validate_frame(payload_type, frame)
     empty_list = pl.lit([], dtype=pl.List(pl.String))
     out = frame.select(
-        pl.col("ts_ms"),
+        (ts_ms if ts_ms is not None else pl.col("ts_ms")).alias("ts_ms"),
         (reason_codes if reason_codes is not None else empty_list).alias("reason_codes"),
         (causation_ids if causation_ids is not None else empty_list).alias("causation_ids"),
     ).with_columns(
@@ -74,7 +78,7 @@ def wrap(
     for code in out["reason_codes"].explode().drop_nulls().unique():
         require_registered(code)
     ids = [
-        hashlib.sha256(f"{run.partition}|{bot}|{seq}|{payload}".encode()).hexdigest()[:32]
+        hashlib.sha256(f"{run.partition}|{bot}|{bot_version}|{config_version}|{seq}|{payload}".encode()).hexdigest()[:32]
         for seq, payload in zip(out["sequence"], out["payload"], strict=True)
     ]
     out = out.with_columns(

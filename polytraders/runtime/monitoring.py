@@ -1,4 +1,4 @@
-"""S10 (the envelope stream a replay needs) and S11 (run metrics)."""
+"""S11: the run's figures (RunMetric rows)."""
 
 from __future__ import annotations
 
@@ -6,53 +6,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from polytraders.contracts.frames import empty_frame
-from polytraders.runtime.envelopes import RunInfo, wrap
-from polytraders.runtime.profile import Profile, bot_module
 from polytraders.runtime.trading import last_positions
-
-#: Reason codes of an intent envelope: a PLACE quotes, a CANCEL pulls the quote.
-INTENT_REASONS = (
-    pl.when(pl.col("kind") == "PLACE").then(pl.lit(["STRAT_QUOTE"])).otherwise(pl.lit(["STRAT_QUOTE_PULL"]))
-)
-
-
-def envelope_stream(run: RunInfo, profile: Profile, outputs: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    """S10: every bot decision of the run as ReportEnvelopes.
-
-    ``outputs`` maps bot slug -> its output frame: Candidate / Signal / OrderIntent frames for
-    the scanner, microprice and maker_tight, a RiskVote frame per risk bot, the ExecutionPlan
-    frame for exec.order_shaper. Votes and plans name the envelope of the intent they decided
-    on as their cause; votes carry their reason codes.
-    """
-    parts = []
-
-    def emit(slug: str, payload_type: str, frame: pl.DataFrame, **kw) -> pl.DataFrame:
-        module = bot_module(slug)
-        env = wrap(run, slug, module.VERSION, profile.config(slug).version_hash(), payload_type, frame, **kw)
-        parts.append(env)
-        return env
-
-    emit("disc.universe_scanner", "Candidate", outputs["disc.universe_scanner"], reason_codes=pl.col("reason_codes"))
-    emit("intel.microprice", "Signal", outputs["intel.microprice"])
-    intents = outputs["strat.maker_tight"]
-    intent_envelopes = emit("strat.maker_tight", "OrderIntent", intents, reason_codes=INTENT_REASONS)
-    cause = (
-        intents.select("intent_id").with_columns(cause=intent_envelopes["envelope_id"])
-        if not intents.is_empty() else pl.DataFrame(schema={"intent_id": pl.String, "cause": pl.String})
-    )
-
-    def caused(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.join(cause, on="intent_id", how="left", maintain_order="left")
-
-    for slug in profile.risk_order:
-        votes = caused(outputs[slug])
-        emit(slug, "RiskVote", votes.drop("cause"), reason_codes=pl.col("reason_codes"),
-             causation_ids=pl.concat_list(pl.lit(votes["cause"])).list.drop_nulls())
-    plans = caused(outputs["exec.order_shaper"])
-    emit("exec.order_shaper", "ExecutionPlan", plans.drop("cause"),
-         causation_ids=pl.concat_list(pl.lit(plans["cause"])).list.drop_nulls())
-    return pl.concat(parts, how="vertical") if parts else empty_frame("ReportEnvelope")
 
 
 def run_metrics(partition: str, stage_rows: Mapping[tuple[str, str], int],

@@ -44,10 +44,18 @@ def test_wrap_when_rows_then_one_envelope_each_with_sequence_and_identity(mk, vo
     assert out["causation_ids"].to_list() == [[], [], []]
 
 
-def test_wrap_when_rows_then_id_is_sha256_of_partition_bot_sequence_payload(votes) -> None:
+def test_wrap_when_rows_then_id_is_sha256_of_partition_bot_versions_sequence_payload(votes) -> None:
     out = _wrap(votes)
     for seq, payload, envelope_id in out.select("sequence", "payload", "envelope_id").iter_rows():
-        assert envelope_id == hashlib.sha256(f"2026-09-28|{BOT}|{seq}|{payload}".encode()).hexdigest()[:32]
+        key = f"2026-09-28|{BOT}|1.0.0|{CONFIG_VERSION}|{seq}|{payload}"
+        assert envelope_id == hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def test_wrap_when_config_version_changes_then_every_id_differs(votes) -> None:
+    frame = to_frame("RiskVote", votes)
+    before = wrap(RUN, BOT, "1.0.0", CONFIG_VERSION, "RiskVote", frame)["envelope_id"].to_list()
+    after = wrap(RUN, BOT, "1.0.0", "f" * 16, "RiskVote", frame)["envelope_id"].to_list()
+    assert not set(before) & set(after)
 
 
 def test_wrap_when_rows_then_payload_is_row_json_with_decimals_as_strings(votes) -> None:

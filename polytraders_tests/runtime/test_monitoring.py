@@ -1,92 +1,19 @@
-"""runtime.monitoring: the S10 envelope stream (causation) and S11 run metrics (exact counts)."""
+"""runtime.monitoring: S11 run metrics (exact counts)."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal as D
-
-import polars as pl
-import pytest
 
 from polytraders.bots.exec import order_shaper
 from polytraders.contracts import Position, QuarantineRecord
 from polytraders.contracts.frames import empty_frame, to_frame, validate_frame
 from polytraders.runtime.envelopes import RunInfo
-from polytraders.runtime.monitoring import envelope_stream, run_metrics
+from polytraders.runtime.monitoring import run_metrics
 from polytraders.runtime.profile import Profile
 
 RUN = RunInfo(run_id="run-1", partition="2026-09-28")
 PROFILE = Profile(risk_order=("risk.killswitch", "risk.stale_book"))
 KS, SB = "risk.killswitch", "risk.stale_book"
-
-
-@pytest.fixture
-def outputs(mk) -> dict[str, pl.DataFrame]:
-    i1, i2 = mk.intent("i1", 0), mk.intent("i2", 10, token="12", price="0.30")
-    plan = order_shaper.shape(i1, i1.size, mk.instrument(), order_shaper.Config())
-    return {
-        "disc.universe_scanner": empty_frame("Candidate"),
-        "intel.microprice": empty_frame("Signal"),
-        "strat.maker_tight": to_frame("OrderIntent", [i1, i2]),
-        KS: to_frame("RiskVote", [mk.vote("i1", KS, 0), mk.vote("i2", KS, 10)]),
-        # stale_book votes listed i2 first: each vote must still find its own intent.
-        SB: to_frame("RiskVote", [mk.vote("i2", SB, 10, "REJECT", "0", ("RISK_STALE_BOOK",)), mk.vote("i1", SB, 0)]),
-        "exec.order_shaper": to_frame("ExecutionPlan", [plan]),
-    }
-
-
-def _stream(outputs) -> list[dict]:
-    out = envelope_stream(RUN, PROFILE, outputs)
-    validate_frame("ReportEnvelope", out)
-    return [{**row, "payload": json.loads(row["payload"])} for row in out.iter_rows(named=True)]
-
-
-def test_envelope_stream_when_outputs_then_one_envelope_per_decision_in_stage_order(outputs) -> None:
-    rows = _stream(outputs)
-    # 0 candidates + 0 signals + 2 intents + 2 + 2 votes + 1 plan = 7.
-    assert [r["bot"] for r in rows] == ["strat.maker_tight"] * 2 + [KS] * 2 + [SB] * 2 + ["exec.order_shaper"]
-    assert [r["sequence"] for r in rows] == [0, 1, 0, 1, 0, 1, 0]
-    assert [r["payload_type"] for r in rows] == ["OrderIntent"] * 2 + ["RiskVote"] * 4 + ["ExecutionPlan"]
-    assert {r["bot"]: r["config_version"] for r in rows} == {
-        slug: PROFILE.config(slug).version_hash() for slug in ("strat.maker_tight", KS, SB, "exec.order_shaper")
-    }
-
-
-def test_envelope_stream_when_votes_and_plans_then_caused_by_their_intent_envelope(outputs) -> None:
-    rows = _stream(outputs)
-    intent_env = {r["payload"]["intent_id"]: r["envelope_id"] for r in rows if r["payload_type"] == "OrderIntent"}
-    caused = [
-        (r["bot"], r["payload"]["intent_id"], r["causation_ids"]) for r in rows if r["payload_type"] != "OrderIntent"
-    ]
-    assert caused == [
-        (KS, "i1", [intent_env["i1"]]), (KS, "i2", [intent_env["i2"]]),
-        (SB, "i2", [intent_env["i2"]]), (SB, "i1", [intent_env["i1"]]),
-        ("exec.order_shaper", "i1", [intent_env["i1"]]),
-    ]  # fmt: skip
-    assert [r["causation_ids"] for r in rows if r["payload_type"] == "OrderIntent"] == [[], []]
-
-
-def test_envelope_stream_when_vote_rejects_then_envelope_carries_its_reason_codes(outputs) -> None:
-    rows = _stream(outputs)
-    assert [(r["bot"], r["reason_codes"]) for r in rows if r["payload_type"] == "RiskVote"] == [
-        (KS, []), (KS, []), (SB, ["RISK_STALE_BOOK"]), (SB, []),
-    ]  # fmt: skip
-
-
-def test_envelope_stream_when_vote_names_unknown_intent_then_no_causation(mk, outputs) -> None:
-    outputs[KS] = to_frame("RiskVote", [mk.vote("ghost", KS, 0)])
-    [ghost] = [r for r in _stream(outputs) if r["bot"] == KS]
-    assert ghost["causation_ids"] == []
-
-
-def test_envelope_stream_when_run_twice_then_same_envelopes(outputs) -> None:
-    assert envelope_stream(RUN, PROFILE, outputs).equals(envelope_stream(RUN, PROFILE, outputs))
-
-
-def test_envelope_stream_when_place_and_cancel_intents_then_strat_quote_codes(mk, outputs) -> None:
-    outputs["strat.maker_tight"] = to_frame("OrderIntent", [mk.intent("i1", 0), mk.intent("c1", 20, cancels="i1")])
-    rows = [r for r in _stream(outputs) if r["payload_type"] == "OrderIntent"]
-    assert [r["reason_codes"] for r in rows] == [["STRAT_QUOTE"], ["STRAT_QUOTE_PULL"]]
 
 
 # --- S11 --------------------------------------------------------------------------------------

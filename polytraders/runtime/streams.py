@@ -1,0 +1,106 @@
+"""What each stage puts on the envelope stream, and how its envelopes name their causes.
+
+| stage | bot | payload | causation |
+|---|---|---|---|
+| S1, S2 | gov.data_quality_monitor (owner of the GOV_DQ_* codes) | QuarantineRecord | - |
+| S2 | disc.universe_scanner | Candidate | - |
+| S4 | intel.microprice | Signal | - |
+| S6 | the strategy (strat.maker_tight) | OrderIntent (STRAT_QUOTE / STRAT_QUOTE_PULL) | - |
+| S7 | each risk bot | RiskVote | the intent's envelope |
+| S8 | exec.order_shaper | ExecutionPlan | the intent's envelope |
+| S8 | exec.order_shaper | OrderEvent, Fill (the mock venue working its plans) | the plan's envelope |
+| S9 | the strategy | Position | the fill's envelope (none at settlement / end of day) |
+
+Sequence numbers run per (bot, payload type) within a partition. Causes are looked up in the
+store (the envelope ids already written), so a consumer names exactly what it was derived from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+
+from polytraders.bots import manifest
+from polytraders.runtime.emitter import Emitted, Emitter
+from polytraders.runtime.profile import Profile, bot_module
+
+DATA_QUALITY_BOT = "gov.data_quality_monitor"
+
+#: Reason codes of an intent envelope: a PLACE quotes, a CANCEL pulls the quote.
+INTENT_REASONS = (
+    pl.when(pl.col("kind") == "PLACE").then(pl.lit(["STRAT_QUOTE"])).otherwise(pl.lit(["STRAT_QUOTE_PULL"]))
+)
+
+
+def adapter_config_version(settings: dict[str, object]) -> str:
+    """Config version of the adapter boundary (its documented budgets), 16 hex digits."""
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def emit_bot(emitter: Emitter, profile: Profile, slug: str, payload_type: str, frame: pl.DataFrame,
+             **kw: pl.Expr | None) -> Emitted:
+    """Emit ``frame`` as ``slug``'s decisions, with its module version and effective config."""
+    version = bot_module(slug).VERSION
+    return emitter.emit(slug, version, profile.config(slug).version_hash(), payload_type, frame, **kw)
+
+
+def emit_quarantine(emitter: Emitter, records: pl.DataFrame, adapter_settings: dict[str, object]) -> Emitted:
+    """S1/S2 QuarantineRecords on the stream, each with its reason code, at its receive time (a
+    record without one, such as a corrupt capture line, at the partition day's 00:00 UTC)."""
+    day_start_ms = int(datetime.fromisoformat(emitter.run.partition).replace(tzinfo=UTC).timestamp() * 1000)
+    return emitter.emit(
+        DATA_QUALITY_BOT, manifest.get(DATA_QUALITY_BOT).version, adapter_config_version(adapter_settings),
+        "QuarantineRecord", records, reason_codes=pl.concat_list(pl.col("reason_code")),
+        ts_ms=pl.col("receive_ts_ms").fill_null(day_start_ms),
+    )
+
+
+def _stored_ids(emitter: Emitter, profile: Profile, bot: str, key: str) -> pl.DataFrame:
+    """``key`` -> envelope_id of ``bot``'s stored payloads at its current version and config."""
+    return emitter.envelope_ids(bot, key, bot_module(bot).VERSION, profile.config(bot).version_hash())
+
+
+def _caused_by(ids: pl.DataFrame, frame: pl.DataFrame, frame_key: str) -> pl.Expr:
+    """List(String) per row of ``frame``: the envelope id in ``ids`` (``key``, ``envelope_id``)
+    whose key equals the row's ``frame_key``; [] when there is none."""
+    key = ids.columns[0]
+    causes = frame.select(frame_key).join(ids.rename({key: frame_key}), on=frame_key, how="left", maintain_order="left")
+    return pl.lit(causes.select(pl.concat_list("envelope_id").list.drop_nulls())["envelope_id"])
+
+
+def emit_votes(emitter: Emitter, profile: Profile, strategy: str, votes: dict[str, pl.DataFrame]) -> int:
+    """S7: every risk bot's votes, each caused by its intent's envelope. Returns rejected rows."""
+    intents = _stored_ids(emitter, profile, strategy, "intent_id")
+    return sum(
+        emit_bot(emitter, profile, slug, "RiskVote", frame, reason_codes=pl.col("reason_codes"),
+                 causation_ids=_caused_by(intents, frame, "intent_id")).rejected
+        for slug, frame in votes.items()
+    )
+
+
+def emit_oms(emitter: Emitter, profile: Profile, strategy: str, plans: pl.DataFrame, order_events: pl.DataFrame,
+             fills: pl.DataFrame) -> int:
+    """S8: plans (caused by intents), then order events and fills (caused by plans)."""
+    shaper = "exec.order_shaper"
+    intents = _stored_ids(emitter, profile, strategy, "intent_id")
+    rejected = emit_bot(emitter, profile, shaper, "ExecutionPlan", plans,
+                        causation_ids=_caused_by(intents, plans, "intent_id")).rejected
+    plan_ids = _stored_ids(emitter, profile, shaper, "plan_id")
+    for payload_type, frame in (("OrderEvent", order_events), ("Fill", fills)):
+        rejected += emit_bot(emitter, profile, shaper, payload_type, frame,
+                             causation_ids=_caused_by(plan_ids, frame, "order_id")).rejected
+    return rejected
+
+
+def emit_positions(emitter: Emitter, profile: Profile, strategy: str, positions: pl.DataFrame,
+                   fills: pl.DataFrame) -> int:
+    """S9: positions under the strategy that owns them; a row written after a fill is caused by
+    that fill's envelope (matched on token and time)."""
+    fill_at = fills.group_by("token_id", "ts_ms", maintain_order=True).agg(pl.col("fill_id").first())
+    keyed = positions.join(fill_at, on=["token_id", "ts_ms"], how="left", maintain_order="left")
+    fill_ids = _stored_ids(emitter, profile, "exec.order_shaper", "fill_id")
+    return emit_bot(emitter, profile, strategy, "Position", positions,
+                    causation_ids=_caused_by(fill_ids, keyed, "fill_id")).rejected

@@ -1,0 +1,130 @@
+"""runtime.streams + emitter + event_store: what goes on the envelope stream, with its causes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+
+from polytraders.bots.exec import order_shaper
+from polytraders.contracts.frames import empty_frame, to_frame, validate_frame
+from polytraders.runtime import streams
+from polytraders.runtime.emitter import Emitter
+from polytraders.runtime.envelopes import RunInfo
+from polytraders.runtime.event_store import EventStore, SchemaDriftError, read_envelopes
+from polytraders.runtime.profile import Profile
+
+RUN = RunInfo(run_id="run-1", partition="2026-09-28")
+PROFILE = Profile(risk_order=("risk.killswitch", "risk.stale_book"))
+KS, SB, STRAT, SHAPER = "risk.killswitch", "risk.stale_book", "strat.maker_tight", "exec.order_shaper"
+
+
+@pytest.fixture
+def outputs(mk) -> dict[str, pl.DataFrame]:
+    i1, i2 = mk.intent("i1", 0), mk.intent("i2", 10, token="12", price="0.30")
+    plan = order_shaper.shape(i1, i1.size, mk.instrument(), order_shaper.Config())
+    return {
+        STRAT: to_frame("OrderIntent", [i1, i2]),
+        KS: to_frame("RiskVote", [mk.vote("i1", KS, 0), mk.vote("i2", KS, 10)]),
+        # stale_book votes listed i2 first: each vote must still find its own intent.
+        SB: to_frame("RiskVote", [mk.vote("i2", SB, 10, "REJECT", "0", ("RISK_STALE_BOOK",)), mk.vote("i1", SB, 0)]),
+        SHAPER: to_frame("ExecutionPlan", [plan]),
+    }
+
+
+def _emit_all(outputs, root, run: RunInfo = RUN) -> list[dict]:
+    emitter = Emitter(EventStore(root), run)
+    streams.emit_bot(emitter, PROFILE, STRAT, "OrderIntent", outputs[STRAT], reason_codes=streams.INTENT_REASONS)
+    streams.emit_votes(emitter, PROFILE, STRAT, {KS: outputs[KS], SB: outputs[SB]})
+    streams.emit_oms(emitter, PROFILE, STRAT, outputs[SHAPER], empty_frame("OrderEvent"), empty_frame("Fill"))
+    EventStore(root).export(run.partition)
+    out = read_envelopes(root, run.partition)
+    validate_frame("ReportEnvelope", out.drop("partition_day"))
+    order = {STRAT: 0, KS: 1, SB: 2, SHAPER: 3}
+    rows = sorted(out.iter_rows(named=True), key=lambda r: (order[r["bot"]], r["sequence"]))
+    return [{**row, "payload": json.loads(row["payload"])} for row in rows]
+
+
+def test_emit_when_stage_outputs_then_one_envelope_per_decision(outputs, tmp_path) -> None:
+    rows = _emit_all(outputs, tmp_path)
+    # 2 intents + 2 + 2 votes + 1 plan = 7.
+    assert [r["bot"] for r in rows] == [STRAT] * 2 + [KS] * 2 + [SB] * 2 + [SHAPER]
+    assert [r["sequence"] for r in rows] == [0, 1, 0, 1, 0, 1, 0]
+    assert [r["payload_type"] for r in rows] == ["OrderIntent"] * 2 + ["RiskVote"] * 4 + ["ExecutionPlan"]
+    assert {r["bot"]: r["config_version"] for r in rows} == {
+        slug: PROFILE.config(slug).version_hash() for slug in (STRAT, KS, SB, SHAPER)
+    }
+    assert {r["partition_day"] for r in rows} == {date(2026, 9, 28)}
+
+
+def test_emit_when_votes_and_plans_then_caused_by_their_intent_envelope(outputs, tmp_path) -> None:
+    rows = _emit_all(outputs, tmp_path)
+    intent_env = {r["payload"]["intent_id"]: r["envelope_id"] for r in rows if r["payload_type"] == "OrderIntent"}
+    caused = [(r["bot"], r["payload"]["intent_id"], r["causation_ids"]) for r in rows if r["bot"] != STRAT]
+    assert caused == [
+        (KS, "i1", [intent_env["i1"]]), (KS, "i2", [intent_env["i2"]]),
+        (SB, "i2", [intent_env["i2"]]), (SB, "i1", [intent_env["i1"]]),
+        (SHAPER, "i1", [intent_env["i1"]]),
+    ]  # fmt: skip
+    assert [r["reason_codes"] for r in rows if r["bot"] == STRAT] == [["STRAT_QUOTE"], ["STRAT_QUOTE"]]
+    assert [(r["bot"], r["reason_codes"]) for r in rows if r["payload_type"] == "RiskVote"] == [
+        (KS, []), (KS, []), (SB, ["RISK_STALE_BOOK"]), (SB, []),
+    ]  # fmt: skip
+
+
+def test_emit_when_vote_names_unknown_intent_then_no_causation(mk, outputs, tmp_path) -> None:
+    outputs[KS] = to_frame("RiskVote", [mk.vote("ghost", KS, 0)])
+    [ghost] = [r for r in _emit_all(outputs, tmp_path) if r["bot"] == KS]
+    assert ghost["causation_ids"] == []
+
+
+def test_emit_when_partition_rerun_by_another_run_then_nothing_new_and_ids_equal(outputs, tmp_path) -> None:
+    first = _emit_all(outputs, tmp_path)
+    again = _emit_all(outputs, tmp_path, RunInfo(run_id="run-2", partition=RUN.partition))
+    assert [r["envelope_id"] for r in again] == [r["envelope_id"] for r in first]
+    assert {r["run_id"] for r in again} == {"run-1"}  # append-only: the first write stands
+    assert EventStore(tmp_path).count(RUN.partition) == 7
+
+
+def test_emit_when_place_and_cancel_intents_then_strat_quote_codes(mk, outputs, tmp_path) -> None:
+    outputs[STRAT] = to_frame("OrderIntent", [mk.intent("i1", 0), mk.intent("c1", 20, cancels="i1")])
+    rows = [r for r in _emit_all(outputs, tmp_path) if r["payload_type"] == "OrderIntent"]
+    assert [r["reason_codes"] for r in rows] == [["STRAT_QUOTE"], ["STRAT_QUOTE_PULL"]]
+
+
+def test_emit_when_a_row_fails_its_schema_then_only_that_row_is_rejected_and_counted(mk, tmp_path) -> None:
+    votes = to_frame("RiskVote", [mk.vote("i1", KS, 0), mk.vote("i2", KS, 10), mk.vote("i3", KS, 20)])
+    # i2's bot slug is broken after the fact: that row fails the pattern check of `bot`.
+    broken = votes.with_columns(bot=pl.when(pl.col("intent_id") == "i2").then(pl.lit("Not A Slug")).otherwise("bot"))
+    emitted = Emitter(EventStore(tmp_path), RUN).emit(KS, "0.1.0", "0" * 16, "RiskVote", broken,
+                                                       reason_codes=pl.col("reason_codes"))
+    assert (emitted.rejected, emitted.inserted) == (1, 2)
+    assert [json.loads(p)["intent_id"] for p in emitted.envelopes["payload"]] == ["i1", "i3"]
+    with duckdb.connect(str(EventStore(tmp_path).database), read_only=True) as con:
+        [(code, source, detail, raw)] = con.execute(
+            "select reason_code, source, detail, raw from events.rejected_payloads").fetchall()
+    assert (code, source) == ("GOV_SCHEMA_FAILURE", "risk.killswitch:RiskVote")
+    assert "bot" in detail and json.loads(raw)["intent_id"] == "i2"
+
+
+def test_append_when_column_set_changed_then_schema_drift_error_and_nothing_written(outputs, tmp_path) -> None:
+    store = EventStore(tmp_path)
+    _emit_all(outputs, tmp_path)
+    frame = read_envelopes(tmp_path, RUN.partition).with_columns(extra=pl.lit(1))
+    with pytest.raises(SchemaDriftError, match=r"missing \[\], extra \['extra'\]"):
+        store.append(frame)
+    assert store.count(RUN.partition) == 7
+
+
+def test_read_envelopes_when_never_exported_then_file_not_found(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match="no envelopes exported for 2026-09-28"):
+        read_envelopes(tmp_path, "2026-09-28")
+
+
+def test_read_envelopes_when_writer_holds_the_database_then_still_reads(outputs, tmp_path) -> None:
+    _emit_all(outputs, tmp_path)
+    with EventStore(tmp_path).connect():  # a writer's connection is open
+        assert read_envelopes(tmp_path, RUN.partition).height == 7
