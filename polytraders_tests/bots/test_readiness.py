@@ -106,7 +106,7 @@ def test_implemented_bots_when_imported_then_version_and_slug_match_the_manifest
     import importlib
 
     implemented = discover_implemented()
-    assert len(implemented) == 9
+    assert len(implemented) == 15
     for slug in implemented:
         module = importlib.import_module("polytraders.bots." + slug)
         assert (module.SLUG, module.VERSION) == (slug, manifest.get(slug).version), slug
