@@ -8,7 +8,6 @@ stage table must come back with identical rows (no duplicates, same envelope ids
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
@@ -33,31 +32,6 @@ DAY = "2026-09-28"
 SOURCE = environment.REPO_ROOT / "fixtures" / DAY
 
 
-def _slice_day(root: Path) -> tuple[int, set[str]]:
-    """Write the slice under ``root/DAY``; returns (capture lines, condition ids kept)."""
-    lines, resolved = [], 0
-    with gzip.open(SOURCE / "capture.jsonl.gz", "rt") as fh:
-        for line in fh:
-            lines.append(line)
-            if '\\"event_type\\":\\"market_resolved\\"' in line:
-                resolved += 1
-                if resolved == 2:
-                    break
-    conditions = {
-        json.loads(json.loads(line)["frame"]).get("market")
-        for line in lines if json.loads(line)["frame"].startswith("{")
-    }
-    day_dir = root / DAY
-    day_dir.mkdir(parents=True)
-    with gzip.open(day_dir / "capture.jsonl.gz", "wt") as fh:
-        fh.writelines(lines)
-    page = json.loads((SOURCE / "markets.json").read_text())
-    page["data"] = [m for m in page["data"] if m["condition_id"] in conditions]
-    page["count"] = page["limit"] = len(page["data"])
-    (day_dir / "markets.json").write_text(json.dumps(page))
-    return len(lines), conditions
-
-
 def _tables(db: Path) -> dict[str, pl.DataFrame]:
     with duckdb.connect(str(db), read_only=True) as con:
         names = [n for (n,) in con.execute(
@@ -74,9 +48,8 @@ def _run(defs: dg.Definitions, instance: dg.DagsterInstance) -> None:
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("fixtures")
-    n_lines, conditions = _slice_day(root)
+def two_runs(tmp_path_factory: pytest.TempPathFactory, day_slice):
+    root, n_lines, conditions = day_slice
     db = tmp_path_factory.mktemp("db") / "e2e.duckdb"
     defs = build(environment.Settings(fixtures_root=root, duckdb_path=db))
     with dg.instance_for_test() as instance:
