@@ -73,6 +73,7 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         # Adapter boundary (appended).
         ReasonCodeInfo("GOV_DQ_NO_OWN_FILL", _S.WARN, "a MAKER trade on the user channel names none of our orders"),
         # Execution: exec.order_shaper (appended).
+        ReasonCodeInfo("EXEC_NO_BUILDER_CODE", _S.ERROR, "an order without a builder code: not sent (fail closed)"),
         ReasonCodeInfo("EXEC_NOT_SHAPEABLE", _S.ERROR, "a CANCEL intent has no order to shape"),
         # Governance reporting (P3, appended).
         ReasonCodeInfo(

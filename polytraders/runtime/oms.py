@@ -2,7 +2,9 @@
 
 Only intents that left S7 with APPROVE or REDUCE arrive here. Each PLACE is shaped for the
 venue (tick grid, size precision, micro-unit amounts); a shaping refusal is recorded with its
-reason code and nothing is sent. Plans rest on the mock venue (cancel-replace per quote key);
+reason code and nothing is sent. A plan without a builder code is never sent either
+(EXEC_NO_BUILDER_CODE: every order carries its builder attribution, or it fails closed).
+Plans rest on the mock venue (cancel-replace per quote key);
 CANCELs withdraw the plan of the intent they name. The session then runs to the end of the day
 so every order ends filled, cancelled at resolution, or still resting.
 """
@@ -11,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from polytraders.adapters.mock_venue import BookTape, VenueOrder
 from polytraders.bots.base import BotConfig, Rejection
 from polytraders.contracts import ExecutionPlan, InstrumentRecord, MarketResolution, OrderIntent
 from polytraders.runtime.session import SessionLog, VenueSession
 
-Shaper = Callable[[OrderIntent, object, InstrumentRecord, BotConfig], "ExecutionPlan | Rejection"]
+Shaper = Callable[[OrderIntent, Decimal, InstrumentRecord, BotConfig], ExecutionPlan | Rejection]
 
 
 @dataclass(slots=True)
@@ -60,6 +63,9 @@ def run_oms(
         shaped = shape(intent, intent.size, instrument, shaper_config)
         if isinstance(shaped, Rejection):
             result.refused.append((intent, shaped))
+            continue
+        if not shaped.builder_code:
+            result.refused.append((intent, Rejection("EXEC_NO_BUILDER_CODE", {"plan_id": shaped.plan_id})))
             continue
         result.plans.append(shaped)
         plan_of_intent[intent.intent_id] = shaped.plan_id

@@ -6,6 +6,7 @@ documented defaults unless the profile overrides it.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -46,4 +47,10 @@ class Profile:
         return [RiskStep(s, bot_module(s).evaluate, self.config(s)) for s in self.risk_order]
 
 
-SHADOW = Profile()
+#: Builder code the shadow profile puts on every order: a placeholder bytes32 (sha256 of
+#: "polytraders-shadow"), not a registered builder. An order without one is never sent.
+SHADOW_BUILDER_CODE = "0x" + hashlib.sha256(b"polytraders-shadow").hexdigest()
+
+SHADOW = Profile(configs={
+    "exec.order_shaper": bot_module("exec.order_shaper").Config(builder_code=SHADOW_BUILDER_CODE),
+})

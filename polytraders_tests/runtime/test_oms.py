@@ -20,9 +20,12 @@ def _plan_id(intent_id: str) -> str:
     return hashlib.sha256(f"exec.order_shaper|{intent_id}".encode()).hexdigest()[:24]
 
 
-def _oms(mk, intents: list, end_dt: int = 1_000, resolutions: tuple = ()) -> OmsResult:
+BUILDER = "0x" + "ab" * 32
+
+
+def _oms(mk, intents: list, end_dt: int = 1_000, resolutions: tuple = (), builder: str | None = BUILDER) -> OmsResult:
     return run_oms(intents, {mk.COND_A: mk.instrument()}, mk.tape(ROWS), list(resolutions), order_shaper.shape,
-                   order_shaper.Config(), mk.T0 + end_dt)  # fmt: skip
+                   order_shaper.Config(builder_code=builder), mk.T0 + end_dt)  # fmt: skip
 
 
 def _events(result: OmsResult, t0: int) -> list[tuple[str, str, str, int]]:
@@ -121,3 +124,16 @@ def test_run_oms_when_price_off_grid_then_venue_gets_snapped_price(mk) -> None:
 def test_run_oms_when_market_resolves_then_resting_plan_cancelled_at_resolution(mk) -> None:
     result = _oms(mk, [mk.intent("i1", 0, price="0.45")], resolutions=(mk.resolution(mk.COND_A, 250, winner="11"),))
     assert _events(result, mk.T0) == [(_plan_id("i1"), "i1", "LIVE", 0), (_plan_id("i1"), "i1", "CANCELED", 250)]
+
+
+def test_run_oms_when_plan_has_no_builder_code_then_refused_and_nothing_sent(mk) -> None:
+    result = _oms(mk, [mk.intent("i1", 0)], builder=None)
+    assert result.plans == [] and result.log.order_events == [] and result.log.fills == []
+    [(intent, rejection)] = result.refused
+    assert (intent.intent_id, rejection.code) == ("i1", "EXEC_NO_BUILDER_CODE")
+    assert rejection.details == {"plan_id": _plan_id("i1")}
+
+
+def test_run_oms_when_builder_code_set_then_every_plan_carries_it(mk) -> None:
+    result = _oms(mk, [mk.intent("i1", 0), mk.intent("i2", 10, token="12", price="0.30")])
+    assert [p.builder_code for p in result.plans] == [BUILDER, BUILDER]

@@ -20,7 +20,7 @@ from decimal import Decimal as D
 
 from polytraders.contracts.frames import empty_frame, from_frame, to_frame, validate_frame
 from polytraders.runtime import trading
-from polytraders.runtime.profile import Profile
+from polytraders.runtime.profile import SHADOW, SHADOW_BUILDER_CODE, Profile
 
 ROWS = [(0, "11", "0.48", "0.52"), (100, "11", "0.49", "0.51"), (300, "11", "0.58", "0.62"),
         (0, "21", "0.20", "0.30"), (400, "21", "0.30", "0.40")]  # fmt: skip
@@ -146,7 +146,12 @@ def test_oms_when_frames_then_plans_events_fills_and_refusals_by_code(mk) -> Non
         ],
     )
     out = trading.oms(approved, to_frame("InstrumentRecord", [mk.instrument()]), mk.snapshots(ROWS), _resolutions(),
-                      Profile())  # fmt: skip
+                      SHADOW)  # fmt: skip
     assert (out.plans.height, out.order_events["status"].to_list(), out.fills.height) == (1, ["LIVE", "MATCHED"], 1)
     assert out.refused == {"EXEC_BELOW_MIN_SIZE": 2}
+    assert out.plans["builder_code"].to_list() == [SHADOW_BUILDER_CODE]
+    # without a builder code (the bot's default config) nothing is sent: all three refused
+    bare = trading.oms(approved, to_frame("InstrumentRecord", [mk.instrument()]), mk.snapshots(ROWS), _resolutions(),
+                       Profile())  # fmt: skip
+    assert (bare.plans.height, bare.refused) == (0, {"EXEC_NO_BUILDER_CODE": 1, "EXEC_BELOW_MIN_SIZE": 2})
     assert out.fills["ts_ms"].to_list() == [mk.T0 + 100]
