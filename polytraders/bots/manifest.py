@@ -376,7 +376,7 @@ BOTS: tuple[BotSpec, ...] = (
           "GOV_DQ_PRECISION_MISMATCH", "GOV_DQ_SEQUENCE_GAP", "GOV_DQ_HASH_MISMATCH", "GOV_DQ_DUST"),
          phase=2),
     _gov("audit_log", "append-only, sequence-ordered log of intent → vote → plan → signed request",
-         ("GOV_AUDIT_SEQUENCE_GAP",), phase=3),
+         ("GOV_AUDIT_SEQUENCE_GAP", "GOV_AUDIT_BROKEN_CHAIN"), phase=3),
     _gov("heartbeat", "internal liveness and venue heartbeat record", ("GOV_HEARTBEAT_MISSED",), phase=3),
     _gov("builder_attribution", "builder code on every order; attributed volume and fees",
          ("GOV_BUILDER_CODE_MISSING",), phase=3),

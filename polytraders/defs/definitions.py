@@ -5,7 +5,13 @@ from __future__ import annotations
 import dagster as dg
 
 from polytraders.defs import environment, stages
-from polytraders.defs.resources import EventStoreResource, FixtureStore, PolytradersDuckDBIOManager, Warehouse
+from polytraders.defs.resources import (
+    AlertSinks,
+    EventStoreResource,
+    FixtureStore,
+    PolytradersDuckDBIOManager,
+    Warehouse,
+)
 from polytraders.defs.sensors import build_sensor, daily_shadow, shadow_job
 
 
@@ -24,6 +30,9 @@ def build(settings: environment.Settings | None = None) -> dg.Definitions:
             "fixtures": FixtureStore(root=str(settings.fixtures_root)),
             "warehouse": Warehouse(database=database),
             "event_store": EventStoreResource(root=str(settings.event_store)),
+            "alert_sinks": AlertSinks(file_path=str(settings.var_dir / "alerts" / "alerts.jsonl"),
+                                      webhook_url=settings.alert_webhook_url),
+            "mem_io_manager": dg.mem_io_manager,
         },
     )
 

@@ -20,11 +20,18 @@ class Settings:
         POLYTRADERS_FIXTURES: fixture root (default ``<repo>/fixtures``).
         POLYTRADERS_DUCKDB: DuckDB file of the stage tables (default ``<repo>/var/polytraders.duckdb``).
         POLYTRADERS_EVENT_STORE: event store folder (default: ``event_store/`` beside the DuckDB file).
+        POLYTRADERS_ALERT_WEBHOOK: URL the ``webhook`` alert sink POSTs to (unset: no webhook sink).
     """
 
     fixtures_root: Path
     duckdb_path: Path
     event_store_root: Path | None = None
+    alert_webhook_url: str | None = None
+
+    @property
+    def var_dir(self) -> Path:
+        """Where run outputs live beside the DuckDB file: alerts, reports."""
+        return self.duckdb_path.parent
 
     @property
     def event_store(self) -> Path:
@@ -43,6 +50,7 @@ def current() -> Settings:
         fixtures_root=Path(os.environ.get("POLYTRADERS_FIXTURES", REPO_ROOT / "fixtures")),
         duckdb_path=Path(os.environ.get("POLYTRADERS_DUCKDB", REPO_ROOT / "var" / "polytraders.duckdb")),
         event_store_root=Path(store) if (store := os.environ.get("POLYTRADERS_EVENT_STORE")) else None,
+        alert_webhook_url=os.environ.get("POLYTRADERS_ALERT_WEBHOOK") or None,
     )
     if settings.duckdb_path.stem == STAGE_SCHEMA:
         raise ValueError(f"POLYTRADERS_DUCKDB must not be named {STAGE_SCHEMA}.duckdb (catalog = schema name)")

@@ -11,6 +11,7 @@ from dagster._core.storage.db_io_manager import DbTypeHandler, TableSlice
 from dagster_duckdb import DuckDBIOManager
 from dagster_duckdb_polars import DuckDBPolarsTypeHandler
 
+from polytraders.runtime.alerts import FileSink, Sink, WebhookSink
 from polytraders.runtime.emitter import Emitter
 from polytraders.runtime.envelopes import RunInfo
 from polytraders.runtime.event_store import EventStore
@@ -97,3 +98,17 @@ class EventStoreResource(dg.ConfigurableResource):
     def store(self) -> EventStore:
         """The store itself (writers only)."""
         return EventStore(Path(self.root))
+
+
+class AlertSinks(dg.ConfigurableResource):
+    """Where routed alerts are delivered: a JSON-lines file, and a webhook when a URL is set."""
+
+    file_path: str
+    webhook_url: str | None = None
+
+    def sinks(self) -> dict[str, Sink]:
+        """Sink name -> sink (``file`` always, ``webhook`` only with a URL)."""
+        sinks: dict[str, Sink] = {"file": FileSink(self.file_path)}
+        if self.webhook_url:
+            sinks["webhook"] = WebhookSink(self.webhook_url)
+        return sinks

@@ -6,17 +6,18 @@ gets the DATE column ``partition_day`` by which the DuckDB IO manager replaces t
 
 
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from polytraders.adapters.polymarket import WS_MARKET_BUDGET_MS
 from polytraders.bots import manifest
 from polytraders.contracts.frames import validate_frame
 from polytraders.defs import environment
 from polytraders.defs.partitions import PARTITION_COLUMN, fixture_days
-from polytraders.defs.resources import EventStoreResource, FixtureStore, Warehouse
-from polytraders.runtime import monitoring, stages, streams, trading
+from polytraders.defs.resources import AlertSinks, EventStoreResource, FixtureStore, Warehouse
+from polytraders.runtime import monitoring, reports, stages, streams, trading
+from polytraders.runtime.alerts import deliver
 from polytraders.runtime.event_store import REJECTED, read_envelopes
 from polytraders.runtime.profile import SHADOW, bot_module
 
@@ -24,9 +25,6 @@ SCHEMA = environment.STAGE_SCHEMA
 
 #: The strategy this shadow profile runs (S6), owner of its intents and positions.
 STRATEGY = "strat.maker_tight"
-
-#: The adapter boundary's settings: their hash is the config version of quarantine envelopes.
-ADAPTER_SETTINGS = {"ws_market_budget_ms": WS_MARKET_BUDGET_MS}
 
 
 def bot_tags(slug: str) -> dict[str, str]:
@@ -85,7 +83,7 @@ def loaded(frame: pl.DataFrame) -> pl.DataFrame:
 def load_registry(context: dg.OpExecutionContext, fixtures: FixtureStore, event_store: EventStoreResource):
     """S1: InstrumentRecords from the day's market metadata."""
     instruments, quarantine = stages.registry(fixtures.day_dir(context.partition_key))
-    streams.emit_quarantine(event_store.emitter(context), quarantine, ADAPTER_SETTINGS)
+    streams.emit_quarantine(event_store.emitter(context), quarantine)
     return (stage_frame(context, "InstrumentRecord", instruments),
             stage_frame(context, "QuarantineRecord", quarantine))
 
@@ -112,7 +110,7 @@ def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event
                    instruments: pl.DataFrame):
     """S2: normalise every captured frame; what does not normalise is quarantined."""
     got = stages.ingest(fixtures.day_dir(context.partition_key), loaded(instruments))
-    streams.emit_quarantine(event_store.emitter(context), got.quarantine, ADAPTER_SETTINGS)
+    streams.emit_quarantine(event_store.emitter(context), got.quarantine)
     context.add_output_metadata({"frames_in": got.frames_in, "keepalives": got.keepalives},
                                 output_name="book_snapshots")
     return (
@@ -375,13 +373,67 @@ def event_store(context: dg.AssetExecutionContext, event_store: EventStoreResour
     })
 
 
+#: The P3 gov bots (S11) and the wire object each emits; they read the envelope stream only.
+GOV_BOTS: dict[str, str] = {
+    "gov.audit_log": "AuditRecord",
+    "gov.heartbeat": "Heartbeat",
+    "gov.builder_attribution": "BuilderAttribution",
+    "gov.sla_reporter": "SlaFigure",
+    "gov.pnl_reporter": "PnlRecord",
+    "gov.alert_dispatcher": "Alert",
+}
+#: The pipeline bots whose envelopes the gov bots read.
+PIPELINE_BOTS = ["disc.universe_scanner", "intel.microprice", STRATEGY, *RISK_BOTS, "exec.order_shaper"]
+
+
+@dg.op(ins={"published": dg.In(dg.Nothing)}, out=dg.Out(io_manager_key="mem_io_manager"))
+def envelope_stream(context: dg.OpExecutionContext, event_store: EventStoreResource) -> pl.DataFrame:
+    """The partition's envelope stream (Parquet read path) as the current profile produced it."""
+    frame = read_envelopes(event_store.store().root, context.partition_key)
+    return streams.current_stream(frame, SHADOW, PIPELINE_BOTS)
+
+
+def _gov_op(slug: str) -> dg.OpDefinition:
+    payload_type = GOV_BOTS[slug]
+
+    @dg.op(name=slug.replace(".", "_"), tags=bot_tags(slug), out=dg.Out())
+    def gov_bot(context: dg.OpExecutionContext, event_store: EventStoreResource, alert_sinks: AlertSinks,
+                stream: pl.DataFrame) -> pl.DataFrame:
+        bot = bot_module(slug)
+        frame = bot.run(stream, SHADOW.config(slug))
+        streams.emit_bot(event_store.emitter(context), SHADOW, slug, payload_type, frame,
+                         reason_codes=pl.col("reason_codes") if "reason_codes" in frame.columns else None)
+        if payload_type == "Alert" and not frame.is_empty():
+            delivered = deliver(frame.to_dicts(), alert_sinks.sinks())
+            context.add_output_metadata({"delivered": delivered})
+        return stage_frame(context, payload_type, frame)
+
+    gov_bot.__doc__ = f"{slug}: {manifest.get(slug).summary} (reads the envelope stream only)."
+    return gov_bot
+
+
+GOV_OPS = {slug: _gov_op(slug) for slug in GOV_BOTS}
+
+
+@dg.graph_multi_asset(
+    outs={slug.replace(".", "_"): out(payload, f"{slug}: {manifest.get(slug).summary}.")
+          for slug, payload in GOV_BOTS.items()},
+    partitions_def=fixture_days,
+    group_name="s11_monitoring",
+    ins={"event_store": dg.AssetIn(key=[SCHEMA, "event_store"], dagster_type=dg.Nothing)},
+)
+def s11_governance(event_store):
+    stream = envelope_stream(published=event_store)
+    return {slug.replace(".", "_"): GOV_OPS[slug](stream) for slug in GOV_BOTS}
+
+
 @dg.asset(
     key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s11_monitoring",
     metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "RunMetric"},
     ins={name: dg.AssetIn(key=[SCHEMA, name]) for name in (
         *(_risk_asset_name(s) for s in RISK_BOTS), "strat_maker_tight", "approved_intents",
         "exec_order_shaper", "fills", "positions", "registry_quarantine", "ingest_quarantine")},
-    deps=[dg.AssetKey([SCHEMA, "event_store"])],
+    deps=[dg.AssetKey([SCHEMA, "event_store"]), *(dg.AssetKey([SCHEMA, s.replace(".", "_")]) for s in GOV_BOTS)],
 )
 def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_store: EventStoreResource,
                 risk_killswitch: pl.DataFrame, risk_compliance_gate: pl.DataFrame, risk_stale_book: pl.DataFrame,
@@ -414,8 +466,32 @@ def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_s
         given["positions"],
         pl.concat([given["registry_quarantine"], given["ingest_quarantine"]]), failures,
     )
-    context.add_output_metadata({"schema_failures": failures, "metrics": md_table(metrics.drop("partition"))})
+    store.export(day)  # publish the gov bots' envelopes too
+    stream = read_envelopes(store.root, day)
+    report = reports.dagster_metadata(day, metrics, stream, reports_dir(event_store) / day)
+    context.add_output_metadata({"schema_failures": failures, **_metadata_values(report)})
     return stage_frame(context, "RunMetric", metrics)
+
+
+def reports_dir(event_store: EventStoreResource) -> Path:
+    """Charts of each day's report: ``reports/`` beside the event store."""
+    return Path(event_store.root).parent / "reports"
+
+
+def _metadata_values(report: dict[str, object]) -> dict[str, dg.MetadataValue]:
+    """Wrap :func:`reports.dagster_metadata` values by their key's suffix."""
+    def wrap(key: str, value: object) -> dg.MetadataValue:
+        if key.endswith("_md"):
+            return dg.MetadataValue.md(str(value))
+        if key.endswith("_path"):
+            return dg.MetadataValue.path(str(value))
+        if isinstance(value, float):
+            return dg.MetadataValue.float(value)
+        if isinstance(value, int):
+            return dg.MetadataValue.int(value)
+        return dg.MetadataValue.text(str(value))
+
+    return {key: wrap(key, value) for key, value in report.items()}
 
 
 #: Which stage writes which table (for rows-per-stage metrics).
@@ -426,5 +502,5 @@ TABLE_STAGE: dict[str, str] = {
     "intel_microprice": "S4", "fair_values": "S5", "strat_maker_tight": "S6", "execution_estimates": "S6",
     **{_risk_asset_name(s): "S7" for s in RISK_BOTS}, "approved_intents": "S7",
     "exec_order_shaper": "S8", "order_events": "S8", "fills": "S8", "positions": "S9",
-    "run_metrics": "S11",
+    "run_metrics": "S11", **{slug.replace(".", "_"): "S11" for slug in GOV_BOTS},
 }

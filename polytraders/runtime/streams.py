@@ -23,11 +23,15 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from polytraders.adapters.polymarket import WS_MARKET_BUDGET_MS
 from polytraders.bots import manifest
 from polytraders.runtime.emitter import Emitted, Emitter
 from polytraders.runtime.profile import Profile, bot_module
 
 DATA_QUALITY_BOT = "gov.data_quality_monitor"
+
+#: The adapter boundary's settings: their hash is the config version of quarantine envelopes.
+ADAPTER_SETTINGS: dict[str, object] = {"ws_market_budget_ms": WS_MARKET_BUDGET_MS}
 
 #: Reason codes of an intent envelope: a PLACE quotes, a CANCEL pulls the quote.
 INTENT_REASONS = (
@@ -47,7 +51,8 @@ def emit_bot(emitter: Emitter, profile: Profile, slug: str, payload_type: str, f
     return emitter.emit(slug, version, profile.config(slug).version_hash(), payload_type, frame, **kw)
 
 
-def emit_quarantine(emitter: Emitter, records: pl.DataFrame, adapter_settings: dict[str, object]) -> Emitted:
+def emit_quarantine(emitter: Emitter, records: pl.DataFrame,
+                    adapter_settings: dict[str, object] = ADAPTER_SETTINGS) -> Emitted:
     """S1/S2 QuarantineRecords on the stream, each with its reason code, at its receive time (a
     record without one, such as a corrupt capture line, at the partition day's 00:00 UTC)."""
     day_start_ms = int(datetime.fromisoformat(emitter.run.partition).replace(tzinfo=UTC).timestamp() * 1000)
@@ -104,3 +109,18 @@ def emit_positions(emitter: Emitter, profile: Profile, strategy: str, positions:
     fill_ids = _stored_ids(emitter, profile, "exec.order_shaper", "fill_id")
     return emit_bot(emitter, profile, strategy, "Position", positions,
                     causation_ids=_caused_by(fill_ids, keyed, "fill_id")).rejected
+
+
+def current_stream(envelopes: pl.DataFrame, profile: Profile, bots: list[str]) -> pl.DataFrame:
+    """The envelopes of ``bots`` at their current version and config.
+
+    The store is append-only, so a partition re-run with another config keeps the earlier
+    envelopes too; reports and gov bots read the ones the current profile produced.
+    Quarantine envelopes are matched on the adapter's config version.
+    """
+    expected = pl.DataFrame(
+        [(DATA_QUALITY_BOT, manifest.get(DATA_QUALITY_BOT).version, adapter_config_version(ADAPTER_SETTINGS))]
+        + [(slug, bot_module(slug).VERSION, profile.config(slug).version_hash()) for slug in bots],
+        schema=["bot", "bot_version", "config_version"], orient="row",
+    )
+    return envelopes.join(expected, on=["bot", "bot_version", "config_version"], how="semi", maintain_order="left")

@@ -15,6 +15,9 @@ from polytraders.defs.partitions import fixture_days
 from polytraders.defs.sensors import build_sensor, daily_shadow, new_days
 from polytraders.defs.stages import TABLE_STAGE
 
+GOV_TABLES = ("gov_audit_log", "gov_heartbeat", "gov_builder_attribution", "gov_sla_reporter", "gov_pnl_reporter",
+              "gov_alert_dispatcher")
+
 # The asset graph as it stands: a change here is a change to the pipeline, made on purpose.
 EXPECTED_DEPENDENCIES = {
     "instruments": set(),
@@ -39,9 +42,10 @@ EXPECTED_DEPENDENCIES = {
     "event_store": {"registry_quarantine", "ingest_quarantine", "disc_universe_scanner", "intel_microprice",
                     "strat_maker_tight", "risk_killswitch", "risk_compliance_gate", "risk_stale_book",
                     "risk_drawdown", "risk_exposure_caps", "exec_order_shaper", "positions"},
+    **{gov: {"event_store"} for gov in GOV_TABLES},
     "run_metrics": {"risk_killswitch", "risk_compliance_gate", "risk_stale_book", "risk_drawdown",
                     "risk_exposure_caps", "strat_maker_tight", "approved_intents", "exec_order_shaper", "fills",
-                    "positions", "registry_quarantine", "ingest_quarantine", "event_store"},
+                    "positions", "registry_quarantine", "ingest_quarantine", "event_store", *GOV_TABLES},
 }
 
 
@@ -71,7 +75,8 @@ def test_definitions_when_loaded_then_every_asset_partitioned_by_fixture_day(def
 def test_definitions_when_loaded_then_bot_ops_carry_manifest_tags(defs: dg.Definitions) -> None:
     job = defs.resolve_job_def("shadow_job")
     tagged = {op.tags["polytraders/bot"]: op.tags for op in job.graph.iterate_op_defs() if "polytraders/bot" in op.tags}
-    assert set(tagged) == {"disc.universe_scanner", "intel.microprice", "strat.maker_tight", "exec.order_shaper"}
+    assert set(tagged) == {"disc.universe_scanner", "intel.microprice", "strat.maker_tight", "exec.order_shaper",
+                           *(g.replace("gov_", "gov.") for g in GOV_TABLES)}
     for slug, tags in tagged.items():
         spec = manifest.get(slug)
         assert tags["polytraders/class"] == spec.bot_class

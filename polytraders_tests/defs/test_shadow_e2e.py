@@ -114,7 +114,7 @@ def test_shadow_when_partition_rerun_then_rows_identical_and_no_duplicates(two_r
     assert envelope_ids.n_unique() == envelope_ids.len()
 
 
-def test_readiness_when_run_recorded_then_the_nine_wired_bots_are_demo_wired(two_runs, monkeypatch) -> None:
+def test_readiness_when_run_recorded_then_the_wired_bots_are_demo_wired(two_runs, monkeypatch) -> None:
     *_, db = two_runs
     monkeypatch.setenv("POLYTRADERS_DUCKDB", str(db))
     monkeypatch.delenv("POLYTRADERS_EVENT_STORE", raising=False)
@@ -123,4 +123,9 @@ def test_readiness_when_run_recorded_then_the_nine_wired_bots_are_demo_wired(two
     assert wired == {
         "disc.universe_scanner", "intel.microprice", "strat.maker_tight", "risk.killswitch",
         "risk.compliance_gate", "risk.stale_book", "risk.drawdown", "risk.exposure_caps", "exec.order_shaper",
+        "gov.audit_log", "gov.heartbeat", "gov.builder_attribution", "gov.sla_reporter", "gov.pnl_reporter",
+        "gov.alert_dispatcher",
     }
+    # gov.data_quality_monitor's envelopes (the quarantine records) are on the stream, but it
+    # has no implementation yet: evidence of one kind is not readiness.
+    assert "gov.data_quality_monitor" not in wired

@@ -7,6 +7,12 @@ Method
     was emitted). Envelopes with severity >= ``min_severity`` become one Alert each; envelopes
     without codes, and gov.alert_dispatcher's own envelopes (no alert loops), never do.
 
+    Repeats: the same condition (same bot, same set of reason codes) raises one alert per
+    ``repeat_after_ms`` window, counted from its first occurrence in the stream: the alert for
+    window k = floor((ts - first ts) / repeat_after_ms) is the first envelope in it. A gate that
+    rejects every intent for an hour raises 12 alerts at the default 5 minutes, not thousands.
+    ``repeat_after_ms = None`` raises one alert per envelope.
+
     Routing: ``sinks_by_severity[severity]`` when configured, else ``sinks``. The bot only
     decides; delivery (file, webhook) is the runtime's.
 
@@ -60,6 +66,10 @@ class Config(BotConfig):
         default=Severity.ERROR, description="lowest reason-code severity that raises an alert (INFO..CRITICAL)"
     )
     sinks: Sinks = Field(default=("file",), description="sink names an alert goes to unless its severity is mapped")
+    repeat_after_ms: int | None = Field(
+        default=300_000, gt=0, description="one alert per condition (bot + reason codes) per window, ms; "
+        "None = one per envelope",
+    )  # fmt: skip
     sinks_by_severity: dict[Severity, Sinks] = Field(
         default_factory=dict, description="severity -> sink names, overriding `sinks` for that severity "
         "(e.g. CRITICAL -> ('file', 'webhook'))",
@@ -84,6 +94,10 @@ def run(envelopes: pl.DataFrame, config: Config) -> pl.DataFrame:
         .with_columns(pl.col("_ranks").list.max().alias("_rank"))
         .filter(pl.col("_rank") >= RANK[str(config.min_severity)])
     )
+    if config.repeat_after_ms is not None:
+        condition = pl.struct("bot", pl.col("reason_codes").list.sort())
+        window = (pl.col("ts_ms") - pl.col("ts_ms").min().over(condition)) // config.repeat_after_ms
+        rows = rows.filter(pl.struct(condition, window).is_first_distinct())
     top = pl.col("reason_codes").list.get(pl.col("_ranks").list.eval(pl.element() == pl.element().max()).list.arg_max())
     out = rows.with_columns(
         pl.col("_rank").replace_strict(dict(enumerate(names)), return_dtype=pl.String).alias("severity"),
