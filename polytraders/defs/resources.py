@@ -14,27 +14,48 @@ from dagster_duckdb_polars import DuckDBPolarsTypeHandler
 from polytraders.runtime.alerts import FileSink, Sink, WebhookSink
 from polytraders.runtime.emitter import Emitter
 from polytraders.runtime.envelopes import RunInfo
-from polytraders.runtime.event_store import EventStore
+from polytraders.runtime.event_store import EventStore, SchemaDriftError
 
 
 class _AlwaysCreateTypeHandler(DuckDBPolarsTypeHandler):
-    """Like the stock handler, but an empty frame still creates its (typed) table.
+    """The stock DuckDB-polars handler, with three traps designed out:
 
-    The stock handler skips empty frames, so the table never exists and every downstream load
-    of that partition fails. The DB IO manager has already deleted the partition's old rows.
+    * an empty frame still creates its (typed) table — the stock handler skips it, so the table
+      never exists and every downstream load of that partition fails;
+    * the partition column must be a DATE (or TIMESTAMP): a text column makes the IO manager's
+      partition filter load 0 rows and a re-run duplicate the partition;
+    * a frame whose column set differs from the stored table's is refused with the columns
+      named, and rows are inserted BY NAME (the stock INSERT is positional: it fails, or
+      silently misaligns values when columns move).
+
+    The DB IO manager has already deleted the partition's old rows when this runs.
     """
 
     def handle_output(self, context: dg.OutputContext, table_slice: TableSlice, obj: pl.DataFrame,
                       connection) -> None:
-        if not obj.is_empty():
-            super().handle_output(context, table_slice, obj, connection)
-            return
+        partition_column = (context.definition_metadata or {}).get("partition_expr")
+        if partition_column is not None:
+            dtype = obj.schema.get(partition_column)
+            if not isinstance(dtype, pl.Date | pl.Datetime):
+                raise TypeError(f"{table_slice.schema}.{table_slice.table}: partition column {partition_column!r} "
+                                f"must be a DATE or TIMESTAMP, got {dtype}")
+        stored = [c for (c,) in connection.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            [table_slice.schema, table_slice.table]).fetchall()]
+        if stored and set(stored) != set(obj.columns):
+            raise SchemaDriftError(
+                f"{table_slice.schema}.{table_slice.table}: frame columns differ from the stored table "
+                f"(missing {sorted(set(stored) - set(obj.columns))}, extra {sorted(set(obj.columns) - set(stored))}); "
+                "bump the wire object's schema version and migrate the table"
+            )
         obj_arrow = obj.to_arrow()  # noqa: F841 - referenced by name in the SQL below
+        table = f"{table_slice.schema}.{table_slice.table}"
         connection.execute(f"create schema if not exists {table_slice.schema};")
-        connection.execute(
-            f"create table if not exists {table_slice.schema}.{table_slice.table} as select * from obj_arrow;"
-        )
-        context.add_output_metadata({"row_count": 0})
+        if stored:  # by name: a column order that moved can never misalign values
+            connection.execute(f"insert into {table} by name select * from obj_arrow;")
+        else:
+            connection.execute(f"create table {table} as select * from obj_arrow;")
+        context.add_output_metadata({"row_count": obj.height})
 
 
 class PolytradersDuckDBIOManager(DuckDBIOManager):
