@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from polytraders.runtime.gates import GateResult, GateState, p3_gate
+from polytraders.gates import GateResult, GateState, p3_gate
 
 _STYLE = {GateState.GREEN: "green", GateState.RED: "red", GateState.PENDING: "yellow"}
 

@@ -27,8 +27,8 @@ from polytraders.defs.definitions import build
 from polytraders.defs.partitions import fixture_days
 from polytraders.defs.runner import bots_with_envelopes
 from polytraders.defs.stages import RISK_BOTS, SCHEMA, TABLE_STAGE
+from polytraders.gates import GateState
 from polytraders.runtime.event_store import read_envelopes
-from polytraders.runtime.gates import GateState
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from polytraders.runtime.gates import GateState, p3_gate
+from polytraders.gates import GateState, p3_gate
 
 BOTS = ("intel.microprice", "risk.killswitch")
 

@@ -1,14 +1,13 @@
-"""Phase exit gates as executable checks. A gate is green only on evidence; without evidence it
-is pending and names what is missing — it never passes vacuously.
+"""The shapes of the gate report: phase gates and infra tasks, each decided on evidence.
 
-Implemented here: P3 (reporting & event store). The other phases report pending until their
-checks exist (the gates issue builds them).
+A gate is green only on evidence; without evidence it is pending and names what is missing —
+it never passes vacuously. A phase whose previous gate is not green is locked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -22,12 +21,38 @@ class GateState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class GateResult:
-    """One phase's gate: its state, the evidence it saw, and what is missing or wrong."""
+    """One phase's gate: its state, the evidence it saw, and what is missing or wrong.
+
+    ``locked`` is set by the report: the previous phase's gate is not green.
+    """
 
     phase: int
     state: GateState
     evidence: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
+    locked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class InfraTask:
+    """An infrastructure task of the plan: done only when its check shows it."""
+
+    name: str
+    phase: int
+    done: bool
+    check: str = field(default="", metadata={"doc": "what was checked, and what it found"})
+
+
+@dataclass(frozen=True, slots=True)
+class GateReport:
+    """All phase gates (P1..P8, in order, with locks applied) and the infra tasks."""
+
+    phases: tuple[GateResult, ...]
+    infra: tuple[InfraTask, ...]
+
+    def current_phase(self) -> int:
+        """The first phase whose gate is not green (9 when all are)."""
+        return next((g.phase for g in self.phases if g.state is not GateState.GREEN), 9)
 
 
 def p3_gate(implemented: Iterable[str], emitted: Iterable[str], free_text: Iterable[str]) -> GateResult:
