@@ -1,0 +1,245 @@
+"""Everything the dev guide shows, gathered in one place: :class:`GuideData`, built by :func:`collect_data`.
+
+The guide renders; it decides nothing. Readiness, the three scores, the op-tag facts, the gate
+states and the infra tasks all come from the modules that compute them on evidence:
+
+- :func:`polytraders.defs.evidence.collect` — the evidence (one read of the event store and the
+  bot sources);
+- :func:`polytraders.bots.readiness.compute_readiness` and :func:`~polytraders.bots.readiness.bot_facts`;
+- :func:`polytraders.bots.scores.score` — docs / impl / runtime;
+- :func:`polytraders.gates.evaluate` — phase gates (state, evidence, missing, lock) and infra tasks;
+- ``schemas/manifest.json`` — the published wire objects.
+
+Tests build :class:`GuideData` by hand (it holds plain values only), so templates are exercised
+without a shadow run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from polytraders.bots.manifest import BOT_CLASSES, BOTS, PHASES, STAGES, BotSpec
+
+#: Readiness values in ladder order (the tombstone last); counts are shown in this order.
+READINESS_ORDER: tuple[str, ...] = ("pending", "demo-wired", "shadow-ready", "production-live", "deprecated")
+
+#: What each build phase delivers and what its exit gate asks for (the plan page).
+PHASE_PLAN: dict[int, tuple[str, str]] = {
+    1: ("Contracts", "every wire object is a frozen model with a published JSON Schema; `contracts verify` is clean"),
+    2: ("Data and signals", "a recorded fixture day ingests S1–S5 with quarantines, intel/disc bots emit on it"),
+    3: ("The envelope stream", "every implemented bot emits envelopes to the event store; no free text in bot code"),
+    4: ("Risk gate", "the risk bots vote on every intent in declared order; only APPROVE / REDUCE reach S8"),
+    5: ("Execution and security", "plans shaped, signed only when approved, sent to the mock venue, fills recorded"),
+    6: ("First strategy", "strat.maker_tight runs end to end in shadow over a recorded day"),
+    7: ("Governance", "reconciliation, replay, readiness promotion and mode control run on the envelope stream"),
+    8: ("Strategies", "the remaining strategies, each demo-wired — started only once P1–P7 are green"),
+}
+
+#: The definition of done and the forbidden patterns (the done page).
+DEFINITION_OF_DONE: tuple[str, ...] = (
+    "A bot is done for its rung only on evidence: demo-wired = its module is implemented and it "
+    "produced output in a shadow run over a recorded fixture day.",
+    "A phase is done when its exit gate is green on evidence; a gate without evidence is pending, never green.",
+    "Every decision is a ReportEnvelope with registered reason codes and causation ids, never free text.",
+    "Every wire object has a published, versioned JSON Schema listed in schemas/manifest.json.",
+    "Each bot has tests asserting exact values and exact reason codes, and a determinism check.",
+)
+FORBIDDEN_PATTERNS: tuple[str, ...] = (
+    "Scoring documentation completeness as readiness: the docs score is shown beside readiness, never as it.",
+    "Letting risk evaluate orders before a strategy emits an OrderIntent: the gate votes on intents only.",
+    "Starting a new strategy before the exit gates of phases 1–7 are locked green.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BotView:
+    """One bot as the guide shows it.
+
+    ``scores`` maps ``docs`` / ``impl`` / ``runtime`` to their rendered value ("—" when unknown);
+    ``facts`` are the op-tag facts (class, phase, readiness, capital impact).
+    """
+
+    spec: BotSpec
+    readiness: str
+    facts: dict[str, str]
+    scores: dict[str, str]
+    score_details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InfraView:
+    """One infra task of the plan."""
+
+    name: str
+    phase: int
+    done: bool
+    check: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseView:
+    """One build phase: its gate result and its infra tasks."""
+
+    phase: int
+    title: str
+    exit_gate: str
+    state: str
+    locked: bool
+    evidence: tuple[str, ...]
+    missing: tuple[str, ...]
+    infra: tuple[InfraView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaEntry:
+    """One published wire object of ``schemas/manifest.json``."""
+
+    name: str
+    version: str
+    file: str
+    schema_id: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class GuideData:
+    """All the guide renders. ``evidence_time`` is the data's own time (no wall clock)."""
+
+    bots: tuple[BotView, ...]
+    phases: tuple[PhaseView, ...]
+    current_phase: int
+    schemas: tuple[SchemaEntry, ...]
+    manifest_version: str
+    evidence_time: str
+    schema_dir: Path | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def readiness_counts(self) -> dict[str, int]:
+        """Bots per readiness value, every value of :data:`READINESS_ORDER` (zeros included)."""
+        counts = Counter(bot.readiness for bot in self.bots)
+        return {value: counts.get(value, 0) for value in READINESS_ORDER}
+
+    def class_counts(self) -> dict[str, int]:
+        counts = Counter(bot.spec.bot_class for bot in self.bots)
+        return {bot_class: counts.get(bot_class, 0) for bot_class in BOT_CLASSES}
+
+    def phase_counts(self) -> dict[int, int]:
+        counts = Counter(bot.spec.phase for bot in self.bots)
+        return {phase: counts.get(phase, 0) for phase in PHASES}
+
+    def phase_stage_matrix(self) -> dict[int, dict[str, int]]:
+        """Bots per (phase, stage); a bot running in two stages counts in both."""
+        counts = Counter((bot.spec.phase, stage) for bot in self.bots for stage in bot.spec.stages)
+        return {phase: {stage: counts.get((phase, stage), 0) for stage in STAGES} for phase in PHASES}
+
+    def bots_sorted(self) -> tuple[BotView, ...]:
+        return tuple(sorted(self.bots, key=lambda bot: bot.spec.slug))
+
+
+def load_schemas(schema_dir: Path) -> tuple[str, tuple[SchemaEntry, ...]]:
+    """Manifest version and entries of ``schema_dir/manifest.json``, sorted by name."""
+    manifest = json.loads((schema_dir / "manifest.json").read_text(encoding="utf-8"))
+    entries = tuple(
+        SchemaEntry(o["name"], o["version"], o["file"], o["$id"], o["sha256"])
+        for o in sorted(manifest["objects"], key=lambda o: o["name"])
+    )
+    return manifest["manifest_version"], entries
+
+
+def _render_score(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def collect_data(repo_root: Path | None = None) -> GuideData:
+    """Gather the guide's data from the evidence, the manifest, the gates and the schemas."""
+    from polytraders.contracts.schemas import SCHEMAS_DIR
+
+    root = repo_root or SCHEMAS_DIR.parent
+    schema_dir = root / "schemas"
+    evidence = _collect_evidence()
+    bots = tuple(_bot_view(spec, evidence, root) for spec in BOTS)
+    phases, current = _phases()
+    manifest_version, schemas = load_schemas(schema_dir)
+    return GuideData(
+        bots=bots,
+        phases=phases,
+        current_phase=current,
+        schemas=schemas,
+        manifest_version=manifest_version,
+        evidence_time=_evidence_time(evidence),
+        schema_dir=schema_dir,
+    )
+
+
+# --- the upstream calls (fallbacks while their modules land) ------------------------------------
+
+
+def _collect_evidence():  # noqa: ANN202 - the upstream Evidence type
+    try:
+        from polytraders.defs.evidence import collect
+    except ImportError:  # FALLBACK until polytraders.defs.evidence lands
+        from polytraders.bots.readiness import Evidence, discover_implemented
+        from polytraders.defs.runner import bots_with_envelopes
+
+        return Evidence(discover_implemented(), bots_with_envelopes())
+    return collect()
+
+
+def _evidence_time(evidence: object) -> str:
+    for name in ("as_of", "collected_at", "data_time"):
+        value = getattr(evidence, name, None)
+        if value:
+            return str(value)
+    return "no recorded run"  # FALLBACK until Evidence carries its time
+
+
+def _bot_view(spec: BotSpec, evidence: object, root: Path) -> BotView:
+    from polytraders.bots.readiness import compute_readiness
+
+    readiness = str(compute_readiness(spec, evidence))
+    try:
+        from polytraders.bots.readiness import bot_facts
+    except ImportError:  # FALLBACK until bot_facts lands
+        facts = {"class": spec.bot_class, "phase": f"P{spec.phase}", "readiness": readiness,
+                 "capital_impact": str(spec.capital_impact)}
+    else:
+        facts = dict(bot_facts(spec.slug, evidence))
+    try:
+        from polytraders.bots.scores import score
+    except ImportError:  # FALLBACK until polytraders.bots.scores lands
+        return BotView(spec, readiness, facts, {"docs": "—", "impl": "—", "runtime": "—"})
+    scores = score(spec, evidence, root)
+    rendered = {name: _render_score(getattr(scores, name)) for name in ("docs", "impl", "runtime")}
+    details = getattr(scores, "details", ())
+    details = tuple(f"{k}: {v}" for k, v in sorted(details.items())) if isinstance(details, dict) else tuple(
+        str(d) for d in details
+    )
+    return BotView(spec, readiness, facts, rendered, details)
+
+
+def _phases() -> tuple[tuple[PhaseView, ...], int]:
+    try:
+        from polytraders.gates import evaluate
+    except ImportError:  # FALLBACK until polytraders.gates.evaluate lands
+        phases = tuple(
+            PhaseView(p, *PHASE_PLAN[p], state="pending", locked=p > 1, evidence=(),
+                      missing=("gate checks not built",))
+            for p in PHASES
+        )
+        return phases, 1
+    report = evaluate()
+    infra = {p: tuple(InfraView(t.name, t.phase, t.done, t.check) for t in report.infra if t.phase == p)
+             for p in PHASES}
+    phases = tuple(
+        PhaseView(g.phase, *PHASE_PLAN[g.phase], state=str(g.state), locked=g.locked, evidence=tuple(g.evidence),
+                  missing=tuple(g.missing), infra=infra[g.phase])
+        for g in report.phases
+    )
+    return phases, report.current_phase()
