@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DAY ?= 2026-09-28
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: setup shadow test test-fast ui bench lint clean
+.PHONY: setup browser shadow test test-fast ui bench lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,16 @@ setup: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 shadow: setup
 	$(BIN)/polytraders shadow --day $(DAY)
 
+# Debian's chromium for the guide's browser test (driven by Playwright's Python client; no
+# browser download): installed only when /usr/bin/chromium is missing, and only as root.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "browser: /usr/bin/chromium missing and not root: the browser test will be skipped"; fi; \
+	fi
+
 # The whole suite, slow end-to-end tests included, on both cores.
-test: setup
+test: setup browser
 	$(BIN)/ruff check polytraders polytraders_tests
 	$(BIN)/pytest -n 2 --dist loadgroup
 

@@ -28,7 +28,7 @@ READINESS_ORDER: tuple[str, ...] = ("pending", "demo-wired", "shadow-ready", "pr
 
 #: What each build phase delivers and what its exit gate asks for (the plan page).
 PHASE_PLAN: dict[int, tuple[str, str]] = {
-    1: ("Contracts", "every wire object is a frozen model with a published JSON Schema; `contracts verify` is clean"),
+    1: ("Contracts", "every wire object is a frozen model with a published JSON Schema; contracts verify is clean"),
     2: ("Data and signals", "a recorded fixture day ingests S1–S5 with quarantines, intel/disc bots emit on it"),
     3: ("The envelope stream", "every implemented bot emits envelopes to the event store; no free text in bot code"),
     4: ("Risk gate", "the risk bots vote on every intent in declared order; only APPROVE / REDUCE reach S8"),
