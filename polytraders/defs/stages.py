@@ -12,8 +12,9 @@ import dagster as dg
 import polars as pl
 
 from polytraders.bots import manifest
+from polytraders.bots.readiness import as_tags, bot_facts
 from polytraders.contracts.frames import validate_frame
-from polytraders.defs import environment
+from polytraders.defs import environment, evidence
 from polytraders.defs.partitions import PARTITION_COLUMN, fixture_days
 from polytraders.defs.resources import AlertSinks, EventStoreResource, FixtureStore, Warehouse
 from polytraders.runtime import monitoring, reports, stages, streams, trading
@@ -28,14 +29,16 @@ STRATEGY = "strat.maker_tight"
 
 
 def bot_tags(slug: str) -> dict[str, str]:
-    """Tags that carry a bot's class, phase and capital impact into the UI."""
-    spec = manifest.get(slug)
-    return {
-        "polytraders/bot": slug,
-        "polytraders/class": spec.bot_class,
-        "polytraders/phase": f"P{spec.phase}",
-        "polytraders/capital_impact": str(spec.capital_impact),
-    }
+    """Tags that carry a bot's facts into the UI: ``polytraders/<fact>`` for each fact of
+    :func:`~polytraders.bots.readiness.bot_facts` (bot, class, phase, capital_impact, modes,
+    readiness) — the same facts the dev guide shows, so the two never disagree.
+
+    Readiness is computed at definition-load time from :func:`polytraders.defs.evidence.at_load`
+    (the event store's evidence, read once per process; no store → pending). A code-location
+    reload in the UI starts a new process and so refreshes it; runs recorded since the last
+    reload show on the next one.
+    """
+    return as_tags(bot_facts(slug, evidence.at_load()))
 
 
 def out(wire_object: str, description: str) -> dg.AssetOut:
