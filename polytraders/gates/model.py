@@ -7,7 +7,7 @@ it never passes vacuously. A phase whose previous gate is not green is locked.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -53,6 +53,19 @@ class GateReport:
     def current_phase(self) -> int:
         """The first phase whose gate is not green (9 when all are)."""
         return next((g.phase for g in self.phases if g.state is not GateState.GREEN), 9)
+
+
+def apply_locks(results: Iterable[GateResult]) -> tuple[GateResult, ...]:
+    """The results in phase order, each locked when any earlier gate is not green.
+
+    A phase is locked until the previous gate is green, and a locked gate is not a pass, so one
+    non-green gate locks every later phase. The locked gates keep their own computed state.
+    """
+    locked, out = False, []
+    for result in sorted(results, key=lambda r: r.phase):
+        out.append(replace(result, locked=locked))
+        locked = locked or result.state is not GateState.GREEN
+    return tuple(out)
 
 
 def p3_gate(implemented: Iterable[str], emitted: Iterable[str], free_text: Iterable[str]) -> GateResult:
