@@ -4,7 +4,7 @@
 ``polytraders guide serve`` serves the built folder on 127.0.0.1.
 """
 
-from polytraders.guide.build import build_site
+from polytraders.guide.build import build_site, render_schemas_page
 from polytraders.guide.data import GuideData, collect_data
 
-__all__ = ["GuideData", "build_site", "collect_data"]
+__all__ = ["GuideData", "build_site", "collect_data", "render_schemas_page"]

@@ -9,12 +9,20 @@ no wall-clock time; the only time shown is the evidence's own).
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from polytraders.bots.manifest import BOT_CLASSES, PHASES, STAGES
-from polytraders.guide.data import DEFINITION_OF_DONE, FORBIDDEN_PATTERNS, READINESS_ORDER, GuideData
+from polytraders.guide.data import (
+    DEFINITION_OF_DONE,
+    FORBIDDEN_PATTERNS,
+    READINESS_ORDER,
+    GuideData,
+    SchemaEntry,
+    load_schemas,
+)
 
 _HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = _HERE / "templates"
@@ -74,6 +82,22 @@ def build_site(data: GuideData, out_dir: Path) -> list[Path]:
             shutil.copyfile(data.schema_dir / entry.file, target)
             written.append(target)
     return sorted(written)
+
+
+@dataclass(frozen=True, slots=True)
+class _SchemasOnly:
+    schemas: tuple[SchemaEntry, ...]
+    schema_dir: Path | None
+
+
+def render_schemas_page(schema_dir: Path) -> str:
+    """The schemas page's table rendered from ``schema_dir/manifest.json`` alone.
+
+    The P1 exit gate (:mod:`polytraders.gates.checks`) calls this to check that the page renders
+    every manifest object; it reads nothing else, so the gate check never recurses into the gates.
+    """
+    _version, schemas = load_schemas(schema_dir)
+    return environment().get_template("_schemas_table.html.j2").render(data=_SchemasOnly(schemas, schema_dir))
 
 
 def _write(env: Environment, template: str, path: Path, common: dict, **context: object) -> Path:

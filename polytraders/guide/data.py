@@ -20,8 +20,12 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from polytraders.bots.manifest import BOT_CLASSES, BOTS, PHASES, STAGES, BotSpec
+
+if TYPE_CHECKING:
+    from polytraders.bots.readiness import Evidence
 
 #: Readiness values in ladder order (the tombstone last); counts are shown in this order.
 READINESS_ORDER: tuple[str, ...] = ("pending", "demo-wired", "shadow-ready", "production-live", "deprecated")
@@ -160,10 +164,11 @@ def _render_score(value: object) -> str:
 def collect_data(repo_root: Path | None = None) -> GuideData:
     """Gather the guide's data from the evidence, the manifest, the gates and the schemas."""
     from polytraders.contracts.schemas import SCHEMAS_DIR
+    from polytraders.defs.evidence import collect
 
     root = repo_root or SCHEMAS_DIR.parent
     schema_dir = root / "schemas"
-    evidence = _collect_evidence()
+    evidence = collect()
     bots = tuple(_bot_view(spec, evidence, root) for spec in BOTS)
     phases, current = _phases()
     manifest_version, schemas = load_schemas(schema_dir)
@@ -173,54 +178,26 @@ def collect_data(repo_root: Path | None = None) -> GuideData:
         current_phase=current,
         schemas=schemas,
         manifest_version=manifest_version,
-        evidence_time=_evidence_time(evidence),
+        evidence_time=evidence.as_of or "no recorded run",
         schema_dir=schema_dir,
     )
 
 
-# --- the upstream calls (fallbacks while their modules land) ------------------------------------
+# --- the upstream calls -------------------------------------------------------------------------
 
 
-def _collect_evidence():  # noqa: ANN202 - the upstream Evidence type
-    try:
-        from polytraders.defs.evidence import collect
-    except ImportError:  # FALLBACK until polytraders.defs.evidence lands
-        from polytraders.bots.readiness import Evidence, discover_implemented
-        from polytraders.defs.runner import bots_with_envelopes
-
-        return Evidence(discover_implemented(), bots_with_envelopes())
-    return collect()
-
-
-def _evidence_time(evidence: object) -> str:
-    for name in ("as_of", "collected_at", "data_time"):
-        value = getattr(evidence, name, None)
-        if value:
-            return str(value)
-    return "no recorded run"  # FALLBACK until Evidence carries its time
-
-
-def _bot_view(spec: BotSpec, evidence: object, root: Path) -> BotView:
-    from polytraders.bots.readiness import compute_readiness
+def _bot_view(spec: BotSpec, evidence: Evidence, root: Path) -> BotView:
+    from polytraders.bots.readiness import bot_facts, compute_readiness
 
     readiness = str(compute_readiness(spec, evidence))
-    try:
-        from polytraders.bots.readiness import bot_facts
-    except ImportError:  # FALLBACK until bot_facts lands
-        facts = {"class": spec.bot_class, "phase": f"P{spec.phase}", "readiness": readiness,
-                 "capital_impact": str(spec.capital_impact)}
-    else:
-        facts = dict(bot_facts(spec.slug, evidence))
+    facts = bot_facts(spec.slug, evidence)
     try:
         from polytraders.bots.scores import score
     except ImportError:  # FALLBACK until polytraders.bots.scores lands
         return BotView(spec, readiness, facts, {"docs": "—", "impl": "—", "runtime": "—"})
     scores = score(spec, evidence, root)
     rendered = {name: _render_score(getattr(scores, name)) for name in ("docs", "impl", "runtime")}
-    details = getattr(scores, "details", ())
-    details = tuple(f"{k}: {v}" for k, v in sorted(details.items())) if isinstance(details, dict) else tuple(
-        str(d) for d in details
-    )
+    details = tuple(f"{key}: {value}" for key, value in sorted(scores.details.items()))
     return BotView(spec, readiness, facts, rendered, details)
 
 

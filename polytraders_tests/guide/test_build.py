@@ -202,3 +202,11 @@ def test_build_when_run_twice_then_output_is_byte_identical(data: GuideData, tmp
     files_a, files_b = build_site(data, first), build_site(data, second)
     assert [p.relative_to(first) for p in files_a] == [p.relative_to(second) for p in files_b]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(files_a, files_b, strict=True))
+
+
+def test_render_schemas_page_when_called_by_the_p1_gate_then_every_manifest_object_is_on_it() -> None:
+    from polytraders.guide import render_schemas_page
+
+    _version, entries = load_schemas(SCHEMAS_DIR)
+    page = render_schemas_page(SCHEMAS_DIR)
+    assert re.findall(r'<tr data-schema="([^"]+)">', page) == [entry.name for entry in entries]
