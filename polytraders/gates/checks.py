@@ -176,6 +176,12 @@ def check_p1(inputs: GateInputs) -> GateResult:
         evidence=() if inputs.schema_problems else ("contracts verify green (schemas match the models)",),
         failures=tuple(f"contracts verify: {p}" for p in normalised.shown(inputs.schema_problems)),
     )
+    try:
+        load_manifest(inputs.schema_dir)
+    except (OSError, ValueError):
+        unvalidated = "schemas page and adapter outputs not checked: no readable schema manifest"
+        return decide(1, [Finding(failures=contracts.failures or ("contracts verify: no manifest",),
+                                  missing=(unvalidated,))])
     findings = [contracts, schemas_page(inputs.schema_dir)]
     reference = inputs.fixtures_root / "reference"
     if reference.is_dir():
