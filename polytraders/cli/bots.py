@@ -14,7 +14,8 @@ from rich.table import Table
 
 from polytraders.bots import manifest
 from polytraders.bots.manifest import BOT_CLASSES, BotSpec
-from polytraders.bots.readiness import Evidence, compute_readiness, discover_implemented, gates_green_through
+from polytraders.bots.readiness import Evidence, compute_readiness, gates_green_through
+from polytraders.bots.scores import Scores, score
 from polytraders.bots.templates import render_module, render_test
 
 #: Strategies of this phase are scaffolded only once the gates of every earlier phase are green.
@@ -87,17 +88,23 @@ def _print_whole(table: Table) -> None:
 
 
 def _evidence() -> Evidence:
-    """Implemented modules, and the bots whose envelopes a recorded-day shadow run stored."""
-    from polytraders.defs.runner import bots_with_envelopes
+    """The evidence of the environment's event store and bot modules (what the guide reads too)."""
+    from polytraders.defs.evidence import collect
 
-    return Evidence(implemented_slugs=discover_implemented(), ran_on_recorded_feed=bots_with_envelopes())
+    return collect()
+
+
+def _scores(spec: BotSpec, evidence: Evidence) -> Scores:
+    """docs / impl / runtime of ``spec`` on this repository's files and ``evidence``."""
+    return score(spec, evidence, DEFAULT_ROOT)
 
 
 def list_bots(
     bot_class: Annotated[str | None, typer.Option("--class", help=f"one of {', '.join(BOT_CLASSES)}")] = None,
     phase: Annotated[int | None, typer.Option(min=1, max=8, help="build phase 1..8")] = None,
 ) -> None:
-    """Table of the bots: slug, class, phase, stages, impact, modes and computed readiness."""
+    """Table of the bots: slug, class, phase, stages, impact, modes, computed readiness and the
+    docs / impl / runtime scores (shown beside readiness, never counted in it)."""
     if bot_class is not None and bot_class not in BOT_CLASSES:
         raise _refuse(f"unknown class {bot_class!r}: one of {', '.join(BOT_CLASSES)}.")
     specs = [
@@ -105,9 +112,10 @@ def list_bots(
     ]
     evidence = _evidence()
     table = Table(title=f"{len(specs)} bots", box=box.SIMPLE_HEAD)
-    for column in ("slug", "class", "phase", "stages", "impact", "modes", "readiness"):
-        table.add_column(column, no_wrap=True)
+    for column in ("slug", "class", "phase", "stages", "impact", "modes", "readiness", "docs", "impl", "runtime"):
+        table.add_column(column, no_wrap=True, justify="right" if column in ("docs", "impl", "runtime") else "left")
     for spec in specs:
+        scores = _scores(spec, evidence)
         table.add_row(
             spec.slug,
             spec.bot_class,
@@ -116,13 +124,19 @@ def list_bots(
             spec.capital_impact.value,
             " ".join(spec.modes),
             compute_readiness(spec, evidence).value,
+            f"{scores.docs:.2f}",
+            f"{scores.impl:.2f}",
+            f"{scores.runtime:.2f}",
         )
     _print_whole(table)
 
 
 def show(slug: Annotated[str, typer.Argument(help="bot slug <class>.<name>")]) -> None:
-    """Every manifest field of one bot, its computed readiness and its module path."""
+    """Every manifest field of one bot, its computed readiness, its module path and its scores
+    with the details each is computed from."""
     spec = _spec(slug)
+    evidence = _evidence()
+    scores = _scores(spec, evidence)
     table = Table(show_header=False, title=spec.slug)
     table.add_column("field", style="bold", no_wrap=True)
     table.add_column("value")
@@ -137,8 +151,12 @@ def show(slug: Annotated[str, typer.Argument(help="bot slug <class>.<name>")]) -
         "version": spec.version,
         "summary": spec.summary,
         "deprecated": str(spec.deprecated).lower(),
-        "readiness": compute_readiness(spec, _evidence()).value,
+        "readiness": compute_readiness(spec, evidence).value,
         "module": str(_paths(spec, DEFAULT_ROOT)[0].relative_to(DEFAULT_ROOT)),
+        "docs score": f"{scores.docs:.2f} (never counts toward readiness)",
+        "impl score": f"{scores.impl:.2f}",
+        "runtime score": f"{scores.runtime:.2f}",
+        **{f"  {key}": value for key, value in scores.details.items()},
     }
     for field, value in rows.items():
         table.add_row(field, value)
