@@ -30,16 +30,17 @@ if TYPE_CHECKING:
 #: Readiness values in ladder order (the tombstone last); counts are shown in this order.
 READINESS_ORDER: tuple[str, ...] = ("pending", "demo-wired", "shadow-ready", "production-live", "deprecated")
 
-#: What each build phase delivers and what its exit gate asks for (the plan page).
-PHASE_PLAN: dict[int, tuple[str, str]] = {
-    1: ("Contracts", "every wire object is a frozen model with a published JSON Schema; contracts verify is clean"),
-    2: ("Data and signals", "a recorded fixture day ingests S1–S5 with quarantines, intel/disc bots emit on it"),
-    3: ("The envelope stream", "every implemented bot emits envelopes to the event store; no free text in bot code"),
-    4: ("Risk gate", "the risk bots vote on every intent in declared order; only APPROVE / REDUCE reach S8"),
-    5: ("Execution and security", "plans shaped, signed only when approved, sent to the mock venue, fills recorded"),
-    6: ("First strategy", "strat.maker_tight runs end to end in shadow over a recorded day"),
-    7: ("Governance", "reconciliation, replay, readiness promotion and mode control run on the envelope stream"),
-    8: ("Strategies", "the remaining strategies, each demo-wired — started only once P1–P7 are green"),
+#: What each build phase delivers (the plan page). Each exit gate is described by its check's
+#: own docstring (:data:`polytraders.gates.checks.CHECKS`): one source, no second list to drift.
+PHASE_TITLES: dict[int, str] = {
+    1: "Contracts",
+    2: "Data and signals",
+    3: "The envelope stream",
+    4: "Risk gate",
+    5: "Execution and security",
+    6: "First strategy",
+    7: "Governance",
+    8: "Strategies",
 }
 
 #: The definition of done and the forbidden patterns (the done page).
@@ -201,22 +202,25 @@ def _bot_view(spec: BotSpec, evidence: Evidence, root: Path) -> BotView:
     return BotView(spec, readiness, facts, rendered, details)
 
 
+def exit_gate_text(phase: int) -> str:
+    """What the exit gate of ``phase`` checks: its check's docstring, on one line, without ``Pn:``."""
+    from polytraders.gates.checks import CHECKS
+
+    text = " ".join((CHECKS[phase - 1].__doc__ or "").split())
+    return text.removeprefix(f"P{phase}: ")
+
+
 def _phases() -> tuple[tuple[PhaseView, ...], int]:
-    try:
-        from polytraders.gates import evaluate
-    except ImportError:  # FALLBACK until polytraders.gates.evaluate lands
-        phases = tuple(
-            PhaseView(p, *PHASE_PLAN[p], state="pending", locked=p > 1, evidence=(),
-                      missing=("gate checks not built",))
-            for p in PHASES
-        )
-        return phases, 1
+    from polytraders.gates import evaluate
+
     report = evaluate()
     infra = {p: tuple(InfraView(t.name, t.phase, t.done, t.check) for t in report.infra if t.phase == p)
              for p in PHASES}
     phases = tuple(
-        PhaseView(g.phase, *PHASE_PLAN[g.phase], state=str(g.state), locked=g.locked, evidence=tuple(g.evidence),
-                  missing=tuple(g.missing), infra=infra[g.phase])
+        PhaseView(
+            g.phase, PHASE_TITLES[g.phase], exit_gate_text(g.phase), state=str(g.state), locked=g.locked,
+            evidence=tuple(g.evidence), missing=tuple(g.missing), infra=infra[g.phase],
+        )
         for g in report.phases
     )
     return phases, report.current_phase()

@@ -8,11 +8,20 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from polytraders.bots.manifest import BOTS, PHASES, get
 from polytraders.contracts.schemas import SCHEMAS_DIR
 from polytraders.guide.build import build_site
-from polytraders.guide.data import PHASE_PLAN, BotView, GuideData, InfraView, PhaseView, load_schemas
+from polytraders.guide.data import (
+    PHASE_TITLES,
+    BotView,
+    GuideData,
+    InfraView,
+    PhaseView,
+    exit_gate_text,
+    load_schemas,
+)
 
 DEPRECATED = "intel.vwap_deviation"
 DEMO_WIRED = {"intel.microprice", "risk.drawdown", "strat.maker_tight"}
@@ -33,9 +42,10 @@ def _bot(spec) -> BotView:  # noqa: ANN001
 def _phase(phase: int) -> PhaseView:
     state = {1: "green", 2: "green", 3: "red"}.get(phase, "pending")
     infra = (InfraView("event store", 3, True, "parquet snapshot present"),) if phase == 3 else ()
-    return PhaseView(phase, *PHASE_PLAN[phase], state=state, locked=phase > 3, evidence=("seen",) if
-                     state == "green" else (), missing=("P3 silent bot: risk.drawdown",) if phase == 3 else (),
-                     infra=infra)
+    evidence = ("seen",) if state == "green" else ()
+    missing = ("P3 silent bot: risk.drawdown",) if phase == 3 else ()
+    return PhaseView(phase, PHASE_TITLES[phase], exit_gate_text(phase), state=state, locked=phase > 3,
+                     evidence=evidence, missing=missing, infra=infra)
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +153,13 @@ def test_plan_when_rendered_then_each_phase_shows_state_gate_and_infra(site: Pat
     }
     assert text.count('<span class="locked">locked</span>') == 5
     assert "P3 silent bot: risk.drawdown" in text and "parquet snapshot present" in text
-    for title, gate in PHASE_PLAN.values():
-        assert title in text and gate in text
+    for phase, title in PHASE_TITLES.items():
+        assert title in text
+        assert str(escape(exit_gate_text(phase))) in text
+
+
+def test_exit_gate_text_when_asked_then_it_is_the_check_docstring_without_the_phase_prefix() -> None:
+    assert exit_gate_text(3) == "every implemented bot emits via the envelope, and no bot writes free text."
 
 
 def test_plan_when_rendered_then_the_phase_stage_matrix_counts_bots_per_stage(data: GuideData) -> None:
