@@ -108,10 +108,10 @@ def _not_implemented(slugs: Iterable[str], implemented: frozenset[str], note: st
 def schemas_page(schema_dir: Path) -> Finding:
     """The schemas page renders from the manifest.
 
-    Calls ``polytraders.guide.schemas.render_schemas_page(schema_dir) -> str`` (or the same name in
-    ``polytraders.guide``) and checks that every manifest object is on the page. Without the guide,
-    checks that every manifest entry has a schema file with ``title`` and ``description`` and names
-    the renderer as missing.
+    Calls the guide's ``render_schemas_page(schema_dir) -> str`` (``polytraders.guide.build``) and
+    checks that every manifest object is on the page. Without the guide, checks that every
+    manifest entry has a schema file with ``title`` and ``description`` and names the renderer as
+    missing.
     """
     renderer = _page_renderer()
     entries = load_manifest(schema_dir).get("objects", [])
@@ -131,7 +131,7 @@ def schemas_page(schema_dir: Path) -> Finding:
         return Finding(
             evidence=() if bad else (seen,),
             failures=tuple(bad),
-            missing=("schemas page renderer not built (polytraders.guide.schemas.render_schemas_page)",),
+            missing=("schemas page renderer not built (polytraders.guide.build.render_schemas_page)",),
         )
     try:
         page = renderer(schema_dir)
@@ -144,7 +144,7 @@ def schemas_page(schema_dir: Path) -> Finding:
 
 
 def _page_renderer() -> Callable[[Path], object] | None:
-    for module_name in ("polytraders.guide.schemas", "polytraders.guide"):
+    for module_name in ("polytraders.guide.build", "polytraders.guide.schemas", "polytraders.guide"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError:
