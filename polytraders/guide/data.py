@@ -63,7 +63,7 @@ FORBIDDEN_PATTERNS: tuple[str, ...] = (
 class BotView:
     """One bot as the guide shows it.
 
-    ``scores`` maps ``docs`` / ``impl`` / ``runtime`` to their rendered value ("—" when unknown);
+    ``scores`` maps ``docs`` / ``impl`` / ``runtime`` (each in [0, 1]) to two decimals;
     ``facts`` are the op-tag facts (class, phase, readiness, capital impact).
     """
 
@@ -154,14 +154,6 @@ def load_schemas(schema_dir: Path) -> tuple[str, tuple[SchemaEntry, ...]]:
     return manifest["manifest_version"], entries
 
 
-def _render_score(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value)
-
-
 def collect_data(repo_root: Path | None = None) -> GuideData:
     """Gather the guide's data from the evidence, the manifest, the gates and the schemas."""
     from polytraders.contracts.schemas import SCHEMAS_DIR
@@ -189,15 +181,12 @@ def collect_data(repo_root: Path | None = None) -> GuideData:
 
 def _bot_view(spec: BotSpec, evidence: Evidence, root: Path) -> BotView:
     from polytraders.bots.readiness import bot_facts, compute_readiness
+    from polytraders.bots.scores import score
 
     readiness = str(compute_readiness(spec, evidence))
     facts = bot_facts(spec.slug, evidence)
-    try:
-        from polytraders.bots.scores import score
-    except ImportError:  # FALLBACK until polytraders.bots.scores lands
-        return BotView(spec, readiness, facts, {"docs": "—", "impl": "—", "runtime": "—"})
     scores = score(spec, evidence, root)
-    rendered = {name: _render_score(getattr(scores, name)) for name in ("docs", "impl", "runtime")}
+    rendered = {"docs": f"{scores.docs:.2f}", "impl": f"{scores.impl:.2f}", "runtime": f"{scores.runtime:.2f}"}
     details = tuple(f"{key}: {value}" for key, value in sorted(scores.details.items()))
     return BotView(spec, readiness, facts, rendered, details)
 

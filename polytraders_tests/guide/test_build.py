@@ -34,8 +34,8 @@ def _bot(spec) -> BotView:  # noqa: ANN001
     readiness = "deprecated" if spec.deprecated else "demo-wired" if spec.slug in DEMO_WIRED else "pending"
     facts = {"class": spec.bot_class, "phase": f"P{spec.phase}", "readiness": readiness,
              "capital_impact": str(spec.capital_impact)}
-    scores = {"docs": "0.80", "impl": "0.50", "runtime": "—"} if spec.slug in DEMO_WIRED else {
-        "docs": "0.10", "impl": "0.00", "runtime": "—"}
+    scores = {"docs": "0.80", "impl": "0.50", "runtime": "0.00"} if spec.slug in DEMO_WIRED else {
+        "docs": "0.10", "impl": "0.00", "runtime": "0.00"}
     return BotView(spec, readiness, facts, scores)
 
 
@@ -179,7 +179,7 @@ def test_bot_page_when_rendered_then_it_shows_the_facts_scores_and_reason_codes(
         "modes": "shadow, quarantine", "emits": "RiskVote", "version": spec.version, "readiness": "demo-wired",
     }
     assert {k[1]: v for k, v in page.cells.items() if k[0] == "data-score"} == {
-        "docs": "0.80", "impl": "0.50", "runtime": "—",
+        "docs": "0.80", "impl": "0.50", "runtime": "0.00",
     }
     assert "<code>RISK_DRAWDOWN</code>" in text and spec.summary in text
     assert "tombstone" not in page.ids
