@@ -35,6 +35,7 @@ PHASE_COUNTS = {"P1": 0, "P2": 26, "P3": 6, "P4": 17, "P5": 24, "P6": 1, "P7": 1
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.xdist_group("guide-browser"),  # one worker: one site build, one browser
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} absent: `make browser` installs Debian's chromium"),
 ]
 
