@@ -40,7 +40,7 @@ from typing import NoReturn
 
 from polytraders.bots import manifest
 from polytraders.bots.base import BotConfig
-from polytraders.bots.manifest import PHASES, BotSpec, by_class
+from polytraders.bots.manifest import BotSpec, by_class
 
 #: Hours of fixture time a bot must have run in shadow to be shadow-ready.
 SHADOW_HOURS_REQUIRED = 24.0
@@ -194,13 +194,3 @@ def _has_bot_shape(module_name: str, slug: str) -> bool:
     )
 
 
-def gates_green_through(phase: int) -> tuple[bool, str]:
-    """Whether the build gates P1..``phase`` are all green, and why not.
-
-    No gate is implemented yet (``polytraders gates`` is a later issue), so the answer is
-    ``(False, "gate P1 not implemented yet: pending")``: a gate never passes vacuously.
-    Raises ``ValueError`` for a phase outside 1..8.
-    """
-    if phase not in PHASES:
-        raise ValueError(f"phase {phase} not in {PHASES}")
-    return False, "gate P1 not implemented yet: pending"

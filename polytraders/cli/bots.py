@@ -14,7 +14,7 @@ from rich.table import Table
 
 from polytraders.bots import manifest
 from polytraders.bots.manifest import BOT_CLASSES, BotSpec
-from polytraders.bots.readiness import Evidence, compute_readiness, gates_green_through
+from polytraders.bots.readiness import Evidence, compute_readiness
 from polytraders.bots.scores import Scores, score
 from polytraders.bots.templates import render_module, render_test
 
@@ -62,7 +62,9 @@ def new(
     """Scaffold a bot module and its (xfail) test from the manifest and the class template."""
     spec = _spec(slug)
     if spec.phase == GATED_PHASE:
-        green, why = gates_green_through(GATED_PHASE - 1)
+        from polytraders.gates import evaluate, gates_green_through
+
+        green, why = gates_green_through(GATED_PHASE - 1, evaluate(load_definitions=False))
         if not green:
             raise _refuse(
                 f"{slug} is a P{GATED_PHASE} strategy: gates P1–P{GATED_PHASE - 1} must be green ({why})."

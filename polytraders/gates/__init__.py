@@ -12,7 +12,9 @@ from pathlib import Path
 
 from polytraders.gates.model import GateReport, GateResult, GateState, InfraTask, apply_locks, p3_gate
 
-__all__ = ["GateReport", "GateResult", "GateState", "InfraTask", "apply_locks", "evaluate", "p3_gate"]
+__all__ = [
+    "GateReport", "GateResult", "GateState", "InfraTask", "apply_locks", "evaluate", "gates_green_through", "p3_gate",
+]
 
 
 def evaluate(
@@ -57,3 +59,15 @@ def evaluate(
     tasks = infra.tasks(root, fixtures_root, event_store_root, problems,
                         infra.load_definitions if load_definitions else None)
     return GateReport(phases, tasks)
+
+
+def gates_green_through(phase: int, report: GateReport) -> tuple[bool, str]:
+    """Whether the gates P1..``phase`` of ``report`` are all green, and, if not, why (the first
+    gate that is not, with what it is missing). Raises ValueError for a phase outside 1..8."""
+    if not 1 <= phase <= 8:
+        raise ValueError(f"phase {phase} not in 1..8")
+    for gate in report.phases[:phase]:
+        if gate.state is not GateState.GREEN:
+            why = "; ".join(gate.missing[:2]) or "no evidence"
+            return False, f"gate P{gate.phase} {gate.state}: {why}"
+    return True, f"gates P1–P{phase} green"

@@ -18,7 +18,6 @@ from polytraders.bots.readiness import (
     bot_facts,
     compute_readiness,
     discover_implemented,
-    gates_green_through,
     promote_to_production,
 )
 
@@ -179,17 +178,6 @@ def test_discover_implemented_when_modules_vary_then_only_bot_shaped_manifest_mo
 
 def test_discover_implemented_when_run_on_the_package_then_subset_of_manifest() -> None:
     assert discover_implemented() <= set(manifest.slugs())
-
-
-@pytest.mark.parametrize("phase", [1, 7, 8])
-def test_gates_green_through_when_no_gate_implemented_then_pending(phase: int) -> None:
-    assert gates_green_through(phase) == (False, "gate P1 not implemented yet: pending")
-
-
-@pytest.mark.parametrize("phase", [0, 9])
-def test_gates_green_through_when_phase_out_of_range_then_value_error(phase: int) -> None:
-    with pytest.raises(ValueError, match=f"phase {phase} not in"):
-        gates_green_through(phase)
 
 
 def test_implemented_bots_when_imported_then_version_and_slug_match_the_manifest() -> None:

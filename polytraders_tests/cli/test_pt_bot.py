@@ -105,7 +105,7 @@ def test_new_when_p8_strategy_then_refused_until_gates_green(app: typer.Typer, t
     result = runner.invoke(app, ["new", "strat.dir_momentum", "--root", str(tmp_path)])
 
     assert result.exit_code == 1
-    assert "P8 strategy: gates P1–P7 must be green (gate P1 not implemented yet: pending)" in result.output
+    assert "P8 strategy: gates P1–P7 must be green (gate P2 pending: intel.book_imbalance: not implemented" in result.output
     assert not any(tmp_path.iterdir())
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from polytraders.gates import GateState, p3_gate
+import pytest
+
+from polytraders.gates import GateReport, GateResult, GateState, apply_locks, gates_green_through, p3_gate
 
 BOTS = ("intel.microprice", "risk.killswitch")
 
@@ -24,3 +26,19 @@ def test_p3_gate_when_a_bot_is_silent_or_prints_then_red_naming_each() -> None:
     assert result.missing == (
         "risk.killswitch: no envelope in the event store", "polytraders/bots/intel/x.py:3: print()",
     )
+
+
+def _report(*states: GateState) -> GateReport:
+    return GateReport(apply_locks(GateResult(n, st, missing=(f"P{n} evidence",)) for n, st in enumerate(states, 1)), ())
+
+
+def test_gates_green_through_when_an_earlier_gate_not_green_then_false_naming_it() -> None:
+    report = _report(GateState.GREEN, GateState.PENDING, GateState.GREEN, *[GateState.PENDING] * 5)
+    assert gates_green_through(1, report) == (True, "gates P1–P1 green")
+    assert gates_green_through(7, report) == (False, "gate P2 pending: P2 evidence")
+
+
+@pytest.mark.parametrize("phase", [0, 9])
+def test_gates_green_through_when_phase_out_of_range_then_value_error(phase: int) -> None:
+    with pytest.raises(ValueError, match=f"phase {phase} not in 1..8"):
+        gates_green_through(phase, _report(*[GateState.GREEN] * 8))
