@@ -48,6 +48,7 @@ class _TokenTape:
     ts_ms: np.ndarray
     bid_micro: np.ndarray
     ask_micro: np.ndarray
+    mark_micro: np.ndarray  # the last two-sided mid at or before each row (-1 before the first)
     rows: pl.DataFrame
 
 
@@ -65,10 +66,15 @@ class BookTape:
         )
         self._tapes: dict[str, _TokenTape] = {}
         for (token_id,), rows in frame.group_by("token_id", maintain_order=True):
+            two_sided = (pl.col("_bid") != _NO_BID) & (pl.col("_ask") != _NO_ASK)
+            marks = rows.select(
+                pl.when(two_sided).then((pl.col("_bid") + pl.col("_ask")) // 2).forward_fill().fill_null(-1)
+            ).to_series()
             self._tapes[str(token_id)] = _TokenTape(
                 ts_ms=rows["ts_ms"].to_numpy(),
                 bid_micro=rows["_bid"].to_numpy(),
                 ask_micro=rows["_ask"].to_numpy(),
+                mark_micro=marks.to_numpy(),
                 rows=rows.drop("_bid", "_ask"),
             )
 
@@ -88,15 +94,19 @@ class BookTape:
         return MarketSnapshot.model_validate(tape.rows.row(i, named=True))
 
     def mid_micro_at(self, token_id: str, ts_ms: int) -> int | None:
-        """Mid at or before ``ts_ms`` in micro-units (floor of the half-sum), None if one-sided."""
+        """The mark of ``token_id`` at ``ts_ms`` in micro-units: the mid (floor of the half-sum) of
+        the last two-sided book at or before ``ts_ms``; None before the first two-sided book.
+
+        A book that has gone one-sided (common in a binary market's last minutes, when the winner
+        has only bids near 1) keeps the last two-sided mid rather than dropping to no mark: marking
+        at cost there would invent a loss the market never showed.
+        """
         found = self._index_at(token_id, ts_ms)
         if found is None:
             return None
         tape, i = found
-        bid, ask = int(tape.bid_micro[i]), int(tape.ask_micro[i])
-        if bid == _NO_BID or ask == _NO_ASK:
-            return None
-        return (bid + ask) // 2
+        mark = int(tape.mark_micro[i])
+        return None if mark < 0 else mark
 
     def crosses_at(self, token_id: str, side: Side, price_micro: int, ts_ms: int) -> bool:
         """True if a post-only order at ``price_micro`` would cross the book at ``ts_ms``."""

@@ -333,3 +333,12 @@ def test_venue_when_same_calls_twice_then_same_events(tape: BookTape) -> None:
         return events + venue.advance(T0 + 10_000)
 
     assert run() == run()
+
+
+def test_mid_micro_at_when_book_goes_one_sided_then_last_two_sided_mid_is_kept() -> None:
+    # "9": two-sided 0.97/0.99 at 0 (mid 0.98), bids only 0.999 at 100, asks only at 200,
+    # two-sided 0.50/0.60 at 300 (mid 0.55).
+    rows = [(0, "9", "0.97", "0.99", "0.01"), (100, "9", "0.999", None, "0.001"),
+            (200, "9", None, "0.02", "0.01"), (300, "9", "0.50", "0.60", "0.01")]
+    tape = BookTape(to_frame("MarketSnapshot", [_snapshot(*row) for row in rows]))
+    assert [tape.mid_micro_at("9", T0 + dt) for dt in (0, 100, 200, 300)] == [980_000, 980_000, 980_000, 550_000]
