@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import polars as pl
 import typer
 from rich.console import Console
@@ -32,16 +31,11 @@ BAR_WIDTH = 40
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _settings() -> tuple[Path, Path]:
-    """(event store root, DuckDB path) from the environment settings."""
+def _event_store_root() -> Path:
+    """The event store folder from the environment settings."""
     from polytraders.defs import environment
 
-    settings = environment.current()
-    # Settings is gaining the event store's place (``event_store`` property / ``event_store_root``
-    # field); until then, its default place.
-    root = (getattr(settings, "event_store", None) or getattr(settings, "event_store_root", None)
-            or environment.REPO_ROOT / "var" / "event_store")
-    return Path(root), Path(settings.duckdb_path)
+    return environment.current().event_store
 
 
 def default_out_dir(day: str) -> Path:
@@ -63,21 +57,21 @@ def load_day(day: str) -> tuple[pl.DataFrame, pl.DataFrame]:
 
     Raises:
         ValueError: ``day`` is not ``YYYY-MM-DD``.
-        FileNotFoundError: no envelope export for ``day`` (names the file), or no metrics.
-        duckdb.Error: the metrics table cannot be read.
+        FileNotFoundError: no envelope export for ``day`` (names the file).
+        LookupError: the export holds no run metrics.
     """
     if not _DAY.match(day):
         raise ValueError(f"--day must be YYYY-MM-DD, got {day!r}")
     datetime.strptime(day, "%Y-%m-%d")  # a real date (raises ValueError naming the format)
     from polytraders.runtime.event_store import read_envelopes
 
-    root, duckdb_path = _settings()
+    root = _event_store_root()
     export = _export_path(root, day)
     if not export.is_file():
         raise FileNotFoundError(f"no envelope export for {day}: {export} is missing "
                                 f"(run `polytraders shadow --day {day}` first)")
     envelopes = read_envelopes(root, day)
-    return envelopes, reports.read_run_metrics(day, envelopes, duckdb_path)
+    return envelopes, reports.read_run_metrics(day, envelopes)
 
 
 def _signed(value: float) -> str:
@@ -135,11 +129,7 @@ def _one_line_errors(console: Console) -> Iterator[None]:
     """Set-up errors as one red line (no traceback), exit 2."""
     try:
         yield
-    except ModuleNotFoundError as exc:
-        console.print(f"{exc}: the charts need matplotlib (pip install matplotlib)", style="red", markup=False,
-                      highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from exc
-    except (OSError, ValueError, duckdb.Error) as exc:
+    except (OSError, ValueError, LookupError) as exc:
         console.print(" ".join(str(exc).split()), style="red", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from exc
 

@@ -88,7 +88,7 @@ def _clear_errors(console: Console) -> Iterator[None]:
     """Set-up errors (bad day, missing files, a misconfigured path) as one red line, exit 2."""
     try:
         yield
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RuntimeError) as exc:
         console.print(f"[red]{exc}")
         raise typer.Exit(code=2) from exc
 

@@ -6,24 +6,26 @@ Used by ``polytraders shadow``. Runs are recorded in the Dagster instance of ``D
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import polars as pl
 from dagster._utils.error import SerializableErrorInfo
 
 from polytraders.adapters.capture import list_fixture_days
 from polytraders.defs import environment
 from polytraders.defs.partitions import fixture_days
-from polytraders.defs.stages import SCHEMA
+from polytraders.runtime.event_store import read_envelopes
+from polytraders.runtime.reports import read_run_metrics
 from polytraders.runtime.stages import MARKETS_FILE
 
 JOB = "shadow_job"
@@ -68,6 +70,33 @@ def check_day(day: str, fixtures_root: Path) -> Path:
     return day_dir
 
 
+class WriterBusyError(RuntimeError):
+    """Another process is writing this DuckDB file and event store (DuckDB allows one writer)."""
+
+
+@contextmanager
+def writer_lock(settings: environment.Settings) -> Iterator[None]:
+    """Hold the exclusive writer lock of ``settings``' DuckDB file and event store for a run.
+
+    Raises WriterBusyError at once (instead of DuckDB's lock error ~20 s into the run) when
+    another ``polytraders shadow`` holds it. UI-launched runs are serialised by the run queue.
+    """
+    path = settings.var_dir / ".shadow-writer.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WriterBusyError(
+                f"another shadow run is writing {settings.duckdb_path}: wait for it, or set POLYTRADERS_DUCKDB "
+                "to another file"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _root_cause(error: SerializableErrorInfo) -> str:
     """The innermost cause of a step failure, as ``Type: message`` on one line."""
     while error.cause is not None:
@@ -79,9 +108,16 @@ def run_day(day: str, defs: dg.Definitions, on_step: Callable[[str, int, int], N
     """Materialise S1-S11 for fixture day ``day`` in process.
 
     ``on_step(step_key, done, total)`` is called (from this thread) as steps finish; failures
-    are reported by their root cause. Raises FixtureDayError (see :func:`check_day`).
+    are reported by their root cause. Raises FixtureDayError (see :func:`check_day`) and
+    WriterBusyError (see :func:`writer_lock`).
     """
-    check_day(day, environment.current().fixtures_root)
+    settings = environment.current()
+    check_day(day, settings.fixtures_root)
+    with writer_lock(settings):
+        return _run_day(day, defs, on_step)
+
+
+def _run_day(day: str, defs: dg.Definitions, on_step: Callable[[str, int, int], None] | None) -> DayRun:
     ensure_dagster_home()
     instance = dg.DagsterInstance.get()
     if not instance.has_dynamic_partition(fixture_days.name, day):
@@ -126,13 +162,8 @@ def run_day(day: str, defs: dg.Definitions, on_step: Callable[[str, int, int], N
 
 
 def read_metrics(day: str) -> pl.DataFrame:
-    """The RunMetric rows of ``day`` from the DuckDB file (read-only connection)."""
-    path = environment.current().duckdb_path
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute(
-            f"select stage, metric, key, value from {SCHEMA}.run_metrics where partition_day = ?::DATE",
-            [day],
-        ).pl()
+    """The RunMetric rows of ``day`` (stage, metric, key, value) from the event store's snapshot."""
+    return read_run_metrics(day, read_envelopes(environment.current().event_store, day))
 
 
 def bots_with_envelopes() -> frozenset[str]:

@@ -403,8 +403,11 @@ def _gov_op(slug: str) -> dg.OpDefinition:
     def gov_bot(context: dg.OpExecutionContext, event_store: EventStoreResource, alert_sinks: AlertSinks,
                 stream: pl.DataFrame) -> pl.DataFrame:
         bot = bot_module(slug)
-        frame = bot.run(stream, SHADOW.config(slug))
-        streams.emit_bot(event_store.emitter(context), SHADOW, slug, payload_type, frame,
+        config = SHADOW.config(slug)
+        if payload_type == "Alert":  # route to every sink this deployment configured
+            config = config.model_copy(update={"sinks": tuple(alert_sinks.sinks())})
+        frame = bot.run(stream, config)
+        streams.emit_bot(event_store.emitter(context), SHADOW, slug, payload_type, frame, config=config,
                          reason_codes=pl.col("reason_codes") if "reason_codes" in frame.columns else None)
         if payload_type == "Alert" and not frame.is_empty():
             delivered = deliver(frame.to_dicts(), alert_sinks.sinks())
@@ -461,15 +464,22 @@ def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_s
     failures += store.count(day, REJECTED)
     counts = warehouse.row_counts(SCHEMA, PARTITION_COLUMN, day)
     counts.pop("run_metrics", None)  # its own table: written after this count
+    store.export(day)  # publish the gov bots' envelopes too
+    published = read_envelopes(store.root, day).filter(pl.col("payload_type") != "RunMetric")  # a re-run's own
+    emitted_by = published["bot"]
+    s11_envelopes = int(emitted_by.is_in(list(GOV_BOTS)).sum())
     metrics = monitoring.run_metrics(
         day,
-        {**{(TABLE_STAGE.get(t, "?"), t): n for t, n in counts.items()}, ("S10", "envelopes"): store.count(day)},
+        {**{(TABLE_STAGE.get(t, "?"), t): n for t, n in counts.items()},
+         ("S10", "envelopes"): emitted_by.len() - s11_envelopes, ("S11", "envelopes"): s11_envelopes},
         {s: given[_risk_asset_name(s)] for s in RISK_BOTS},
         given["strat_maker_tight"], given["approved_intents"], given["exec_order_shaper"], given["fills"],
         given["positions"],
         pl.concat([given["registry_quarantine"], given["ingest_quarantine"]]), failures,
     )
-    store.export(day)  # publish the gov bots' envelopes too
+    last_ts_ms = int(given["positions"]["ts_ms"].max() or stages.day_start_ms(day))
+    streams.emit_run_metrics(event_store.emitter(context), SHADOW, metrics, last_ts_ms)
+    store.export(day)  # publish the run metrics too
     stream = read_envelopes(store.root, day)
     report = reports.dagster_metadata(day, metrics, stream, reports_dir(event_store) / day)
     context.add_output_metadata({"schema_failures": failures, **_metadata_values(report)})

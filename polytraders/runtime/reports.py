@@ -22,7 +22,6 @@ import bisect
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 #: Upper edges (seconds) of the plan-to-fill latency buckets: [0, 1), [1, 5), [5, 15), [15, 30),
@@ -39,29 +38,19 @@ _METRIC_COLUMNS = {"stage": pl.String, "metric": pl.String, "key": pl.String, "v
 
 # --- reading ----------------------------------------------------------------------------------
 
-def read_run_metrics(day: str, envelopes: pl.DataFrame, duckdb_path: Path, schema: str = "shadow") -> pl.DataFrame:
-    """The RunMetric rows of ``day``: ``stage, metric, key, value``.
-
-    From the envelope stream when it holds RunMetric envelopes (``payload_type == "RunMetric"``,
-    emitted under ``gov.sla_reporter``); else from ``<schema>.run_metrics`` of the DuckDB file
-    (read-only connection, rows of ``partition_day = day``).
+def read_run_metrics(day: str, envelopes: pl.DataFrame) -> pl.DataFrame:
+    """The RunMetric rows of ``day`` (``stage, metric, key, value``) from its envelope stream:
+    S11 emits them as RunMetric envelopes, so reports read the Parquet snapshot only and never
+    the DuckDB file (no lock to wait on).
 
     Raises:
-        FileNotFoundError: no RunMetric envelopes and no DuckDB file at ``duckdb_path``.
-        duckdb.Error: the DuckDB file has no ``run_metrics`` table.
+        LookupError: the stream holds no RunMetric envelope (the run did not reach S11).
     """
     from_stream = envelopes.filter(pl.col("payload_type") == "RunMetric")
-    if from_stream.height:
-        return (from_stream.select(pl.col("payload").str.json_decode(pl.Struct(_METRIC_COLUMNS)).alias("m"))
-                .unnest("m").select(list(_METRIC_COLUMNS)))
-    path = Path(duckdb_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no RunMetric envelopes for {day} and no DuckDB file {path}")
-    with duckdb.connect(str(path), read_only=True) as con:
-        frame = con.execute(
-            f"select stage, metric, key, value from {schema}.run_metrics where partition_day = ?::DATE", [day]
-        ).pl()
-    return frame.cast(_METRIC_COLUMNS)  # type: ignore[arg-type]
+    if from_stream.is_empty():
+        raise LookupError(f"no RunMetric envelopes for {day}: the shadow run did not reach S11")
+    return (from_stream.select(pl.col("payload").str.json_decode(pl.Struct(_METRIC_COLUMNS)).alias("m"))
+            .unnest("m").select(list(_METRIC_COLUMNS)))
 
 
 # --- tables -----------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def registry(day_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     """S1: the day's ``markets.json`` (CLOB GET /markets page) -> (InstrumentRecord frame,
     QuarantineRecord frame). The records are as of the day's start (00:00 UTC)."""
     raw = (day_dir / MARKETS_FILE).read_text()
-    items = normalise_markets_page(raw, as_of_ms=_day_start_ms(day_dir.name))
+    items = normalise_markets_page(raw, as_of_ms=day_start_ms(day_dir.name))
     records = [o for o in items if isinstance(o, InstrumentRecord)]
     quarantined = [o for o in items if isinstance(o, QuarantineRecord)]
     if not records:
@@ -60,7 +60,8 @@ def registry(day_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     return frame_of("InstrumentRecord", records), frame_of("QuarantineRecord", quarantined)
 
 
-def _day_start_ms(day: str) -> int:
+def day_start_ms(day: str) -> int:
+    """00:00 UTC of fixture day ``day`` (YYYY-MM-DD), epoch ms."""
     return int(datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC).timestamp() * 1000)
 
 

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
 
 import polars as pl
 
 from polytraders.adapters.polymarket import WS_MARKET_BUDGET_MS
 from polytraders.bots import manifest
+from polytraders.bots.base import BotConfig
 from polytraders.runtime.emitter import Emitted, Emitter
 from polytraders.runtime.profile import Profile, bot_module
+from polytraders.runtime.stages import day_start_ms
 
 DATA_QUALITY_BOT = "gov.data_quality_monitor"
 
@@ -44,22 +45,30 @@ def adapter_config_version(settings: dict[str, object]) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def emit_bot(emitter: Emitter, profile: Profile, slug: str, payload_type: str, frame: pl.DataFrame,
-             **kw: pl.Expr | None) -> Emitted:
-    """Emit ``frame`` as ``slug``'s decisions, with its module version and effective config."""
+def emit_bot(emitter: Emitter, profile: Profile, slug: str, payload_type: str, frame: pl.DataFrame, *,
+             config: BotConfig | None = None, **kw: pl.Expr | None) -> Emitted:
+    """Emit ``frame`` as ``slug``'s decisions, with its module version and effective config
+    (``config``, when the run adjusted the profile's, else the profile's)."""
     version = bot_module(slug).VERSION
-    return emitter.emit(slug, version, profile.config(slug).version_hash(), payload_type, frame, **kw)
+    effective = config if config is not None else profile.config(slug)
+    return emitter.emit(slug, version, effective.version_hash(), payload_type, frame, **kw)
+
+
+def emit_run_metrics(emitter: Emitter, profile: Profile, metrics: pl.DataFrame, ts_ms: int) -> Emitted:
+    """S11's RunMetric rows on the stream (under gov.sla_reporter, the run's figures), stamped
+    with the day's last data time ``ts_ms``: reports read them from the Parquet snapshot."""
+    return emit_bot(emitter, profile, "gov.sla_reporter", "RunMetric", metrics,
+                    ts_ms=pl.repeat(ts_ms, pl.len(), dtype=pl.Int64))
 
 
 def emit_quarantine(emitter: Emitter, records: pl.DataFrame,
                     adapter_settings: dict[str, object] = ADAPTER_SETTINGS) -> Emitted:
     """S1/S2 QuarantineRecords on the stream, each with its reason code, at its receive time (a
     record without one, such as a corrupt capture line, at the partition day's 00:00 UTC)."""
-    day_start_ms = int(datetime.fromisoformat(emitter.run.partition).replace(tzinfo=UTC).timestamp() * 1000)
     return emitter.emit(
         DATA_QUALITY_BOT, manifest.get(DATA_QUALITY_BOT).version, adapter_config_version(adapter_settings),
         "QuarantineRecord", records, reason_codes=pl.concat_list(pl.col("reason_code")),
-        ts_ms=pl.col("receive_ts_ms").fill_null(day_start_ms),
+        ts_ms=pl.col("receive_ts_ms").fill_null(day_start_ms(emitter.run.partition)),
     )
 
 

@@ -105,7 +105,8 @@ def test_new_when_p8_strategy_then_refused_until_gates_green(app: typer.Typer, t
     result = runner.invoke(app, ["new", "strat.dir_momentum", "--root", str(tmp_path)])
 
     assert result.exit_code == 1
-    assert "P8 strategy: gates P1–P7 must be green (gate P2 pending: intel.book_imbalance: not implemented" in result.output
+    refusal = "P8 strategy: gates P1–P7 must be green (gate P2 pending: intel.book_imbalance: not implemented"
+    assert refusal in result.output
     assert not any(tmp_path.iterdir())
 
 

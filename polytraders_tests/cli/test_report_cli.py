@@ -54,10 +54,9 @@ ENVELOPES = [
 
 @pytest.fixture
 def store(tmp_path, monkeypatch) -> Path:
-    """An event store root under tmp_path (no export yet) and a DuckDB path that does not exist."""
+    """An event store root under tmp_path (no export yet)."""
     root = tmp_path / "event_store"
-    monkeypatch.setattr("polytraders.defs.environment.current",
-                        lambda: SimpleNamespace(event_store_root=root, duckdb_path=tmp_path / "absent.duckdb"))
+    monkeypatch.setattr("polytraders.defs.environment.current", lambda: SimpleNamespace(event_store=root))
     return root
 
 
@@ -81,12 +80,11 @@ def test_report_when_day_malformed_then_exit_2_one_line(store) -> None:
     assert result.output.splitlines() == ["--day must be YYYY-MM-DD, got '2026-9-28'"]
 
 
-def test_report_when_no_metrics_anywhere_then_exit_2_naming_duckdb_file(store, tmp_path) -> None:
+def test_report_when_export_has_no_run_metrics_then_exit_2_one_line(store, tmp_path) -> None:
     export(store, [row for row in ENVELOPES if row["payload_type"] != "RunMetric"])
     result = runner.invoke(app, ["report", "--day", DAY, "--out", str(tmp_path / "charts")])
     assert result.exit_code == 2
-    expected = f"no RunMetric envelopes for {DAY} and no DuckDB file {tmp_path}/absent.duckdb"
-    assert result.output.splitlines() == [expected]
+    assert result.output.splitlines() == [f"no RunMetric envelopes for {DAY}: the shadow run did not reach S11"]
 
 
 def test_report_when_day_exported_then_prints_report_and_writes_both_pngs(store, tmp_path) -> None:

@@ -63,3 +63,16 @@ def test_shadow_when_duckdb_named_like_the_schema_then_exit_2_one_line(tmp_path,
     assert result.exit_code == 2
     assert "must not be named shadow.duckdb" in result.output
     assert "Traceback" not in result.output
+
+
+def test_writer_lock_when_held_by_another_run_then_busy_error_at_once(tmp_path) -> None:
+    from polytraders.defs import environment
+    from polytraders.defs.runner import WriterBusyError, writer_lock
+
+    settings = environment.Settings(fixtures_root=tmp_path, duckdb_path=tmp_path / "var" / "x.duckdb")
+    with writer_lock(settings):
+        with pytest.raises(WriterBusyError, match=r"another shadow run is writing .*x\.duckdb"):
+            with writer_lock(settings):
+                pass
+    with writer_lock(settings):  # released: the next run takes it
+        pass

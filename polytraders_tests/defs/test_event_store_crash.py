@@ -34,17 +34,22 @@ RUN_SCRIPT = textwrap.dedent("""
     instance.add_dynamic_partitions("fixture_day", [sys.argv[3]])
     result = defs.resolve_job_def("shadow_job").execute_in_process(
         partition_key=sys.argv[3], instance=instance,
-        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
+        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}}, raise_on_error=True)
     sys.exit(0 if result.success else 1)
 """)
 
 
 def _run(fixtures: Path, db: Path, kill_after_s: float | None = None) -> int | None:
     """Run the job in a subprocess; with ``kill_after_s`` SIGKILL it then (None if it was killed)."""
-    proc = subprocess.Popen([sys.executable, "-c", RUN_SCRIPT, str(fixtures), str(db), DAY],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    log = db.parent / f"run-{time.monotonic_ns()}.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-c", RUN_SCRIPT, str(fixtures), str(db), DAY],
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     if kill_after_s is None:
-        return proc.wait(timeout=300)
+        code = proc.wait(timeout=300)
+        if code != 0:
+            raise AssertionError(f"run failed ({code}):\n" + log.read_text()[-3000:])
+        return code
     deadline = time.monotonic() + kill_after_s
     while time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
@@ -56,11 +61,13 @@ def _run(fixtures: Path, db: Path, kill_after_s: float | None = None) -> int | N
 
 
 def _envelopes(db: Path) -> pl.DataFrame:
-    """Every envelope but gov.heartbeat's: liveness per run reports which runs wrote the
-    partition, and after a crash that is two runs, not one — a true difference, not a loss."""
+    """Every envelope but gov.heartbeat's and the run metrics that count them: liveness per run
+    reports which runs wrote the partition, and after a crash that is two runs, not one — a true
+    difference, not a loss (the metrics' heartbeat rows and S11 envelope count follow it)."""
     root = db.parent / "event_store"
     EventStore(root).export(DAY)
-    return (read_envelopes(root, DAY).filter(pl.col("bot") != "gov.heartbeat")
+    per_run = (pl.col("bot") == "gov.heartbeat") | (pl.col("payload_type") == "RunMetric")
+    return (read_envelopes(root, DAY).filter(~per_run)
             .select("envelope_id", "bot", "payload_type", "payload").sort("envelope_id"))
 
 
@@ -82,4 +89,5 @@ def test_event_store_when_run_killed_and_rerun_then_same_as_uninterrupted(day_sl
 
     assert again.height == expected.height, f"kill at {delay_s:.2f} s (seed {seed}, killed={killed is None})"
     assert again["envelope_id"].n_unique() == again.height
-    assert again.equals(expected), f"kill at {delay_s:.2f} s (seed {seed}), store existed: {partial}"
+    differ = again.join(expected, on="envelope_id", how="anti").group_by("bot", "payload_type").len().rows()
+    assert again.equals(expected), f"kill at {delay_s:.2f} s (seed {seed}), store existed: {partial}; new: {differ}"

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date
 
-import duckdb
 import polars as pl
 import pytest
 
@@ -204,26 +202,12 @@ def test_dagster_metadata_when_day_then_tables_images_and_figures(tmp_path) -> N
     assert meta["fills_matched_to_plans"] == 5 and meta["envelopes"] == 15 and meta["day"] == DAY
 
 
-def test_read_run_metrics_when_stream_has_run_metrics_then_read_from_envelopes(tmp_path) -> None:
+def test_read_run_metrics_when_stream_has_run_metrics_then_read_from_envelopes() -> None:
     stream = envelopes(("m1", "RunMetric", 0, {"partition": DAY, "stage": "S8", "metric": "fills", "key": "",
                                                "value": 7.0}), ("p1", "Position", 1000, position("11", "0", "0")))
-    frame = read_run_metrics(DAY, stream, tmp_path / "absent.duckdb")
-    assert frame.rows() == [("S8", "fills", "", 7.0)]
+    assert read_run_metrics(DAY, stream).rows() == [("S8", "fills", "", 7.0)]
 
 
-def test_read_run_metrics_when_no_stream_metrics_then_read_from_duckdb_day_only(tmp_path) -> None:
-    db = tmp_path / "p.duckdb"
-    with duckdb.connect(str(db)) as con:
-        con.execute("create schema shadow")
-        con.execute("create table shadow.run_metrics (partition varchar, stage varchar, metric varchar, "
-                    "key varchar, value double, partition_day date)")
-        con.executemany("insert into shadow.run_metrics values (?, ?, ?, ?, ?, ?)", [
-            (DAY, "S8", "fills", "", 7.0, date(2026, 9, 28)),
-            ("2026-09-29", "S8", "fills", "", 9.0, date(2026, 9, 29))])
-    assert read_run_metrics(DAY, POSITIONS, db).rows() == [("S8", "fills", "", 7.0)]
-
-
-def test_read_run_metrics_when_no_stream_metrics_and_no_duckdb_then_file_not_found(tmp_path) -> None:
-    message = f"^no RunMetric envelopes for {DAY} and no DuckDB file .*absent.duckdb$"
-    with pytest.raises(FileNotFoundError, match=message):
-        read_run_metrics(DAY, POSITIONS, tmp_path / "absent.duckdb")
+def test_read_run_metrics_when_no_run_metric_envelope_then_lookup_error() -> None:
+    with pytest.raises(LookupError, match=f"^no RunMetric envelopes for {DAY}: the shadow run did not reach S11$"):
+        read_run_metrics(DAY, POSITIONS)
