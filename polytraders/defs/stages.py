@@ -41,12 +41,14 @@ def bot_tags(slug: str) -> dict[str, str]:
     return as_tags(bot_facts(slug, evidence.at_load()))
 
 
-def out(wire_object: str, description: str) -> dg.AssetOut:
-    """An asset output stored in DuckDB, partitioned by ``partition_day``."""
+def out(wire_object: str, description: str, bot: str | None = None) -> dg.AssetOut:
+    """An asset output stored in DuckDB, partitioned by ``partition_day``; a bot's own output
+    also carries the bot's facts (:func:`bot_tags`) as definition metadata."""
     return dg.AssetOut(
         key_prefix=[SCHEMA],
         description=description,
-        metadata={"partition_expr": PARTITION_COLUMN, "wire_object": wire_object},
+        metadata={"partition_expr": PARTITION_COLUMN, "wire_object": wire_object,
+                  **(bot_tags(bot) if bot is not None else {})},
         io_manager_key="io_manager",
     )
 
@@ -144,7 +146,8 @@ def disc_universe_scanner(context: dg.OpExecutionContext, event_store: EventStor
         "trades": out("TradePrint", "S2: last-trade prints."),
         "resolutions": out("MarketResolution", "S2: market resolutions seen on the feed."),
         "ingest_quarantine": out("QuarantineRecord", "S2: frames that could not be normalised."),
-        "disc_universe_scanner": out("Candidate", "disc.universe_scanner: the tradable universe."),
+        "disc_universe_scanner": out("Candidate", "disc.universe_scanner: the tradable universe.",
+                                     "disc.universe_scanner"),
     },
     ins={"instruments": dg.AssetIn(key=[SCHEMA, "instruments"])},
     partitions_def=fixture_days,
@@ -194,8 +197,8 @@ def intel_microprice(context: dg.OpExecutionContext, event_store: EventStoreReso
 
 @dg.graph_asset(
     name="intel_microprice", key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s4_signals",
-    metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "Signal"},
-    description="S4: intel.microprice signals.", tags=None,
+    metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "Signal", **bot_tags("intel.microprice")},
+    description="S4: intel.microprice signals.",
     ins={"book_state": dg.AssetIn(key=[SCHEMA, "book_state"])},
 )
 def s4_microprice(book_state):
@@ -231,7 +234,7 @@ def estimate_execution(context: dg.OpExecutionContext, intents: pl.DataFrame) ->
 
 @dg.graph_multi_asset(
     outs={
-        "strat_maker_tight": out("OrderIntent", "strat.maker_tight: order intents."),
+        "strat_maker_tight": out("OrderIntent", "strat.maker_tight: order intents.", STRATEGY),
         "execution_estimates": out("ExecutionEstimate", "S6: expected cost of each intent."),
     },
     ins={
@@ -277,7 +280,7 @@ def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, i
 
 @dg.graph_multi_asset(
     outs={
-        **{_risk_asset_name(s): out("RiskVote", f"{s}: one RiskVote per intent it evaluated.") for s in RISK_BOTS},
+        **{_risk_asset_name(s): out("RiskVote", f"{s}: one RiskVote per intent it evaluated.", s) for s in RISK_BOTS},
         "approved_intents": out("OrderIntent", "S7: intents that ended APPROVE or REDUCE (reduced size)."),
     },
     ins={
@@ -315,7 +318,8 @@ def exec_order_shaper(context: dg.OpExecutionContext, event_store: EventStoreRes
 
 @dg.graph_multi_asset(
     outs={
-        "exec_order_shaper": out("ExecutionPlan", "exec.order_shaper: plans on the tick grid, micro-unit amounts."),
+        "exec_order_shaper": out("ExecutionPlan", "exec.order_shaper: plans on the tick grid, micro-unit amounts.",
+                                 "exec.order_shaper"),
         "order_events": out("OrderEvent", "S8: mock-venue order events."),
         "fills": out("Fill", "S8: mock-venue fills (trade-through rule)."),
     },
@@ -422,7 +426,7 @@ GOV_OPS = {slug: _gov_op(slug) for slug in GOV_BOTS}
 
 
 @dg.graph_multi_asset(
-    outs={slug.replace(".", "_"): out(payload, f"{slug}: {manifest.get(slug).summary}.")
+    outs={slug.replace(".", "_"): out(payload, f"{slug}: {manifest.get(slug).summary}.", slug)
           for slug, payload in GOV_BOTS.items()},
     partitions_def=fixture_days,
     group_name="s11_monitoring",

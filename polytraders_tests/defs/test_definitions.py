@@ -113,3 +113,19 @@ def test_schedule_when_no_partition_then_skips_else_runs_newest_day() -> None:
         at = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
         request = daily_shadow(dg.build_schedule_context(instance=instance, scheduled_execution_time=at))
         assert (request.partition_key, request.run_key) == ("2026-09-28", "daily-20261129-2026-09-28")
+
+
+def test_definitions_when_loaded_then_each_bot_output_asset_carries_the_bot_facts(defs: dg.Definitions) -> None:
+    from polytraders.bots.readiness import as_tags, bot_facts
+    from polytraders.defs import evidence
+
+    graph = defs.resolve_asset_graph()
+    bots = {"disc_universe_scanner": "disc.universe_scanner", "intel_microprice": "intel.microprice",
+            "strat_maker_tight": "strat.maker_tight", "exec_order_shaper": "exec.order_shaper",
+            **{g: g.replace("gov_", "gov.") for g in GOV_TABLES},
+            **{r: r.replace("risk_", "risk.") for r in ("risk_killswitch", "risk_compliance_gate", "risk_stale_book",
+                                                         "risk_drawdown", "risk_exposure_caps")}}
+    for name, slug in bots.items():
+        metadata = graph.get(dg.AssetKey([environment.STAGE_SCHEMA, name])).metadata
+        facts = {k: v for k, v in metadata.items() if k.startswith("polytraders/")}
+        assert facts == as_tags(bot_facts(slug, evidence.at_load())), name
