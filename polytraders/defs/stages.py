@@ -41,6 +41,11 @@ def bot_tags(slug: str) -> dict[str, str]:
     return as_tags(bot_facts(slug, evidence.at_load()))
 
 
+def asset_ins(*names: str) -> dict[str, dg.AssetIn]:
+    """Inputs from stage tables of this schema, by table name."""
+    return {name: dg.AssetIn(key=[SCHEMA, name]) for name in names}
+
+
 def out(wire_object: str, description: str, bot: str | None = None) -> dg.AssetOut:
     """An asset output stored in DuckDB, partitioned by ``partition_day``; a bot's own output
     also carries the bot's facts (:func:`bot_tags`) as definition metadata."""
@@ -149,7 +154,7 @@ def disc_universe_scanner(context: dg.OpExecutionContext, event_store: EventStor
         "disc_universe_scanner": out("Candidate", "disc.universe_scanner: the tradable universe.",
                                      "disc.universe_scanner"),
     },
-    ins={"instruments": dg.AssetIn(key=[SCHEMA, "instruments"])},
+    ins=asset_ins("instruments"),
     partitions_def=fixture_days,
     group_name="s2_ingestion",
 )
@@ -176,7 +181,7 @@ def reconstruct_books(context: dg.OpExecutionContext, book_snapshots: pl.DataFra
     name="book_state", key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s3_state",
     metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "OrderBookSnapshot"},
     description="S3: each token's book, one row per change.",
-    ins={"book_snapshots": dg.AssetIn(key=[SCHEMA, "book_snapshots"])},
+    ins=asset_ins("book_snapshots"),
 )
 def book_state_asset(book_snapshots):
     return reconstruct_books(book_snapshots)
@@ -199,7 +204,7 @@ def intel_microprice(context: dg.OpExecutionContext, event_store: EventStoreReso
     name="intel_microprice", key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s4_signals",
     metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "Signal", **bot_tags("intel.microprice")},
     description="S4: intel.microprice signals.",
-    ins={"book_state": dg.AssetIn(key=[SCHEMA, "book_state"])},
+    ins=asset_ins("book_state"),
 )
 def s4_microprice(book_state):
     return intel_microprice(book_state)
@@ -208,7 +213,7 @@ def s4_microprice(book_state):
 @dg.asset(
     key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s5_fair_value",
     metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "FairValue"},
-    ins={"intel_microprice": dg.AssetIn(key=[SCHEMA, "intel_microprice"])},
+    ins=asset_ins("intel_microprice"),
 )
 def fair_values(context: dg.AssetExecutionContext, intel_microprice: pl.DataFrame) -> pl.DataFrame:
     """S5: fair value per token = its microprice."""
@@ -237,11 +242,7 @@ def estimate_execution(context: dg.OpExecutionContext, intents: pl.DataFrame) ->
         "strat_maker_tight": out("OrderIntent", "strat.maker_tight: order intents.", STRATEGY),
         "execution_estimates": out("ExecutionEstimate", "S6: expected cost of each intent."),
     },
-    ins={
-        "fair_values": dg.AssetIn(key=[SCHEMA, "fair_values"]),
-        "market_snapshots": dg.AssetIn(key=[SCHEMA, "market_snapshots"]),
-        "instruments": dg.AssetIn(key=[SCHEMA, "instruments"]),
-    },
+    ins=asset_ins("fair_values", "market_snapshots", "instruments"),
     partitions_def=fixture_days,
     group_name="s6_execution",
 )
@@ -283,12 +284,7 @@ def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, i
         **{_risk_asset_name(s): out("RiskVote", f"{s}: one RiskVote per intent it evaluated.", s) for s in RISK_BOTS},
         "approved_intents": out("OrderIntent", "S7: intents that ended APPROVE or REDUCE (reduced size)."),
     },
-    ins={
-        "strat_maker_tight": dg.AssetIn(key=[SCHEMA, "strat_maker_tight"]),
-        "instruments": dg.AssetIn(key=[SCHEMA, "instruments"]),
-        "market_snapshots": dg.AssetIn(key=[SCHEMA, "market_snapshots"]),
-        "resolutions": dg.AssetIn(key=[SCHEMA, "resolutions"]),
-    },
+    ins=asset_ins("strat_maker_tight", "instruments", "market_snapshots", "resolutions"),
     partitions_def=fixture_days,
     group_name="s7_risk",
 )
@@ -323,12 +319,7 @@ def exec_order_shaper(context: dg.OpExecutionContext, event_store: EventStoreRes
         "order_events": out("OrderEvent", "S8: mock-venue order events."),
         "fills": out("Fill", "S8: mock-venue fills (trade-through rule)."),
     },
-    ins={
-        "approved_intents": dg.AssetIn(key=[SCHEMA, "approved_intents"]),
-        "instruments": dg.AssetIn(key=[SCHEMA, "instruments"]),
-        "market_snapshots": dg.AssetIn(key=[SCHEMA, "market_snapshots"]),
-        "resolutions": dg.AssetIn(key=[SCHEMA, "resolutions"]),
-    },
+    ins=asset_ins("approved_intents", "instruments", "market_snapshots", "resolutions"),
     partitions_def=fixture_days,
     group_name="s8_oms",
 )
@@ -340,7 +331,7 @@ def s8_oms(approved_intents, instruments, market_snapshots, resolutions):
 @dg.asset(
     key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s9_inventory",
     metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "Position"},
-    ins={n: dg.AssetIn(key=[SCHEMA, n]) for n in ("fills", "resolutions", "market_snapshots")},
+    ins=asset_ins("fills", "resolutions", "market_snapshots"),
 )
 def positions(context: dg.AssetExecutionContext, event_store: EventStoreResource, fills: pl.DataFrame,
               resolutions: pl.DataFrame, market_snapshots: pl.DataFrame) -> pl.DataFrame:
@@ -440,9 +431,8 @@ def s11_governance(event_store):
 @dg.asset(
     key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s11_monitoring",
     metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "RunMetric"},
-    ins={name: dg.AssetIn(key=[SCHEMA, name]) for name in (
-        *(_risk_asset_name(s) for s in RISK_BOTS), "strat_maker_tight", "approved_intents",
-        "exec_order_shaper", "fills", "positions", "registry_quarantine", "ingest_quarantine")},
+    ins=asset_ins(*(_risk_asset_name(s) for s in RISK_BOTS), "strat_maker_tight", "approved_intents",
+                  "exec_order_shaper", "fills", "positions", "registry_quarantine", "ingest_quarantine"),
     deps=[dg.AssetKey([SCHEMA, "event_store"]), *(dg.AssetKey([SCHEMA, s.replace(".", "_")]) for s in GOV_BOTS)],
 )
 def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_store: EventStoreResource,
