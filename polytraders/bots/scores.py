@@ -202,7 +202,11 @@ def impl_score(spec: BotSpec, implemented: bool, repo_root: Path) -> tuple[float
 
 
 def runtime_score(spec: BotSpec, evidence: Evidence) -> tuple[float, dict[str, str]]:
-    """The runtime score of ``spec`` and its details (see the module docstring)."""
+    """The runtime score of ``spec`` and its details (see the module docstring). 0 for a bot
+    with no implementation: envelopes filed under its slug (e.g. the adapter's quarantine
+    records under gov.data_quality_monitor) are not its module running."""
+    if spec.slug not in evidence.implemented_slugs:
+        return 0.0, {"runtime.ran": "not implemented: envelopes under its name are not its own run"}
     ran = spec.slug in evidence.ran_on_recorded_feed
     failures = evidence.failures_of(spec.slug)
     hours = evidence.hours_of(spec.slug)

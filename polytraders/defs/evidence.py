@@ -53,25 +53,37 @@ def snapshot_files(event_store_root: Path) -> list[Path]:
 def envelope_spans(event_store_root: Path) -> pl.DataFrame:
     """Per snapshot (partition) and bot: first and last envelope ``ts_ms``.
 
-    Columns ``bot`` String, ``first_ts_ms`` / ``last_ts_ms`` Int64; empty when nothing is recorded.
+    Columns ``partition`` String (the snapshot file), ``bot`` String, ``first_ts_ms`` / ``last_ts_ms``
+    Int64; empty when nothing is recorded.
     Reads the ``bot`` and ``ts_ms`` columns of the snapshots only.
     """
     files = snapshot_files(event_store_root)
     if not files:
-        return pl.DataFrame(schema={"bot": pl.String, "first_ts_ms": pl.Int64, "last_ts_ms": pl.Int64})
+        return pl.DataFrame(schema={"partition": pl.String, "bot": pl.String, "first_ts_ms": pl.Int64,
+                                    "last_ts_ms": pl.Int64})
     return (
         pl.scan_parquet(files, include_file_paths=_PATH, hive_partitioning=False)
         .select(_PATH, "bot", "ts_ms")
         .group_by(_PATH, "bot")
         .agg(first_ts_ms=pl.col("ts_ms").min(), last_ts_ms=pl.col("ts_ms").max())
-        .drop(_PATH)
+        .rename({_PATH: "partition"})
         .collect()
     )
 
 
 def shadow_hours(spans: pl.DataFrame) -> dict[str, float]:
-    """Hours of fixture time per bot from :func:`envelope_spans`: span per partition, summed."""
-    totals = spans.group_by("bot").agg((pl.col("last_ts_ms") - pl.col("first_ts_ms")).sum().alias("ms"))
+    """Hours of fixture time per bot from :func:`envelope_spans`: for every partition a bot
+    emitted in, the span of that partition's whole stream (the fixture time the run covered),
+    summed. A bot that only emits on an event (a fill, an end-of-day report) ran over the same
+    day as the rest: its own first-to-last envelope span would understate that."""
+    if "partition" not in spans.columns:
+        spans = spans.with_columns(partition=pl.lit("all"))
+    day_span = spans.group_by("partition").agg(
+        (pl.col("last_ts_ms").max() - pl.col("first_ts_ms").min()).alias("ms")
+    )
+    totals = spans.select("partition", "bot").unique().join(day_span, on="partition").group_by("bot").agg(
+        pl.col("ms").sum()
+    )
     return {bot: ms / _MS_PER_HOUR for bot, ms in totals.iter_rows()}
 
 

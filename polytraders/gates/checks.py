@@ -299,8 +299,8 @@ def _denials(inputs: GateInputs) -> Finding:
             failures.append(f"{slug} {what}: {len(result.leaked):,} of {result.seen:,} recorded PLACE intents "
                             f"not rejected with {code} (first {result.leaked[0]})")
         else:
-            evidence.append(f"{slug} {what}: all {result.seen:,} recorded PLACE intents of {len(days)} day(s) "
-                            f"rejected with {code}")
+            evidence.append(f"{slug} replayed {what}: would reject all {result.seen:,} recorded PLACE intents "
+                            f"of {len(days)} day(s) with {code}")
     if WALLET_GUARD not in inputs.implemented:
         missing.append(f"{WALLET_GUARD}: not implemented (a P5 sec bot): wallet permissions not enforced")
     else:

@@ -12,7 +12,15 @@ from typer.testing import CliRunner
 
 from polytraders.bots import manifest
 from polytraders.bots.readiness import Evidence, Readiness, compute_readiness
-from polytraders.bots.scores import DOCS_WEIGHTS, IMPL_WEIGHTS, RUNTIME_WEIGHTS, Scores, doc_sections, score
+from polytraders.bots.scores import (
+    DOCS_WEIGHTS,
+    IMPL_WEIGHTS,
+    RUNTIME_WEIGHTS,
+    Scores,
+    doc_sections,
+    runtime_score,
+    score,
+)
 from polytraders.cli import bot_app
 from polytraders.cli.bots import DEFAULT_ROOT
 from polytraders.defs import evidence as evidence_module
@@ -276,3 +284,11 @@ def test_pt_bot_show_when_run_then_scores_and_their_details(no_store: Evidence) 
     assert f"{got.docs:.2f} (never counts toward readiness)" in result.output
     for key, value in got.details.items():
         assert any(key in line and value in line for line in result.output.splitlines()), key
+
+
+def test_runtime_score_when_not_implemented_then_zero_even_with_envelopes_under_its_name() -> None:
+    spec = manifest.get("gov.data_quality_monitor")
+    evidence = Evidence(implemented_slugs=frozenset(), ran_on_recorded_feed=frozenset({spec.slug}),
+                        shadow_hours={spec.slug: 24.0}, schema_failures={spec.slug: 0})
+    value, details = runtime_score(spec, evidence)
+    assert (value, details) == (0.0, {"runtime.ran": "not implemented: envelopes under its name are not its own run"})

@@ -58,16 +58,20 @@ def test_collect_when_no_store_then_every_bot_pending_and_nothing_known_bad(tmp_
     assert {compute_readiness(s, got) for s in manifest.BOTS} == {Readiness.PENDING}
 
 
-def test_collect_when_two_days_recorded_then_hours_are_spans_summed_over_days(tmp_path: Path) -> None:
+def test_collect_when_two_days_recorded_then_hours_are_day_spans_summed_over_the_days_a_bot_ran(
+    tmp_path: Path,
+) -> None:
     store = tmp_path / "store"
     write_snapshot(store, "2026-09-27", [("risk.drawdown", T0 - 24 * HOUR_MS), ("risk.drawdown", T0 - 23 * HOUR_MS),
                                          ("intel.microprice", T0 - 20 * HOUR_MS)])
-    # day 2: drawdown from 02:00 to 04:30 (2.5 h); the gap between the days never counts
+    # day 1's stream spans T0-24h .. T0-20h = 4 h, and both bots ran in it: 4 h each (microprice
+    # emitted once, but it ran over the same day). Day 2 spans 02:00 .. 04:30 = 2.5 h, drawdown
+    # only. So drawdown 4 + 2.5 = 6.5 h, microprice 4 h; the gap between the days never counts.
     write_snapshot(store, "2026-09-28", [("risk.drawdown", T0 + 4 * HOUR_MS + HOUR_MS // 2),
                                          ("risk.drawdown", T0 + 2 * HOUR_MS), ("risk.drawdown", T0 + 3 * HOUR_MS)])
     got = evidence.collect(settings(tmp_path))
     assert got.ran_on_recorded_feed == {"risk.drawdown", "intel.microprice"}
-    assert dict(got.shadow_hours) == {"risk.drawdown": 3.5, "intel.microprice": 0.0}
+    assert dict(got.shadow_hours) == {"risk.drawdown": 6.5, "intel.microprice": 4.0}
     assert got.as_of == "2026-09-28T04:30:00.000+00:00"
     assert compute_readiness(manifest.get("risk.drawdown"), got) is Readiness.DEMO_WIRED
     assert compute_readiness(manifest.get("risk.killswitch"), got) is Readiness.PENDING

@@ -193,9 +193,9 @@ def test_check_p4_when_all_risk_bots_and_seven_days_denied_then_only_the_wallet_
     assert (result.state, result.missing) == (GateState.PENDING, (
         "sec.wallet_permission_guard: enforcement check over recorded intents not built",))
     assert result.evidence[1:] == (
-        "risk.killswitch engaged: all 7 recorded PLACE intents of 7 day(s) rejected with RISK_KILL_SWITCH",
-        "risk.compliance_gate blocking every recorded market: all 7 recorded PLACE intents of 7 day(s) "
-        "rejected with RISK_COMPLIANCE",
+        "risk.killswitch replayed engaged: would reject all 7 recorded PLACE intents of 7 day(s) with RISK_KILL_SWITCH",
+        "risk.compliance_gate replayed blocking every recorded market: would reject all 7 recorded PLACE intents "
+        "of 7 day(s) with RISK_COMPLIANCE",
     )
     assert result.evidence[0].startswith("19 implemented risk bots return a valid RiskVote on a valid fixture intent")
 

@@ -132,7 +132,8 @@ def test_build_when_rendered_then_every_page_has_the_health_strip_with_counts(si
         assert page.cells[("data-readiness", "deprecated")] == "1"
         assert page.cells[("data-readiness", "shadow-ready")] == "0"
         assert "current phase <strong id=\"current-phase\">P3</strong>" in page_path.read_text(encoding="utf-8")
-        assert "built from evidence at 2026-09-28 23:59:59 UTC" in page_path.read_text(encoding="utf-8")
+        assert ("evidence as of 2026-09-28 23:59:59 UTC (fixture time of the latest recorded run)"
+                in page_path.read_text(encoding="utf-8"))
 
 
 def test_status_when_rendered_then_counts_by_class_and_phase_equal_the_manifest(site: Path) -> None:
@@ -151,7 +152,7 @@ def test_plan_when_rendered_then_each_phase_shows_state_gate_and_infra(site: Pat
         "P1": "green", "P2": "green", "P3": "red", "P4": "pending", "P5": "pending", "P6": "pending",
         "P7": "pending", "P8": "pending",
     }
-    assert text.count('<span class="locked">locked</span>') == 5
+    assert text.count('<span class="locked">locked until P3 is green</span>') == 5
     assert "P3 silent bot: risk.drawdown" in text and "parquet snapshot present" in text
     for phase, title in PHASE_TITLES.items():
         assert title in text

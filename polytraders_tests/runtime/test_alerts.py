@@ -49,10 +49,13 @@ def http_server(script: list[tuple[int, float]]) -> Iterator[Server]:
                 state.paths.append(self.path)
                 status, delay_s = state.script.pop(0) if state.script else (599, 0.0)
             time.sleep(delay_s)
-            self.send_response(status)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client timed out first (the slow-server case): nothing left to answer
 
         def log_message(self, *args) -> None:
             pass
