@@ -8,10 +8,10 @@ Method
     without codes, and gov.alert_dispatcher's own envelopes (no alert loops), never do.
 
     Repeats: the same condition (same bot, same set of reason codes) raises one alert per
-    ``repeat_after_ms`` window, counted from its first occurrence in the stream: the alert for
-    window k = floor((ts - first ts) / repeat_after_ms) is the first envelope in it. A gate that
-    rejects every intent for an hour raises 12 alerts at the default 5 minutes, not thousands.
-    ``repeat_after_ms = None`` raises one alert per envelope.
+    episode: an envelope alerts when the condition had not occurred for more than
+    ``repeat_after_ms`` before it (or never). A gate that rejects an intent every second for four
+    hours is one episode and one alert; the same rejections after a quiet 10 minutes start a new
+    episode and alert again. ``repeat_after_ms = None`` raises one alert per envelope.
 
     Routing: ``sinks_by_severity[severity]`` when configured, else ``sinks``. The bot only
     decides; delivery (file, webhook) is the runtime's.
@@ -67,8 +67,8 @@ class Config(BotConfig):
     )
     sinks: Sinks = Field(default=("file",), description="sink names an alert goes to unless its severity is mapped")
     repeat_after_ms: int | None = Field(
-        default=300_000, gt=0, description="one alert per condition (bot + reason codes) per window, ms; "
-        "None = one per envelope",
+        default=300_000, gt=0, description="a condition (bot + reason codes) alerts again only after this "
+        "long without occurring, ms; None = one alert per envelope",
     )  # fmt: skip
     sinks_by_severity: dict[Severity, Sinks] = Field(
         default_factory=dict, description="severity -> sink names, overriding `sinks` for that severity "
@@ -96,8 +96,9 @@ def run(envelopes: pl.DataFrame, config: Config) -> pl.DataFrame:
     )
     if config.repeat_after_ms is not None:
         condition = pl.struct("bot", pl.col("reason_codes").list.sort())
-        window = (pl.col("ts_ms") - pl.col("ts_ms").min().over(condition)) // config.repeat_after_ms
-        rows = rows.filter(pl.struct(condition, window).is_first_distinct())
+        rows = rows.with_row_index("_order").sort("ts_ms", "_order")
+        quiet_for = pl.col("ts_ms") - pl.col("ts_ms").shift(1).over(condition)
+        rows = rows.filter(quiet_for.is_null() | (quiet_for > config.repeat_after_ms)).sort("_order").drop("_order")
     top = pl.col("reason_codes").list.get(pl.col("_ranks").list.eval(pl.element() == pl.element().max()).list.arg_max())
     out = rows.with_columns(
         pl.col("_rank").replace_strict(dict(enumerate(names)), return_dtype=pl.String).alias("severity"),

@@ -111,15 +111,15 @@ def test_run_when_same_input_twice_then_same_output(stream) -> None:
     assert alert_dispatcher.run(frame, CFG).equals(alert_dispatcher.run(frame, CFG))
 
 
-def test_run_when_condition_repeats_then_one_alert_per_window(stream) -> None:
+def test_run_when_condition_repeats_then_one_alert_per_episode(stream) -> None:
     intent = stream.intent("i", TS)
-    # The same drawdown rejection (ERROR) at +0, +1 s, +299.999 s, +300 s, +650 s; a compliance
-    # rejection at +1 s is another condition. Windows of 300 s from the first (+0): [0, 300 s)
-    # -> the +0 alert; [300, 600) -> +300 s; [600, 900) -> +650 s.
+    # The same drawdown rejection (ERROR) at +0, +1 s, +299.999 s, +300 s, +650 s: gaps 1 s,
+    # 298.999 s, 0.001 s, 350 s -> the condition is quiet > 300 s only before +650 s, so alerts at
+    # +0 (first) and +650 s (new episode). A compliance rejection at +1 s is another condition.
     ids = [stream.vote(f"d{n}", "risk.drawdown", intent, TS + dt, decision="REJECT", code="RISK_DRAWDOWN")
            for n, dt in enumerate((0, 1_000, 299_999, 300_000, 650_000))]
     other = stream.vote("c", "risk.compliance_gate", intent, TS + 1_000, decision="REJECT", code="RISK_COMPLIANCE")
     out = alert_dispatcher.run(stream.frame(), CFG)
-    assert out["envelope_id"].to_list() == [ids[0], ids[3], ids[4], other]  # stream order: `other` came last
+    assert out["envelope_id"].to_list() == [ids[0], ids[4], other]  # stream order: `other` came last
     every = alert_dispatcher.run(stream.frame(), alert_dispatcher.Config(repeat_after_ms=None))
     assert every.height == 6
