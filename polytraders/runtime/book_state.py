@@ -1,0 +1,297 @@
+"""S3 book reconstruction: a fold of ``book`` snapshots and ``price_change`` deltas per token.
+
+Method (per token, in receive order: ``freshness.receive_ts_ms``, then a snapshot before a delta
+received in the same millisecond, then S2's order):
+
+- a ``book`` snapshot (re)sets the token's book. When the token received at least one delta since
+  its previous snapshot, the snapshot is first compared with the rebuilt book: both sides, every
+  level, exact Decimal price and size. A difference is a QuarantineRecord
+  ``GOV_DQ_BOOK_MISMATCH`` naming the first differing level, and the book resyncs from the
+  snapshot. The venue ``hash`` is not compared: it cannot be recomputed from the levels here (its
+  input bytes are not published), so only the levels are checked;
+- a delta (:class:`~polytraders.adapters.polymarket.models.BookDelta`, one ``price_change``
+  level) sets its level's total size; size ``0`` removes the level. A delta of a token that has
+  had no snapshot yet -> ``GOV_DQ_DELTA_BEFORE_SNAPSHOT``; a delta that would make best bid >=
+  best ask -> ``GOV_DQ_DELTA_CROSSES_BOOK`` (both quarantined and not applied). A delta that
+  leaves the book as it was (the same total again, or removing an absent level) changes nothing
+  and, like a repeated snapshot, emits no row;
+- the output has one row each time a token's book changed: the snapshot's own row, or after each
+  applied delta a rebuilt OrderBookSnapshot row (levels best-first, the delta's ``ts_ms`` and
+  freshness, the last snapshot's tick size).
+
+Snapshots of tokens that have no delta take a vectorised path (consecutive identical snapshots are
+one state), which is exactly what the loop gives without deltas; the loop runs only for tokens
+with deltas and keeps each book as two ``price -> size`` dicts (no pydantic inside it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from polytraders.adapters.polymarket.models import BookDelta
+from polytraders.contracts import QuarantineRecord
+from polytraders.contracts.frames import DECIMAL_DTYPE, FrameConversionError, empty_frame, to_frame
+from polytraders.contracts.types import DECIMAL_SCALE, Quality
+
+#: Source named by S3's quarantine records (the channel the books and deltas came from).
+SOURCE = "polymarket.ws.market"
+_BOOK = "OrderBookSnapshot"
+_FRESHNESS = empty_frame(_BOOK).schema["freshness"]
+_QUANTUM = Decimal(1).scaleb(-DECIMAL_SCALE)
+
+#: Frame form of S2's book deltas: one row per BookDelta, ``seq`` = its position in S2's receive
+#: order (0, 1, ...), ``freshness`` = the delta's Freshness (source = its ``ts_ms``, receive = its
+#: frame's receive time, provenance = its frame's hash, venue hash = its leg's ``hash``).
+DELTA_SCHEMA = pl.Schema(
+    {
+        "seq": pl.Int64,
+        "condition_id": pl.String,
+        "token_id": pl.String,
+        "ts_ms": pl.Int64,
+        "side": pl.String,
+        "price": DECIMAL_DTYPE,
+        "size": DECIMAL_DTYPE,
+        "best_bid": DECIMAL_DTYPE,
+        "best_ask": DECIMAL_DTYPE,
+        "freshness": _FRESHNESS,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reconstruction:
+    """S3's result for one day.
+
+    ``books``: OrderBookSnapshot frame form, one row per change of a token's book, ordered by
+    token id, then receive order. ``quarantine``: QuarantineRecord frame form (codes
+    GOV_DQ_BOOK_MISMATCH, GOV_DQ_DELTA_BEFORE_SNAPSHOT, GOV_DQ_DELTA_CROSSES_BOOK).
+    ``deltas_applied``: deltas that changed a book (one row each); ``deltas_unchanged``: deltas
+    that left it as it was.
+    """
+
+    books: pl.DataFrame
+    quarantine: pl.DataFrame
+    deltas_applied: int
+    deltas_unchanged: int
+
+
+def delta_frame(deltas: Sequence[BookDelta], receive_ts_ms: Sequence[int], budget_ms: int) -> pl.DataFrame:
+    """The :data:`DELTA_SCHEMA` frame of ``deltas`` (in receive order), received at ``receive_ts_ms``.
+
+    Freshness quality: OK when ``receive - ts_ms <= budget_ms`` (ms), else WARN (as for books).
+    Raises ValueError when the two sequences differ in length; FrameConversionError for a price
+    or size with more than 6 decimal places (the frame's Decimal(38, 6) would round it silently).
+    """
+    if len(deltas) != len(receive_ts_ms):
+        raise ValueError(f"{len(deltas)} deltas but {len(receive_ts_ms)} receive times")
+    for d in deltas:
+        for name, value in (("price", d.price), ("size", d.size), ("best_bid", d.best_bid), ("best_ask", d.best_ask)):
+            if value is not None and value != value.quantize(_QUANTUM):
+                raise FrameConversionError(
+                    f"BookDelta.{name}: decimal {value} has more than {DECIMAL_SCALE} decimal places"
+                )
+    columns: dict[str, list[Any]] = {
+        "seq": list(range(len(deltas))),
+        "condition_id": [d.condition_id for d in deltas],
+        "token_id": [d.token_id for d in deltas],
+        "ts_ms": [d.ts_ms for d in deltas],
+        "side": [str(d.side) for d in deltas],
+        "price": [d.price for d in deltas],
+        "size": [d.size for d in deltas],
+        "best_bid": [d.best_bid for d in deltas],
+        "best_ask": [d.best_ask for d in deltas],
+        "freshness": [
+            {
+                "age_ms": recv - d.ts_ms,
+                "budget_ms": budget_ms,
+                "provenance_hash": d.provenance_hash,
+                "quality": (Quality.OK if recv - d.ts_ms <= budget_ms else Quality.WARN).value,
+                "receive_ts_ms": recv,
+                "source_ts_ms": d.ts_ms,
+                "venue_hash": d.venue_hash or None,
+            }
+            for d, recv in zip(deltas, receive_ts_ms, strict=True)
+        ],
+    }
+    return pl.DataFrame(columns, schema=DELTA_SCHEMA)
+
+
+def empty_deltas() -> pl.DataFrame:
+    """A :data:`DELTA_SCHEMA` frame without rows."""
+    return pl.DataFrame(schema=DELTA_SCHEMA)
+
+
+def _receive_ts() -> pl.Expr:
+    return pl.col("freshness").struct.field("receive_ts_ms")
+
+
+def dedup_snapshots(books: pl.DataFrame) -> pl.DataFrame:
+    """Snapshots only: per token in receive order, drop a snapshot whose levels (both sides) equal
+    the previous one's. Rows ordered by token id, then receive order (ties keep frame order)."""
+    ordered = books.sort("token_id", _receive_ts(), maintain_order=True)
+    changed = (
+        (pl.col("bids") != pl.col("bids").shift(1).over("token_id"))
+        | (pl.col("asks") != pl.col("asks").shift(1).over("token_id"))
+    ).fill_null(True)
+    return ordered.filter(changed)
+
+
+def reconstruct(books: pl.DataFrame, deltas: pl.DataFrame | None = None) -> Reconstruction:
+    """S3: each token's book over time from snapshots and deltas (see the module docstring).
+
+    Args:
+        books: OrderBookSnapshot frame form (S2's admitted snapshots, any row order).
+        deltas: :data:`DELTA_SCHEMA` frame (S2's book deltas), or None / empty for none.
+
+    Returns a :class:`Reconstruction`. With no deltas, ``books`` of the result is
+    :func:`dedup_snapshots` of the input and the quarantine is empty.
+    """
+    if deltas is None or deltas.is_empty():
+        return Reconstruction(dedup_snapshots(books), empty_frame("QuarantineRecord"), 0, 0)
+    delta_tokens = deltas.get_column("token_id").unique().implode()
+    in_loop = pl.col("token_id").is_in(delta_tokens)
+    plain = dedup_snapshots(books.filter(~in_loop))
+    folded = fold(books.filter(in_loop), deltas)
+    out = pl.concat([plain, folded.books]).sort("token_id", maintain_order=True)
+    return Reconstruction(out, folded.quarantine, folded.deltas_applied, folded.deltas_unchanged)
+
+
+_Levels = list[tuple[Decimal, Decimal]]
+
+
+def _fmt(level: tuple[Decimal, Decimal] | None) -> str:
+    if level is None:
+        return "none"
+    return " x ".join(format(v.normalize(), "f") for v in level)
+
+
+def _first_difference(rebuilt: tuple[_Levels, _Levels], snapshot: tuple[_Levels, _Levels]) -> str:
+    """``bid level 2: rebuilt 0.45 x 250.5, snapshot 0.45 x 200`` for the first differing level."""
+    for side, mine, theirs in (("bid", rebuilt[0], snapshot[0]), ("ask", rebuilt[1], snapshot[1])):
+        for index in range(max(len(mine), len(theirs))):
+            a = mine[index] if index < len(mine) else None
+            b = theirs[index] if index < len(theirs) else None
+            if a != b:
+                return f"{side} level {index + 1}: rebuilt {_fmt(a)}, snapshot {_fmt(b)}"
+    return "no level differs"  # unreachable when called on differing books
+
+
+def _crossed(side: str, price: Decimal, other: dict[Decimal, Decimal]) -> Decimal | None:
+    """The opposite side's best price when a level at ``price`` on ``side`` would reach it, else None."""
+    if not other:
+        return None
+    if side == "BUY":
+        best_ask = min(other)
+        return best_ask if price >= best_ask else None
+    best_bid = max(other)
+    return best_bid if price <= best_bid else None
+
+
+def _events(books: pl.DataFrame, deltas: pl.DataFrame) -> pl.DataFrame:
+    """(token_id, kind 0 = snapshot / 1 = delta, ref = row of ``books`` / ``deltas``) in fold order."""
+    keys = [
+        frame.select("token_id", recv=_receive_ts(), kind=pl.lit(kind, pl.Int8), ref=pl.int_range(pl.len()))
+        for kind, frame in enumerate((books, deltas))
+    ]
+    return pl.concat(keys).sort("token_id", "recv", "kind", "ref").select("token_id", "kind", "ref")
+
+
+def _quarantine(fresh: dict[str, Any], code: str, detail: str) -> QuarantineRecord:
+    """Quarantine the snapshot or delta whose freshness is ``fresh``; raw = its frame's hash (the
+    raw text is S2's, findable in the capture by that hash)."""
+    return QuarantineRecord(
+        source=SOURCE, receive_ts_ms=fresh["receive_ts_ms"], reason_code=code, detail=detail,
+        raw=fresh["provenance_hash"], provenance_hash=fresh["provenance_hash"],
+    )  # fmt: skip
+
+
+def fold(books: pl.DataFrame, deltas: pl.DataFrame) -> Reconstruction:
+    """The sequential fold of :func:`reconstruct` over every token of ``books`` and ``deltas``
+    (no vectorised shortcut): one loop over the events in fold order, each book a pair of
+    ``price -> size`` dicts; the output frame is built once at the end.
+
+    Args, returns: as :func:`reconstruct` (``deltas`` required, possibly empty).
+    """
+    deltas = deltas.sort("seq")
+    book_levels = [
+        ([(lv["price"], lv["size"]) for lv in bids], [(lv["price"], lv["size"]) for lv in asks])
+        for bids, asks in books.select("bids", "asks").iter_rows()
+    ]
+    book_meta = books.select("ts_ms", "tick_size", "freshness").rows()
+    delta_rows = deltas.select("condition_id", "ts_ms", "side", "price", "size", "freshness").rows()
+    quarantined: list[QuarantineRecord] = []
+    applied = unchanged = 0
+    from_books: list[tuple[int, int]] = []  # (output position, row of books)
+    rows: dict[str, list[Any]] = {c: [] for c in ("pos", "asks", "bids", "condition_id", "freshness", "tick_size",
+                                                  "token_id", "ts_ms")}  # fmt: skip
+    token: str | None = None
+    bids: dict[Decimal, Decimal] = {}
+    asks: dict[Decimal, Decimal] = {}
+    tick: Decimal | None = None  # None: no snapshot of this token yet
+    seen_delta = False  # a delta of this token since its last snapshot
+    for tok, kind, ref in _events(books, deltas).iter_rows():
+        if tok != token:
+            token, tick, seen_delta = tok, None, False
+        if kind == 0:
+            levels = book_levels[ref]
+            ts_ms, tick_size, fresh = book_meta[ref]
+            if tick is not None:
+                rebuilt = (sorted(bids.items(), reverse=True), sorted(asks.items()))
+                if rebuilt == levels:
+                    tick, seen_delta = tick_size, False
+                    continue
+                if seen_delta:
+                    quarantined.append(_quarantine(
+                        fresh, "GOV_DQ_BOOK_MISMATCH",
+                        f"book of token {tok} at {ts_ms} differs from the book rebuilt from deltas since the last "
+                        f"snapshot, {_first_difference(rebuilt, levels)} (levels compared exactly; the venue hash "
+                        "is not reproducible here and is not compared): resync from this snapshot",
+                    ))  # fmt: skip
+            bids, asks = dict(levels[0]), dict(levels[1])
+            tick, seen_delta = tick_size, False
+            from_books.append((len(from_books) + len(rows["pos"]), ref))
+            continue
+        condition_id, ts_ms, side, price, size, fresh = delta_rows[ref]
+        what = f"{side} {_fmt((price, size))} of token {tok} at {ts_ms}"
+        if tick is None:
+            quarantined.append(_quarantine(fresh, "GOV_DQ_DELTA_BEFORE_SNAPSHOT",
+                                           f"delta {what} arrived before any book snapshot of the token: not applied"))
+            continue
+        seen_delta = True
+        book, other = (bids, asks) if side == "BUY" else (asks, bids)
+        if book.get(price, Decimal(0)) == size:
+            unchanged += 1
+            continue
+        crossed = _crossed(side, price, other) if size else None
+        if crossed is not None:
+            opposite = "ask" if side == "BUY" else "bid"
+            quarantined.append(_quarantine(
+                fresh, "GOV_DQ_DELTA_CROSSES_BOOK",
+                f"delta {what} would cross the best {opposite} {_fmt((crossed, other[crossed]))}: not applied",
+            ))  # fmt: skip
+            continue
+        if size:
+            book[price] = size
+        else:
+            del book[price]
+        applied += 1
+        rows["pos"].append(len(from_books) + len(rows["pos"]))
+        rows["asks"].append([{"price": p, "size": q} for p, q in sorted(asks.items())])
+        rows["bids"].append([{"price": p, "size": q} for p, q in sorted(bids.items(), reverse=True)])
+        rows["condition_id"].append(condition_id)
+        rows["freshness"].append(fresh)
+        rows["tick_size"].append(tick)
+        rows["token_id"].append(tok)
+        rows["ts_ms"].append(ts_ms)
+    snapshots = books.select(pl.all().gather([ref for _, ref in from_books])).with_columns(
+        pos=pl.Series([pos for pos, _ in from_books], dtype=pl.Int64)
+    )
+    rebuilt_rows = pl.DataFrame(rows, schema={"pos": pl.Int64, **books.schema})
+    out = pl.concat([snapshots, rebuilt_rows.select(snapshots.columns)]).sort("pos").drop("pos")
+    quarantine = to_frame("QuarantineRecord", quarantined) if quarantined else empty_frame("QuarantineRecord")
+    return Reconstruction(out, quarantine, applied, unchanged)
