@@ -83,11 +83,9 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("GOV_BUILDER_CODE_MISSING", _S.ERROR, "an order-bearing envelope carries no builder code"),
         ReasonCodeInfo("GOV_PNL_UNMARKED", _S.WARN, "an open position has no mark price: unrealised PnL as reported"),
         # S3 book reconstruction (P2, appended).
-        ReasonCodeInfo(
-            "GOV_DQ_BOOK_MISMATCH", _S.ERROR, "a book snapshot differs from the book rebuilt from deltas: resync from it"
-        ),
-        ReasonCodeInfo("GOV_DQ_DELTA_BEFORE_SNAPSHOT", _S.WARN, "a book delta of a token with no snapshot yet: not applied"),
-        ReasonCodeInfo("GOV_DQ_DELTA_CROSSES_BOOK", _S.ERROR, "a book delta would make best bid >= best ask: not applied"),
+        ReasonCodeInfo("GOV_DQ_BOOK_MISMATCH", _S.ERROR, "a book snapshot differs from the book rebuilt from deltas"),
+        ReasonCodeInfo("GOV_DQ_DELTA_BEFORE_SNAPSHOT", _S.WARN, "a book delta of a token with no snapshot yet"),
+        ReasonCodeInfo("GOV_DQ_DELTA_CROSSES_BOOK", _S.ERROR, "a book delta would make best bid >= best ask"),
     )
 }
 

@@ -19,9 +19,15 @@ received in the same millisecond, then S2's order):
   applied delta a rebuilt OrderBookSnapshot row (levels best-first, the delta's ``ts_ms`` and
   freshness, the last snapshot's tick size).
 
-Snapshots of tokens that have no delta take a vectorised path (consecutive identical snapshots are
-one state), which is exactly what the loop gives without deltas; the loop runs only for tokens
-with deltas and keeps each book as two ``price -> size`` dicts (no pydantic inside it).
+Snapshots of tokens that have no delta take a vectorised path (:func:`dedup_snapshots`: consecutive
+identical snapshots are one state), which is exactly what the loop (:func:`fold`) gives without
+deltas; the loop runs only for tokens with deltas, keeps each book as two ``price -> size`` dicts
+(no pydantic inside it; a snapshot's levels become Python values only next to a delta) and builds
+its output frame once.
+
+Limits: a ``tick_size_change`` does not reach the fold (the next snapshot brings the new tick); a
+``price_change`` frame names the frame it came from only by its hash, so S2 finds its receive time by
+that hash (see :func:`polytraders.runtime.stages._delta_receipts`).
 """
 
 from __future__ import annotations
@@ -193,12 +199,24 @@ def _crossed(side: str, price: Decimal, other: dict[Decimal, Decimal]) -> Decima
 
 
 def _events(books: pl.DataFrame, deltas: pl.DataFrame) -> pl.DataFrame:
-    """(token_id, kind 0 = snapshot / 1 = delta, ref = row of ``books`` / ``deltas``) in fold order."""
-    keys = [
-        frame.select("token_id", recv=_receive_ts(), kind=pl.lit(kind, pl.Int8), ref=pl.int_range(pl.len()))
-        for kind, frame in enumerate((books, deltas))
-    ]
-    return pl.concat(keys).sort("token_id", "recv", "kind", "ref").select("token_id", "kind", "ref")
+    """The fold's events in order: token_id, kind (0 snapshot, 1 delta), ref (row of ``books`` /
+    ``deltas``), ``same`` (a snapshot with the same levels as the token's previous snapshot) and
+    ``need`` (a snapshot next to a delta of its token: its levels are needed as Python values)."""
+    key = {"recv": _receive_ts(), "ref": pl.int_range(pl.len())}
+    snapshots = books.select("token_id", "bids", "asks", **key, kind=pl.lit(0, pl.Int8)).sort("token_id", "recv", "ref")
+    snapshots = snapshots.select(
+        "token_id", "recv", "kind", "ref",
+        same=((pl.col("bids") == pl.col("bids").shift(1).over("token_id"))
+              & (pl.col("asks") == pl.col("asks").shift(1).over("token_id"))).fill_null(False),
+    )  # fmt: skip
+    updates = deltas.select("token_id", **key, kind=pl.lit(1, pl.Int8), same=pl.lit(False))
+    kind = pl.col("kind")
+    next_to_delta = (kind.shift(1).over("token_id") == 1) | (kind.shift(-1).over("token_id") == 1)
+    return (
+        pl.concat([snapshots, updates.select(snapshots.columns)])
+        .sort("token_id", "recv", "kind", "ref")
+        .select("token_id", "kind", "ref", "same", need=(kind == 0) & next_to_delta.fill_null(False))
+    )
 
 
 def _quarantine(fresh: dict[str, Any], code: str, detail: str) -> QuarantineRecord:
@@ -218,10 +236,13 @@ def fold(books: pl.DataFrame, deltas: pl.DataFrame) -> Reconstruction:
     Args, returns: as :func:`reconstruct` (``deltas`` required, possibly empty).
     """
     deltas = deltas.sort("seq")
-    book_levels = [
-        ([(lv["price"], lv["size"]) for lv in bids], [(lv["price"], lv["size"]) for lv in asks])
-        for bids, asks in books.select("bids", "asks").iter_rows()
-    ]
+    events = _events(books, deltas)
+    needed = events.filter("need").get_column("ref").to_list()
+    near_deltas = books.select(pl.col("bids", "asks").gather(needed)).iter_rows()
+    book_levels = {
+        ref: ([(lv["price"], lv["size"]) for lv in bids], [(lv["price"], lv["size"]) for lv in asks])
+        for ref, (bids, asks) in zip(needed, near_deltas, strict=True)
+    }
     book_meta = books.select("ts_ms", "tick_size", "freshness").rows()
     delta_rows = deltas.select("condition_id", "ts_ms", "side", "price", "size", "freshness").rows()
     quarantined: list[QuarantineRecord] = []
@@ -234,26 +255,31 @@ def fold(books: pl.DataFrame, deltas: pl.DataFrame) -> Reconstruction:
     asks: dict[Decimal, Decimal] = {}
     tick: Decimal | None = None  # None: no snapshot of this token yet
     seen_delta = False  # a delta of this token since its last snapshot
-    for tok, kind, ref in _events(books, deltas).iter_rows():
+    for tok, kind, ref, same, need in events.iter_rows():
         if tok != token:
             token, tick, seen_delta = tok, None, False
         if kind == 0:
-            levels = book_levels[ref]
             ts_ms, tick_size, fresh = book_meta[ref]
-            if tick is not None:
+            if seen_delta:  # compare with the rebuilt book (`need` holds: the previous event is a delta)
+                levels = book_levels[ref]
                 rebuilt = (sorted(bids.items(), reverse=True), sorted(asks.items()))
+                seen_delta = False
                 if rebuilt == levels:
-                    tick, seen_delta = tick_size, False
+                    tick = tick_size
                     continue
-                if seen_delta:
-                    quarantined.append(_quarantine(
-                        fresh, "GOV_DQ_BOOK_MISMATCH",
-                        f"book of token {tok} at {ts_ms} differs from the book rebuilt from deltas since the last "
-                        f"snapshot, {_first_difference(rebuilt, levels)} (levels compared exactly; the venue hash "
-                        "is not reproducible here and is not compared): resync from this snapshot",
-                    ))  # fmt: skip
-            bids, asks = dict(levels[0]), dict(levels[1])
-            tick, seen_delta = tick_size, False
+                quarantined.append(_quarantine(
+                    fresh, "GOV_DQ_BOOK_MISMATCH",
+                    f"book of token {tok} at {ts_ms} differs from the book rebuilt from deltas since the last "
+                    f"snapshot, {_first_difference(rebuilt, levels)} (levels compared exactly; the venue hash "
+                    "is not reproducible here and is not compared): resync from this snapshot",
+                ))  # fmt: skip
+            elif tick is not None and same:  # the same levels as the previous snapshot: no row
+                tick = tick_size
+                continue
+            if need:  # the dicts are built only for a snapshot next to a delta
+                levels = book_levels[ref]
+                bids, asks = dict(levels[0]), dict(levels[1])
+            tick = tick_size
             from_books.append((len(from_books) + len(rows["pos"]), ref))
             continue
         condition_id, ts_ms, side, price, size, fresh = delta_rows[ref]

@@ -17,6 +17,8 @@ import polars as pl
 
 from polytraders.adapters.capture import CorruptLine, read_capture
 from polytraders.adapters.polymarket import normalise_capture, normalise_markets_page
+from polytraders.adapters.polymarket.market import WS_MARKET_BUDGET_MS
+from polytraders.adapters.polymarket.models import BookDelta
 from polytraders.adapters.polymarket.parsing import provenance_hash
 from polytraders.contracts import (
     InstrumentRecord,
@@ -28,6 +30,7 @@ from polytraders.contracts import (
 )
 from polytraders.contracts.frames import empty_frame, from_frame, to_frame
 from polytraders.contracts.types import DECIMAL_SCALE
+from polytraders.runtime import book_state as bs
 
 CAPTURE_FILE = "capture.jsonl.gz"
 MARKETS_FILE = "markets.json"
@@ -70,7 +73,8 @@ def day_start_ms(day: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Ingested:
-    """S2's normalised output for one day. Frames in the frame form of their wire object."""
+    """S2's normalised output for one day. Frames in the frame form of their wire object;
+    ``book_deltas`` (``price_change`` levels, for S3) in :data:`polytraders.runtime.book_state.DELTA_SCHEMA`."""
 
     frames_in: int
     book_snapshots: pl.DataFrame
@@ -78,6 +82,7 @@ class Ingested:
     resolutions: pl.DataFrame
     quarantine: pl.DataFrame
     keepalives: int
+    book_deltas: pl.DataFrame
 
 
 def tick_sizes_of(instruments: pl.DataFrame) -> dict[str, Decimal]:
@@ -98,7 +103,9 @@ def ingest(day_dir: Path, instruments: pl.DataFrame) -> Ingested:
 
     Book frames -> OrderBookSnapshot (vectorised fast path, identical to the per-frame path),
     ``last_trade_price`` -> TradePrint, ``market_resolved`` -> MarketResolution, keep-alives
-    counted; anything malformed, and any frame of another channel, -> QuarantineRecord.
+    counted; anything malformed, and any frame of another channel, -> QuarantineRecord;
+    ``price_change`` levels -> BookDelta rows of ``book_deltas``, in receive order, each with the
+    receive time of its frame (:func:`_delta_receipts`).
     """
     corrupt: list[CorruptLine] = []
     capture = read_capture(day_dir / CAPTURE_FILE, corrupt=corrupt)
@@ -119,6 +126,8 @@ def ingest(day_dir: Path, instruments: pl.DataFrame) -> Ingested:
         for recv_ms, channel, raw in capture.filter(~market).iter_rows()
     )
     buckets[QuarantineRecord].extend(_corrupt_record(c, CAPTURE_FILE) for c in corrupt)
+    deltas = [d for d in buckets[BookDelta] if isinstance(d, BookDelta)]
+    receipts = _delta_receipts(deltas, capture.filter(market))
     return Ingested(
         frames_in=capture.height + len(corrupt),
         book_snapshots=books,
@@ -126,7 +135,36 @@ def ingest(day_dir: Path, instruments: pl.DataFrame) -> Ingested:
         resolutions=frame_of("MarketResolution", buckets[MarketResolution]),
         quarantine=frame_of("QuarantineRecord", buckets[QuarantineRecord]),
         keepalives=len(buckets[KeepAlive]),
+        book_deltas=bs.delta_frame(deltas, receipts, WS_MARKET_BUDGET_MS),
     )
+
+
+def _delta_receipts(deltas: list[BookDelta], capture: pl.DataFrame) -> list[int]:
+    """The receive time (``recv_ms``) of each delta's frame, ``deltas`` in capture order.
+
+    A delta names its frame only by the frame's hash. A frame received k times (byte-identical)
+    normalises to the same m deltas each time, so its hash's k*m deltas are, in order, m from each
+    receipt in turn. Hashes only the capture rows when there is a delta.
+    """
+    if not deltas:
+        return []
+    receipts: dict[str, list[int]] = defaultdict(list)
+    wanted = {d.provenance_hash for d in deltas}
+    for recv_ms, raw in capture.select("recv_ms", "frame").iter_rows():
+        digest = provenance_hash(raw)
+        if digest in wanted:
+            receipts[digest].append(recv_ms)
+    count: dict[str, int] = defaultdict(int)
+    for d in deltas:
+        count[d.provenance_hash] += 1
+    seen: dict[str, int] = defaultdict(int)
+    out: list[int] = []
+    for d in deltas:
+        times = receipts[d.provenance_hash]
+        per_receipt = max(count[d.provenance_hash] // len(times), 1)
+        out.append(times[min(seen[d.provenance_hash] // per_receipt, len(times) - 1)])
+        seen[d.provenance_hash] += 1
+    return out
 
 
 def _admit_books(books: pl.DataFrame, instruments: pl.DataFrame,
@@ -186,19 +224,17 @@ def top_of_book(books: pl.DataFrame) -> pl.DataFrame:
     return out.select(empty_frame("MarketSnapshot").columns)
 
 
-def book_state(books: pl.DataFrame) -> pl.DataFrame:
+def book_state(books: pl.DataFrame, deltas: pl.DataFrame | None = None) -> pl.DataFrame:
     """S3: the book state per token over time: a row each time a token's book changed.
 
-    Books arrive as full snapshots (and, on other days, ``price_change`` deltas, applied by
-    the reconstruction that P2 adds); consecutive identical snapshots of a token (same levels on
-    both sides) are one state, kept at its first time. Columns as OrderBookSnapshot.
+    Per token in receive order, a snapshot (re)sets the book and each ``price_change`` delta
+    (``deltas``: :data:`~polytraders.runtime.book_state.DELTA_SCHEMA`, S2's ``book_deltas``) sets
+    or removes one level; consecutive identical states are one, kept at its first time. Columns as
+    OrderBookSnapshot, rows by token, then receive order. This is
+    :func:`polytraders.runtime.book_state.reconstruct` without its quarantine records (mismatches
+    against the next snapshot, deltas before any snapshot, deltas that would cross the book).
     """
-    ordered = books.sort("token_id", "ts_ms")
-    changed = (
-        (pl.col("bids") != pl.col("bids").shift(1).over("token_id"))
-        | (pl.col("asks") != pl.col("asks").shift(1).over("token_id"))
-    ).fill_null(True)
-    return ordered.filter(changed)
+    return bs.reconstruct(books, deltas).books
 
 
 # --- S5 / S6 ----------------------------------------------------------------------------------
