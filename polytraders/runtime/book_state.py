@@ -32,12 +32,14 @@ that hash (see :func:`polytraders.runtime.stages._delta_receipts`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
+import pyarrow
 
 from polytraders.adapters.polymarket.models import BookDelta
 from polytraders.contracts import QuarantineRecord
@@ -163,17 +165,20 @@ def reconstruct(books: pl.DataFrame, deltas: pl.DataFrame | None = None) -> Reco
     in_loop = pl.col("token_id").is_in(delta_tokens)
     plain = dedup_snapshots(books.filter(~in_loop))
     folded = fold(books.filter(in_loop), deltas)
-    out = pl.concat([plain, folded.books]).sort("token_id", maintain_order=True)
+    out = plain.merge_sorted(folded.books, key="token_id")  # disjoint tokens, each part sorted by token
     return Reconstruction(out, folded.quarantine, folded.deltas_applied, folded.deltas_unchanged)
 
 
-_Levels = list[tuple[Decimal, Decimal]]
+#: A book side as (price, size) pairs in integer micro-units (1e-6), best first.
+_Levels = list[tuple[int, int]]
+_MICRO = 10**DECIMAL_SCALE
 
 
-def _fmt(level: tuple[Decimal, Decimal] | None) -> str:
+def _fmt(level: tuple[int, int] | None) -> str:
+    """``0.45 x 250.5`` for a level in micro-units."""
     if level is None:
         return "none"
-    return " x ".join(format(v.normalize(), "f") for v in level)
+    return " x ".join(f"{Decimal(v).scaleb(-DECIMAL_SCALE).normalize():f}" for v in level)
 
 
 def _first_difference(rebuilt: tuple[_Levels, _Levels], snapshot: tuple[_Levels, _Levels]) -> str:
@@ -187,7 +192,7 @@ def _first_difference(rebuilt: tuple[_Levels, _Levels], snapshot: tuple[_Levels,
     return "no level differs"  # unreachable when called on differing books
 
 
-def _crossed(side: str, price: Decimal, other: dict[Decimal, Decimal]) -> Decimal | None:
+def _crossed(side: str, price: int, other: dict[int, int]) -> int | None:
     """The opposite side's best price when a level at ``price`` on ``side`` would reach it, else None."""
     if not other:
         return None
@@ -196,6 +201,17 @@ def _crossed(side: str, price: Decimal, other: dict[Decimal, Decimal]) -> Decima
         return best_ask if price >= best_ask else None
     best_bid = max(other)
     return best_bid if price <= best_bid else None
+
+
+def _micro(column: pl.Expr) -> pl.Expr:
+    """A Decimal(38, 6) column as exact integer micro-units."""
+    return (column * _MICRO).cast(pl.Int64)
+
+
+def _levels_micro(side: str) -> pl.Expr:
+    """A book side as a list of [price, size] micro-unit pairs."""
+    level = pl.element().struct
+    return pl.col(side).list.eval(pl.concat_list(_micro(level.field("price")), _micro(level.field("size"))))
 
 
 def _events(books: pl.DataFrame, deltas: pl.DataFrame) -> pl.DataFrame:
@@ -228,96 +244,126 @@ def _quarantine(fresh: dict[str, Any], code: str, detail: str) -> QuarantineReco
     )  # fmt: skip
 
 
+def _level_lists(prices: list[int], sizes: list[int], lengths: list[int]) -> pl.Series:
+    """The frame form of book sides (List of Struct{price, size} Decimal(38, 6)) from flat
+    micro-unit columns and each side's number of levels."""
+    dec = (pl.col("price", "size").cast(DECIMAL_DTYPE) / _MICRO).cast(DECIMAL_DTYPE)
+    flat = pl.DataFrame({"price": prices, "size": sizes}, schema={"price": pl.Int64, "size": pl.Int64})
+    values = flat.select(level=pl.struct(dec)).to_series().to_arrow()
+    offsets = pyarrow.array([0, *itertools.accumulate(lengths)], type=pyarrow.int64())
+    return pl.Series(pyarrow.LargeListArray.from_arrays(offsets, values))
+
+
+def _state(levels: tuple[_Levels, _Levels]) -> tuple[dict[int, int], dict[int, int], _Levels, _Levels]:
+    """A snapshot's book as the fold keeps it: bid and ask dicts, and both sides best-first."""
+    return dict(levels[0]), dict(levels[1]), levels[0], levels[1]
+
+
 def fold(books: pl.DataFrame, deltas: pl.DataFrame) -> Reconstruction:
     """The sequential fold of :func:`reconstruct` over every token of ``books`` and ``deltas``
     (no vectorised shortcut): one loop over the events in fold order, each book a pair of
-    ``price -> size`` dicts; the output frame is built once at the end.
+    ``price -> size`` dicts in integer micro-units (exact for Decimal(38, 6)); the output frame is
+    built once at the end from flat columns.
 
     Args, returns: as :func:`reconstruct` (``deltas`` required, possibly empty).
     """
     deltas = deltas.sort("seq")
     events = _events(books, deltas)
-    needed = events.filter("need").get_column("ref").to_list()
-    near_deltas = books.select(pl.col("bids", "asks").gather(needed)).iter_rows()
+    needed = events.filter("need").get_column("ref")
+    near_deltas = books.select(_levels_micro("bids").gather(needed), _levels_micro("asks").gather(needed))
     book_levels = {
-        ref: ([(lv["price"], lv["size"]) for lv in bids], [(lv["price"], lv["size"]) for lv in asks])
-        for ref, (bids, asks) in zip(needed, near_deltas, strict=True)
+        ref: ([(p, q) for p, q in bids], [(p, q) for p, q in asks])
+        for ref, (bids, asks) in zip(needed.to_list(), near_deltas.iter_rows(), strict=True)
     }
-    book_meta = books.select("ts_ms", "tick_size", "freshness").rows()
-    delta_rows = deltas.select("condition_id", "ts_ms", "side", "price", "size", "freshness").rows()
+    fresh_of_book = books.get_column("freshness").to_list()
+    delta_rows = deltas.select("side", _micro(pl.col("price")), _micro(pl.col("size")), "ts_ms").rows()
+    fresh_of_delta = deltas.get_column("freshness")
     quarantined: list[QuarantineRecord] = []
-    applied = unchanged = 0
+    unchanged = 0
     from_books: list[tuple[int, int]] = []  # (output position, row of books)
-    rows: dict[str, list[Any]] = {c: [] for c in ("pos", "asks", "bids", "condition_id", "freshness", "tick_size",
-                                                  "token_id", "ts_ms")}  # fmt: skip
+    from_deltas: list[tuple[int, int, int]] = []  # (output position, row of deltas, row of books for the tick)
+    flat: dict[str, list[int]] = {k: [] for k in ("bid_p", "bid_s", "bid_n", "ask_p", "ask_s", "ask_n")}
     token: str | None = None
-    bids: dict[Decimal, Decimal] = {}
-    asks: dict[Decimal, Decimal] = {}
-    tick: Decimal | None = None  # None: no snapshot of this token yet
+    bids: dict[int, int] = {}
+    asks: dict[int, int] = {}
+    ranked_bids: _Levels | None = None  # the sides best-first, as of the last output row
+    ranked_asks: _Levels | None = None
+    base: int | None = None  # the row of the token's last snapshot; None: none yet
     seen_delta = False  # a delta of this token since its last snapshot
     for tok, kind, ref, same, need in events.iter_rows():
         if tok != token:
-            token, tick, seen_delta = tok, None, False
+            token, base, seen_delta = tok, None, False
         if kind == 0:
-            ts_ms, tick_size, fresh = book_meta[ref]
             if seen_delta:  # compare with the rebuilt book (`need` holds: the previous event is a delta)
-                levels = book_levels[ref]
                 rebuilt = (sorted(bids.items(), reverse=True), sorted(asks.items()))
                 seen_delta = False
-                if rebuilt == levels:
-                    tick = tick_size
+                if rebuilt == book_levels[ref]:
+                    base = ref
                     continue
+                fresh = fresh_of_book[ref]
                 quarantined.append(_quarantine(
                     fresh, "GOV_DQ_BOOK_MISMATCH",
-                    f"book of token {tok} at {ts_ms} differs from the book rebuilt from deltas since the last "
-                    f"snapshot, {_first_difference(rebuilt, levels)} (levels compared exactly; the venue hash "
-                    "is not reproducible here and is not compared): resync from this snapshot",
+                    f"book of token {tok} at {fresh['source_ts_ms']} differs from the book rebuilt from deltas since "
+                    f"the last snapshot, {_first_difference(rebuilt, book_levels[ref])} (levels compared exactly; "
+                    "the venue hash is not reproducible here and is not compared): resync from this snapshot",
                 ))  # fmt: skip
-            elif tick is not None and same:  # the same levels as the previous snapshot: no row
-                tick = tick_size
+            elif base is not None and same:  # the same levels as the previous snapshot: no row
+                if need:  # (that snapshot's levels may not have been built)
+                    bids, asks, ranked_bids, ranked_asks = _state(book_levels[ref])
+                base = ref
                 continue
             if need:  # the dicts are built only for a snapshot next to a delta
-                levels = book_levels[ref]
-                bids, asks = dict(levels[0]), dict(levels[1])
-            tick = tick_size
-            from_books.append((len(from_books) + len(rows["pos"]), ref))
+                bids, asks, ranked_bids, ranked_asks = _state(book_levels[ref])
+            base = ref
+            from_books.append((len(from_books) + len(from_deltas), ref))
             continue
-        condition_id, ts_ms, side, price, size, fresh = delta_rows[ref]
-        what = f"{side} {_fmt((price, size))} of token {tok} at {ts_ms}"
-        if tick is None:
-            quarantined.append(_quarantine(fresh, "GOV_DQ_DELTA_BEFORE_SNAPSHOT",
-                                           f"delta {what} arrived before any book snapshot of the token: not applied"))
+        side, price, size, ts_ms = delta_rows[ref]
+        if base is None:
+            quarantined.append(_quarantine(
+                fresh_of_delta[ref], "GOV_DQ_DELTA_BEFORE_SNAPSHOT",
+                f"delta {side} {_fmt((price, size))} of token {tok} at {ts_ms} arrived before any book snapshot of "
+                "the token: not applied",
+            ))  # fmt: skip
             continue
         seen_delta = True
         book, other = (bids, asks) if side == "BUY" else (asks, bids)
-        if book.get(price, Decimal(0)) == size:
+        if book.get(price, 0) == size:
             unchanged += 1
             continue
         crossed = _crossed(side, price, other) if size else None
         if crossed is not None:
-            opposite = "ask" if side == "BUY" else "bid"
             quarantined.append(_quarantine(
-                fresh, "GOV_DQ_DELTA_CROSSES_BOOK",
-                f"delta {what} would cross the best {opposite} {_fmt((crossed, other[crossed]))}: not applied",
+                fresh_of_delta[ref], "GOV_DQ_DELTA_CROSSES_BOOK",
+                f"delta {side} {_fmt((price, size))} of token {tok} at {ts_ms} would cross the best "
+                f"{'ask' if side == 'BUY' else 'bid'} {_fmt((crossed, other[crossed]))}: not applied",
             ))  # fmt: skip
             continue
         if size:
             book[price] = size
         else:
             del book[price]
-        applied += 1
-        rows["pos"].append(len(from_books) + len(rows["pos"]))
-        rows["asks"].append([{"price": p, "size": q} for p, q in sorted(asks.items())])
-        rows["bids"].append([{"price": p, "size": q} for p, q in sorted(bids.items(), reverse=True)])
-        rows["condition_id"].append(condition_id)
-        rows["freshness"].append(fresh)
-        rows["tick_size"].append(tick)
-        rows["token_id"].append(tok)
-        rows["ts_ms"].append(ts_ms)
+        from_deltas.append((len(from_books) + len(from_deltas), ref, base))
+        if side == "BUY" or ranked_bids is None:
+            ranked_bids = sorted(bids.items(), reverse=True)
+        if side == "SELL" or ranked_asks is None:
+            ranked_asks = sorted(asks.items())
+        for key, levels in (("bid", ranked_bids), ("ask", ranked_asks)):
+            flat[f"{key}_n"].append(len(levels))
+            if levels:
+                prices, sizes = zip(*levels, strict=True)
+                flat[f"{key}_p"].extend(prices)
+                flat[f"{key}_s"].extend(sizes)
     snapshots = books.select(pl.all().gather([ref for _, ref in from_books])).with_columns(
         pos=pl.Series([pos for pos, _ in from_books], dtype=pl.Int64)
     )
-    rebuilt_rows = pl.DataFrame(rows, schema={"pos": pl.Int64, **books.schema})
-    out = pl.concat([snapshots, rebuilt_rows.select(snapshots.columns)]).sort("pos").drop("pos")
+    delta_refs = pl.Series([ref for _, ref, _ in from_deltas], dtype=pl.Int64)
+    delta_columns = pl.col("condition_id", "freshness", "token_id", "ts_ms").gather(delta_refs)
+    rebuilt_rows = deltas.select(delta_columns).with_columns(
+        pos=pl.Series([pos for pos, _, _ in from_deltas], dtype=pl.Int64),
+        tick_size=books.get_column("tick_size").gather([b for _, _, b in from_deltas]),
+        bids=_level_lists(flat["bid_p"], flat["bid_s"], flat["bid_n"]),
+        asks=_level_lists(flat["ask_p"], flat["ask_s"], flat["ask_n"]),
+    )
+    out = pl.concat([snapshots, rebuilt_rows.select(snapshots.columns).cast(dict(snapshots.schema))]).sort("pos")
     quarantine = to_frame("QuarantineRecord", quarantined) if quarantined else empty_frame("QuarantineRecord")
-    return Reconstruction(out, quarantine, applied, unchanged)
+    return Reconstruction(out.drop("pos"), quarantine, len(from_deltas), unchanged)

@@ -135,6 +135,16 @@ def test_reconstruct_when_snapshot_has_a_level_the_rebuilt_book_lacks_then_detai
     assert "ask level 3: rebuilt none, snapshot 0.6 x 1" in got.quarantine["detail"].item()
 
 
+def test_reconstruct_when_repeated_snapshot_precedes_delta_then_delta_applies_to_that_book() -> None:
+    snaps = [_snap(0, 1, A_BIDS, A_ASKS), _snap(100, 2, A_BIDS, A_ASKS), _snap(200, 3, A_BIDS, A_ASKS)]
+    got = _run(snaps, [(_delta(150, 4, "SELL", "0.53", "8"), 150)])
+    # 100 repeats 0 (no row); 150 changes the ask at 0.53; 200 is the book before it: a mismatch, resync.
+    assert _levels(got.books) == [
+        (0, A_BIDS, A_ASKS), (150, A_BIDS, (("0.52", "3"), ("0.53", "8"))), (200, A_BIDS, A_ASKS),
+    ]  # fmt: skip
+    assert "ask level 2: rebuilt 0.53 x 8, snapshot 0.53 x 7 (" in got.quarantine["detail"].item()
+
+
 def test_reconstruct_when_delta_before_any_snapshot_then_quarantined_and_not_applied() -> None:
     got = _run([_snap(100, 2, A_BIDS, A_ASKS)], [(_delta(50, 3, "BUY", "0.49", "4"), 50)])
     assert _levels(got.books) == [(100, A_BIDS, A_ASKS)]
@@ -245,6 +255,35 @@ def test_reconstruct_when_one_token_has_a_delta_then_others_unchanged_and_next_b
     assert code == "GOV_DQ_BOOK_MISMATCH"
     snapshot_level = f"{worst.price.normalize():f} x {worst.size.normalize():f}"
     assert f"bid level {level}: rebuilt none, snapshot {snapshot_level} (" in detail
+
+
+def test_reconstruct_when_deltas_are_the_diffs_between_fixture_books_then_every_book_matches(fixture_slice) -> None:
+    # Deltas turning each book of the slice into the token's next one (received 1 ms before it):
+    # every next book must then equal the rebuilt one (no mismatch, no row for it), and the rebuilt
+    # rows after each token's last delta of a step equal that next book.
+    books = fixture_slice.book_snapshots
+    deltas: list[BookDelta] = []
+    previous: dict[str, dict[str, dict[D, D]]] = {}
+    for snap in from_frame("OrderBookSnapshot", books):
+        now = {"BUY": {lv.price: lv.size for lv in snap.bids}, "SELL": {lv.price: lv.size for lv in snap.asks}}
+        before, ts = previous.get(snap.token_id), snap.freshness.receive_ts_ms - 1
+        previous[snap.token_id] = now
+        if before is None:
+            continue
+        changes = [(side, p, D(0)) for side in now for p in before[side] if p not in now[side]]
+        changes += [(side, p, q) for side in now for p, q in now[side].items() if before[side].get(p) != q]
+        deltas += [BookDelta(condition_id=snap.condition_id, token_id=snap.token_id, ts_ms=ts, side=side, price=p,
+                             size=q, provenance_hash=HASHES[1]) for side, p, q in changes]  # fmt: skip
+    got = bs.reconstruct(books, bs.delta_frame(deltas, [d.ts_ms for d in deltas], 2_000))
+    assert len(deltas) > 1_000 and got.quarantine.height == 0
+    assert (got.deltas_applied, got.deltas_unchanged) == (len(deltas), 0)
+    # Each token's rows: its first book, then one row per delta; the last of each step is the next book.
+    firsts = books.group_by("token_id").agg(pl.first("bids"), pl.first("asks"))
+    assert got.books.height == firsts.height + len(deltas)
+    recv = pl.col("freshness").struct.field("receive_ts_ms")
+    ends = got.books.filter((recv != recv.shift(-1).over("token_id")).fill_null(True))
+    expected = _todays_book_state(books)
+    assert ends.select("token_id", "bids", "asks").equals(expected.select("token_id", "bids", "asks"))
 
 
 # --- our own reference capture (book array, PONGs, two-leg price_change batches with removals) --------
