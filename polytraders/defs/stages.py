@@ -17,7 +17,7 @@ from polytraders.contracts.frames import validate_frame
 from polytraders.defs import environment, evidence
 from polytraders.defs.partitions import PARTITION_COLUMN, fixture_days
 from polytraders.defs.resources import AlertSinks, EventStoreResource, FixtureStore, Warehouse
-from polytraders.runtime import monitoring, reports, stages, streams, trading
+from polytraders.runtime import book_state, monitoring, reports, stages, streams, trading
 from polytraders.runtime.alerts import deliver
 from polytraders.runtime.event_store import REJECTED, read_envelopes
 from polytraders.runtime.profile import SHADOW, bot_module
@@ -61,6 +61,19 @@ def out(wire_object: str, description: str, bot: str | None = None) -> dg.AssetO
 def stage_frame(context: dg.OpExecutionContext, wire_object: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Validate ``frame`` as ``wire_object`` and add the partition DATE column."""
     validate_frame(wire_object, frame)
+    return _with_partition(context, frame)
+
+
+def delta_frame(context: dg.OpExecutionContext, frame: pl.DataFrame) -> pl.DataFrame:
+    """S2's book deltas (an adapter-level object with no published schema): checked against
+    :data:`~polytraders.runtime.book_state.DELTA_SCHEMA`, then given the partition column.
+    Raises TypeError naming the difference."""
+    if frame.schema != book_state.DELTA_SCHEMA:
+        raise TypeError(f"book deltas frame schema {frame.schema} != {book_state.DELTA_SCHEMA}")
+    return _with_partition(context, frame)
+
+
+def _with_partition(context: dg.OpExecutionContext, frame: pl.DataFrame) -> pl.DataFrame:
     day = date.fromisoformat(context.partition_key)
     return frame.with_columns(pl.lit(day, dtype=pl.Date).alias(PARTITION_COLUMN))
 
@@ -114,7 +127,7 @@ def s1_registry():
 # --- S2 ingestion -----------------------------------------------------------------------------
 
 
-@dg.op(out={n: dg.Out() for n in ("book_snapshots", "market_snapshots", "trades", "resolutions",
+@dg.op(out={n: dg.Out() for n in ("book_snapshots", "book_deltas", "market_snapshots", "trades", "resolutions",
                                    "ingest_quarantine")})
 def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event_store: EventStoreResource,
                    instruments: pl.DataFrame):
@@ -125,6 +138,7 @@ def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event
                                 output_name="book_snapshots")
     return (
         stage_frame(context, "OrderBookSnapshot", got.book_snapshots),
+        delta_frame(context, got.book_deltas),
         stage_frame(context, "MarketSnapshot", stages.top_of_book(got.book_snapshots)),
         stage_frame(context, "TradePrint", got.trades),
         stage_frame(context, "MarketResolution", got.resolutions),
@@ -147,6 +161,7 @@ def disc_universe_scanner(context: dg.OpExecutionContext, event_store: EventStor
 @dg.graph_multi_asset(
     outs={
         "book_snapshots": out("OrderBookSnapshot", "S2: normalised order books, levels best-first."),
+        "book_deltas": out("BookDelta", "S2: price_change level updates (size = new level total, 0 deletes)."),
         "market_snapshots": out("MarketSnapshot", "S2: top of book of every normalised book."),
         "trades": out("TradePrint", "S2: last-trade prints."),
         "resolutions": out("MarketResolution", "S2: market resolutions seen on the feed."),
@@ -159,9 +174,9 @@ def disc_universe_scanner(context: dg.OpExecutionContext, event_store: EventStor
     group_name="s2_ingestion",
 )
 def s2_ingestion(instruments):
-    books, market, trades, resolutions, quarantine = ingest_capture(instruments)
+    books, deltas, market, trades, resolutions, quarantine = ingest_capture(instruments)
     return {
-        "book_snapshots": books, "market_snapshots": market, "trades": trades,
+        "book_snapshots": books, "book_deltas": deltas, "market_snapshots": market, "trades": trades,
         "resolutions": resolutions, "ingest_quarantine": quarantine,
         "disc_universe_scanner": disc_universe_scanner(instruments, market),
     }
@@ -171,9 +186,16 @@ def s2_ingestion(instruments):
 
 
 @dg.op
-def reconstruct_books(context: dg.OpExecutionContext, book_snapshots: pl.DataFrame) -> pl.DataFrame:
-    """S3: books per token over time, one row per change."""
-    return stage_frame(context, "OrderBookSnapshot", stages.book_state(loaded(book_snapshots)))
+def reconstruct_books(context: dg.OpExecutionContext, event_store: EventStoreResource, book_snapshots: pl.DataFrame,
+                      book_deltas: pl.DataFrame) -> pl.DataFrame:
+    """S3: books per token over time (snapshots + deltas, checked against the next snapshot,
+    resynced on a mismatch), one row per change; mismatches go on the stream as quarantine."""
+    rebuilt = book_state.reconstruct(loaded(book_snapshots), loaded(book_deltas))
+    streams.emit_quarantine(event_store.emitter(context), rebuilt.quarantine)
+    context.add_output_metadata({"deltas_applied": rebuilt.deltas_applied,
+                                 "deltas_unchanged": rebuilt.deltas_unchanged,
+                                 "quarantined": rebuilt.quarantine.height})
+    return stage_frame(context, "OrderBookSnapshot", rebuilt.books)
 
 
 
@@ -181,10 +203,10 @@ def reconstruct_books(context: dg.OpExecutionContext, book_snapshots: pl.DataFra
     name="book_state", key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s3_state",
     metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "OrderBookSnapshot"},
     description="S3: each token's book, one row per change.",
-    ins=asset_ins("book_snapshots"),
+    ins=asset_ins("book_snapshots", "book_deltas"),
 )
-def book_state_asset(book_snapshots):
-    return reconstruct_books(book_snapshots)
+def book_state_asset(book_snapshots, book_deltas):
+    return reconstruct_books(book_snapshots, book_deltas)
 
 
 # --- S4 signals, S5 fair value, S6 strategy -----------------------------------------------------
@@ -344,8 +366,9 @@ def positions(context: dg.AssetExecutionContext, event_store: EventStoreResource
 # --- S10 replay, S11 monitoring ---------------------------------------------------------------------
 
 #: Every asset whose op emits envelopes: the event store partition is complete after them.
-EMITTING_ASSETS = ("registry_quarantine", "ingest_quarantine", "disc_universe_scanner", "intel_microprice",
-                   "strat_maker_tight", *(_risk_asset_name(s) for s in RISK_BOTS), "exec_order_shaper", "positions")
+EMITTING_ASSETS = ("registry_quarantine", "ingest_quarantine", "disc_universe_scanner", "book_state",
+                   "intel_microprice", "strat_maker_tight", *(_risk_asset_name(s) for s in RISK_BOTS),
+                   "exec_order_shaper", "positions")
 
 
 @dg.asset(
@@ -504,7 +527,7 @@ def _metadata_values(report: dict[str, object]) -> dict[str, dg.MetadataValue]:
 #: Which stage writes which table (for rows-per-stage metrics).
 TABLE_STAGE: dict[str, str] = {
     "instruments": "S1", "registry_quarantine": "S1",
-    "book_snapshots": "S2", "market_snapshots": "S2", "trades": "S2", "resolutions": "S2",
+    "book_snapshots": "S2", "book_deltas": "S2", "market_snapshots": "S2", "trades": "S2", "resolutions": "S2",
     "ingest_quarantine": "S2", "disc_universe_scanner": "S2", "book_state": "S3",
     "intel_microprice": "S4", "fair_values": "S5", "strat_maker_tight": "S6", "execution_estimates": "S6",
     **{_risk_asset_name(s): "S7" for s in RISK_BOTS}, "approved_intents": "S7",
