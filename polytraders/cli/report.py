@@ -45,13 +45,6 @@ def default_out_dir(day: str) -> Path:
     return environment.REPO_ROOT / "var" / "reports" / day
 
 
-def _export_path(root: Path, day: str) -> Path:
-    # Mirrors polytraders.runtime.event_store.read_envelopes, to name the missing file.
-    from polytraders.runtime.event_store import PARTITION_COLUMN
-
-    return root / "parquet" / f"{PARTITION_COLUMN}={day}" / "envelopes.parquet"
-
-
 def load_day(day: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(envelopes, RunMetric rows) of ``day``.
 
@@ -63,10 +56,10 @@ def load_day(day: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     if not _DAY.match(day):
         raise ValueError(f"--day must be YYYY-MM-DD, got {day!r}")
     datetime.strptime(day, "%Y-%m-%d")  # a real date (raises ValueError naming the format)
-    from polytraders.runtime.event_store import read_envelopes
+    from polytraders.runtime.event_store import read_envelopes, snapshot_path
 
     root = _event_store_root()
-    export = _export_path(root, day)
+    export = snapshot_path(root, day)
     if not export.is_file():
         raise FileNotFoundError(f"no envelope export for {day}: {export} is missing "
                                 f"(run `polytraders shadow --day {day}` first)")

@@ -39,15 +39,10 @@ import polars as pl
 
 from polytraders.bots.readiness import Evidence, discover_implemented
 from polytraders.defs import environment
-from polytraders.runtime.event_store import PARTITION_COLUMN, REJECTED, SCHEMA, EventStore
+from polytraders.runtime.event_store import REJECTED, SCHEMA, EventStore, snapshot_files
 
 _MS_PER_HOUR = 3_600_000
 _PATH = "_path"
-
-
-def snapshot_files(event_store_root: Path) -> list[Path]:
-    """The Parquet snapshot of each recorded partition, oldest day first."""
-    return sorted((Path(event_store_root) / "parquet").glob(f"{PARTITION_COLUMN}=*/envelopes.parquet"))
 
 
 def envelope_spans(event_store_root: Path) -> pl.DataFrame:

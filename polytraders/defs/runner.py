@@ -164,15 +164,3 @@ def _run_day(day: str, defs: dg.Definitions, on_step: Callable[[str, int, int], 
 def read_metrics(day: str) -> pl.DataFrame:
     """The RunMetric rows of ``day`` (stage, metric, key, value) from the event store's snapshot."""
     return read_run_metrics(day, read_envelopes(environment.current().event_store, day))
-
-
-def bots_with_envelopes() -> frozenset[str]:
-    """Bots that emitted at least one envelope in a shadow run over a recorded fixture day.
-
-    Read from the event store's Parquet snapshots (no DuckDB lock); empty when no run has been
-    recorded yet. This is the "ran on a recorded feed" evidence of readiness.
-    """
-    files = sorted((environment.current().event_store / "parquet").glob("partition_day=*/envelopes.parquet"))
-    if not files:
-        return frozenset()
-    return frozenset(pl.scan_parquet(files).select("bot").unique().collect()["bot"].to_list())

@@ -87,13 +87,6 @@ def schema_ok(wire_object: str, frame: pl.DataFrame) -> bool:
     return True
 
 
-def md_table(frame: pl.DataFrame) -> dg.MetadataValue:
-    """A small frame as a Markdown table for the Dagster UI."""
-    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.iter_rows()]
-    return dg.MetadataValue.md("\n".join(lines))
-
-
 def loaded(frame: pl.DataFrame) -> pl.DataFrame:
     """An input as loaded from DuckDB, without the partition column."""
     return frame.drop(PARTITION_COLUMN, strict=False)
@@ -390,7 +383,7 @@ def event_store(context: dg.AssetExecutionContext, event_store: EventStoreResour
         "envelopes": frame.height,
         "rejected_payloads": store.count(context.partition_key, REJECTED),
         "parquet": dg.MetadataValue.path(str(path)),
-        "by_bot": md_table(counts.rename({"len": "envelopes"})),
+        "by_bot": dg.MetadataValue.md(reports.markdown_table(counts.rename({"len": "envelopes"}))),
     })
 
 
@@ -481,14 +474,12 @@ def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_s
     failures += store.count(day, REJECTED)
     counts = warehouse.row_counts(SCHEMA, PARTITION_COLUMN, day)
     counts.pop("run_metrics", None)  # its own table: written after this count
-    store.export(day)  # publish the gov bots' envelopes too
-    published = read_envelopes(store.root, day).filter(pl.col("payload_type") != "RunMetric")  # a re-run's own
-    emitted_by = published["bot"]
-    s11_envelopes = int(emitted_by.is_in(list(GOV_BOTS)).sum())
+    by_bot = store.counts_by_bot(day, except_payload_type="RunMetric")  # a re-run's own metrics left out
+    s11_envelopes = sum(n for bot, n in by_bot.items() if bot in GOV_BOTS)
     metrics = monitoring.run_metrics(
         day,
         {**{(TABLE_STAGE.get(t, "?"), t): n for t, n in counts.items()},
-         ("S10", "envelopes"): emitted_by.len() - s11_envelopes, ("S11", "envelopes"): s11_envelopes},
+         ("S10", "envelopes"): sum(by_bot.values()) - s11_envelopes, ("S11", "envelopes"): s11_envelopes},
         {s: given[_risk_asset_name(s)] for s in RISK_BOTS},
         given["strat_maker_tight"], given["approved_intents"], given["exec_order_shaper"], given["fills"],
         given["positions"],
@@ -496,7 +487,7 @@ def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_s
     )
     last_ts_ms = int(given["positions"]["ts_ms"].max() or stages.day_start_ms(day))
     streams.emit_run_metrics(event_store.emitter(context), SHADOW, metrics, last_ts_ms)
-    store.export(day)  # publish the run metrics too
+    store.export(day)  # publish the gov bots' envelopes and the run metrics
     stream = read_envelopes(store.root, day)
     report = reports.dagster_metadata(day, metrics, stream, reports_dir(event_store) / day)
     context.add_output_metadata({"schema_failures": failures, **_metadata_values(report)})

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from polytraders.gates.model import GateReport, GateResult, GateState, InfraTask, apply_locks, p3_gate
+from polytraders.gates.checks import p3_gate
+from polytraders.gates.model import GateReport, GateResult, GateState, InfraTask, apply_locks
 
 __all__ = [
     "GateReport", "GateResult", "GateState", "InfraTask", "apply_locks", "evaluate", "gates_green_through", "p3_gate",

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from polytraders.runtime.event_store import ENVELOPES, PARTITION_COLUMN, REJECTED, SCHEMA
+from polytraders.runtime.event_store import ENVELOPES, PARTITION_COLUMN, REJECTED, SCHEMA, snapshot_files
 
 #: Envelope columns the gates read (the payload is read only where a check needs it).
 _COLUMNS = ("bot", "payload_type", "ts_ms", "envelope_id", "causation_ids", "reason_codes", PARTITION_COLUMN)
@@ -55,7 +55,7 @@ class ShadowRecord:
         if days is not None:
             predicate &= pl.col(PARTITION_COLUMN).cast(pl.String).is_in(days)
         return (
-            pl.scan_parquet(_snapshot_files(self.root))
+            pl.scan_parquet(snapshot_files(self.root))
             .filter(predicate)
             .select(*_COLUMNS, "payload")
             .with_columns(pl.col(PARTITION_COLUMN).cast(pl.String))
@@ -63,13 +63,9 @@ class ShadowRecord:
         )
 
 
-def _snapshot_files(root: Path) -> list[Path]:
-    return sorted((Path(root) / "parquet").glob(f"{PARTITION_COLUMN}=*/envelopes.parquet"))
-
-
 def load_record(root: Path) -> ShadowRecord | None:
     """The recorded shadow runs under event store folder ``root``; None when none was exported."""
-    files = _snapshot_files(root)
+    files = snapshot_files(root)
     if not files:
         return None
     envelopes = (

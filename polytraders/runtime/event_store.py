@@ -117,7 +117,7 @@ class EventStore:
 
     def export(self, day: str) -> Path:
         """Refresh the Parquet snapshot of ``day`` (written to a temp file, then renamed)."""
-        target = self.root / "parquet" / f"{PARTITION_COLUMN}={day}" / "envelopes.parquet"
+        target = snapshot_path(self.root, day)
         target.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as con:
             frame = con.execute(
@@ -136,6 +136,25 @@ class EventStore:
                 f"select count(*) from {SCHEMA}.{table} where {PARTITION_COLUMN} = ?", [date.fromisoformat(day)]
             ).fetchone()[0]
 
+    def counts_by_bot(self, day: str, *, except_payload_type: str | None = None) -> dict[str, int]:
+        """Envelopes stored for ``day`` per bot, optionally leaving one payload type out (writers only)."""
+        with self.connect() as con:
+            return dict(con.execute(
+                f"select bot, count(*) from {SCHEMA}.{ENVELOPES} where {PARTITION_COLUMN} = ? "
+                "and payload_type is distinct from ? group by bot",
+                [date.fromisoformat(day), except_payload_type],
+            ).fetchall())
+
+
+def snapshot_path(root: Path, day: str) -> Path:
+    """Where the Parquet snapshot of ``day`` lives under event store folder ``root``."""
+    return Path(root) / "parquet" / f"{PARTITION_COLUMN}={day}" / "envelopes.parquet"
+
+
+def snapshot_files(root: Path) -> list[Path]:
+    """Every day's Parquet snapshot under event store folder ``root``, oldest day first."""
+    return sorted((Path(root) / "parquet").glob(f"{PARTITION_COLUMN}=*/envelopes.parquet"))
+
 
 def read_envelopes(root: Path, day: str) -> pl.DataFrame:
     """The envelopes of ``day`` from the Parquet snapshot, without touching the DuckDB file.
@@ -143,7 +162,7 @@ def read_envelopes(root: Path, day: str) -> pl.DataFrame:
     Columns as the ReportEnvelope frame plus ``partition_day``; rows ordered by bot, sequence.
     Raises FileNotFoundError if no run has exported ``day`` yet.
     """
-    path = Path(root) / "parquet" / f"{PARTITION_COLUMN}={day}" / "envelopes.parquet"
+    path = snapshot_path(root, day)
     if not path.is_file():
         raise FileNotFoundError(f"no envelopes exported for {day} under {root} (run the shadow job first)")
     return pl.read_parquet(path)

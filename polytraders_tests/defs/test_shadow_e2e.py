@@ -19,12 +19,12 @@ from typer.testing import CliRunner
 
 from polytraders.adapters.capture import read_capture
 from polytraders.bots import manifest
-from polytraders.bots.readiness import Evidence, Readiness, compute_readiness, discover_implemented
+from polytraders.bots.readiness import Readiness, compute_readiness
 from polytraders.cli import app
 from polytraders.defs import environment
+from polytraders.defs import evidence as evidence_module
 from polytraders.defs.definitions import build
 from polytraders.defs.partitions import fixture_days
-from polytraders.defs.runner import bots_with_envelopes
 from polytraders.defs.stages import RISK_BOTS, SCHEMA, TABLE_STAGE
 from polytraders.gates import GateState, evaluate
 from polytraders.runtime.event_store import read_envelopes
@@ -121,7 +121,7 @@ def test_readiness_when_run_recorded_then_the_wired_bots_are_demo_wired(two_runs
     *_, db = two_runs
     monkeypatch.setenv("POLYTRADERS_DUCKDB", str(db))
     monkeypatch.delenv("POLYTRADERS_EVENT_STORE", raising=False)
-    evidence = Evidence(implemented_slugs=discover_implemented(), ran_on_recorded_feed=bots_with_envelopes())
+    evidence = evidence_module.collect()
     wired = {s.slug for s in manifest.BOTS if compute_readiness(s, evidence) is Readiness.DEMO_WIRED}
     assert wired == {
         "disc.universe_scanner", "intel.microprice", "strat.maker_tight", "risk.killswitch",
