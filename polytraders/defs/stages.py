@@ -12,6 +12,7 @@ import dagster as dg
 import polars as pl
 
 from polytraders.bots import manifest
+from polytraders.bots.inputs import MarketData
 from polytraders.bots.readiness import as_tags, bot_facts
 from polytraders.contracts.frames import validate_frame
 from polytraders.defs import environment, evidence
@@ -144,7 +145,8 @@ def disc_universe_scanner(context: dg.OpExecutionContext, event_store: EventStor
                           instruments: pl.DataFrame, market_snapshots: pl.DataFrame):
     """disc.universe_scanner: markets that are live and tradable."""
     bot = bot_module("disc.universe_scanner")
-    result = bot.run(loaded(instruments), loaded(market_snapshots), SHADOW.config(bot.SLUG))
+    data = MarketData.of(instruments=loaded(instruments), tops=loaded(market_snapshots))
+    result = bot.run(data, SHADOW.config(bot.SLUG))
     streams.emit_bot(event_store.emitter(context), SHADOW, bot.SLUG, "Candidate", result.candidates,
                      reason_codes=pl.col("reason_codes"))
     context.add_output_metadata({"excluded": result.excluded.height}, output_name="candidates")
@@ -210,7 +212,7 @@ def intel_microprice(context: dg.OpExecutionContext, event_store: EventStoreReso
                      book_state: pl.DataFrame) -> pl.DataFrame:
     """intel.microprice over every book state."""
     bot = bot_module("intel.microprice")
-    signals = bot.run(loaded(book_state), SHADOW.config(bot.SLUG))
+    signals = bot.run(MarketData.of(books=loaded(book_state)), SHADOW.config(bot.SLUG))
     streams.emit_bot(event_store.emitter(context), SHADOW, bot.SLUG, "Signal", signals)
     return stage_frame(context, "Signal", signals)
 

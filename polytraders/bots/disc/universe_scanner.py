@@ -22,15 +22,15 @@ Method
     market is dropped silently. Snapshots of tokens that no instrument lists are ignored.
 
 Inputs
-    ``instruments`` — InstrumentRecord frame; reads ``condition_id`` String, ``tokens``
-    List(Struct{token_id String, outcome String}), ``active`` / ``closed`` /
-    ``accepting_orders`` Boolean, ``as_of_ms`` Int64.
-    ``books`` — MarketSnapshot frame; reads ``condition_id`` String, ``token_id`` String,
+    ``data`` (:class:`~polytraders.bots.inputs.MarketData`): ``data.instruments`` — InstrumentRecord
+    frame; reads ``condition_id`` String, ``tokens`` List(Struct{token_id String, outcome String}),
+    ``active`` / ``closed`` / ``accepting_orders`` Boolean, ``as_of_ms`` Int64.
+    ``data.tops`` — MarketSnapshot frame; reads ``condition_id`` String, ``token_id`` String,
     ``ts_ms`` Int64, ``best_bid`` / ``best_ask`` Decimal(38, 6) nullable.
 
 Returns
-    :class:`ScanResult` — ``candidates``: Candidate frame (``bot``, ``condition_id``, ``ts_ms``
-    Int64, ``rank`` Int64, ``score`` Float64, ``reason_codes`` List(String)) sorted by rank;
+    :class:`~polytraders.bots.inputs.ScanResult` — ``candidates``: Candidate frame (``bot``,
+    ``condition_id``, ``ts_ms`` Int64, ``rank`` Int64, ``score`` Float64, ``reason_codes`` List(String)) sorted by rank;
     ``excluded``: frame (``condition_id`` String, ``reason_code`` String) sorted by condition_id.
 
 Reason codes
@@ -42,12 +42,11 @@ Raises
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import polars as pl
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
+from polytraders.bots.inputs import MarketData, ScanResult, latest_instruments, scan_result
 from polytraders.contracts import reason_codes
 
 SLUG = "disc.universe_scanner"
@@ -57,15 +56,7 @@ ADMITTED = reason_codes.require("DISC_UNIVERSE_ADMITTED")
 NOT_ACTIVE = reason_codes.require("DISC_NOT_ACTIVE")
 NO_LIVE_BOOK = reason_codes.require("DISC_NO_LIVE_BOOK")
 
-CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
-    "bot": pl.String(),
-    "condition_id": pl.String(),
-    "ts_ms": pl.Int64(),
-    "rank": pl.Int64(),
-    "score": pl.Float64(),
-    "reason_codes": pl.List(pl.String()),
-}
-EXCLUDED_SCHEMA: dict[str, pl.DataType] = {"condition_id": pl.String(), "reason_code": pl.String()}
+INPUTS = ("instruments", "tops")
 
 
 class Config(BotConfig):
@@ -78,20 +69,10 @@ class Config(BotConfig):
     )
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class ScanResult:
-    """Admitted markets (Candidate frame) and excluded markets with their reason code."""
-
-    candidates: pl.DataFrame
-    excluded: pl.DataFrame
-
-
-def run(instruments: pl.DataFrame, books: pl.DataFrame, config: Config) -> ScanResult:
+def run(data: MarketData, config: Config) -> ScanResult:
     """Scan the universe; see the module docstring."""
     k = config.min_two_sided_snapshots
-    markets = instruments.sort("as_of_ms", maintain_order=True).unique(
-        subset="condition_id", keep="last", maintain_order=True
-    )
+    markets = latest_instruments(data.instruments)
     tradable = pl.col("active") & pl.col("accepting_orders") & ~pl.col("closed")
     not_active = markets.filter(~tradable).select("condition_id", pl.lit(NOT_ACTIVE).alias("reason_code"))
 
@@ -103,7 +84,7 @@ def run(instruments: pl.DataFrame, books: pl.DataFrame, config: Config) -> ScanR
         )
         .explode("token_id")
     )
-    snaps = books.select(
+    snaps = data.tops.select(
         "condition_id",
         "token_id",
         "ts_ms",
@@ -126,19 +107,5 @@ def run(instruments: pl.DataFrame, books: pl.DataFrame, config: Config) -> ScanR
     no_book = per_market.filter(~pl.col("live")).select(
         "condition_id", pl.lit(NO_LIVE_BOOK).alias("reason_code")
     )
-    candidates = (
-        per_market.filter(pl.col("live"))
-        .sort(["score", "condition_id"], descending=[True, False])
-        .with_row_index("rank", offset=1)
-        .select(
-            pl.lit(SLUG).alias("bot"),
-            "condition_id",
-            "ts_ms",
-            "rank",
-            "score",
-            pl.lit([ADMITTED], dtype=pl.List(pl.String())).alias("reason_codes"),
-        )
-        .cast(CANDIDATE_SCHEMA)
-    )
-    excluded = pl.concat([not_active, no_book]).cast(EXCLUDED_SCHEMA).sort("condition_id")
-    return ScanResult(candidates=candidates, excluded=excluded)
+    admitted = per_market.filter(pl.col("live")).select("condition_id", "ts_ms", "score")
+    return scan_result(SLUG, admitted, ADMITTED, pl.concat([not_active, no_book]))

@@ -15,8 +15,8 @@ Method
     Decimal levels and decides no order price or size; no rounding is applied.
 
 Inputs
-    ``books`` — OrderBookSnapshot frame: ``condition_id`` String, ``token_id`` String,
-    ``ts_ms`` Int64, ``tick_size`` Decimal(38, 6), ``bids`` / ``asks``
+    ``data.books`` (:class:`~polytraders.bots.inputs.MarketData`) — OrderBookSnapshot frame:
+    ``condition_id`` String, ``token_id`` String, ``ts_ms`` Int64, ``tick_size`` Decimal(38, 6), ``bids`` / ``asks``
     List(Struct{price: Decimal(38, 6), size: Decimal(38, 6)}) best-first, ``freshness`` Struct.
     Only ``condition_id``, ``token_id``, ``ts_ms``, ``bids`` and ``asks`` are read.
 
@@ -41,7 +41,7 @@ Example
     ...      "asks": [[{"price": D("0.60"), "size": D("100")}]]},
     ...     schema={"condition_id": pl.String, "token_id": pl.String, "ts_ms": pl.Int64,
     ...             "bids": lvl, "asks": lvl})
-    >>> run(books, Config(top_levels=1))["value"].to_list()  # (0.40·100 + 0.60·300) / 400
+    >>> run(MarketData.of(books=books), Config(top_levels=1))["value"].to_list()  # (0.40·100 + 0.60·300) / 400
     [0.55]
 """
 
@@ -51,6 +51,7 @@ import polars as pl
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
+from polytraders.bots.inputs import MarketData, signal_frame
 
 SLUG = "intel.microprice"
 VERSION = "0.1.0"
@@ -58,15 +59,7 @@ VERSION = "0.1.0"
 SIGNAL_NAME = "microprice"
 SIGNAL_UNIT = "probability"
 
-SIGNAL_SCHEMA: dict[str, pl.DataType] = {
-    "bot": pl.String(),
-    "condition_id": pl.String(),
-    "token_id": pl.String(),
-    "ts_ms": pl.Int64(),
-    "name": pl.String(),
-    "value": pl.Float64(),
-    "unit": pl.String(),
-}
+INPUTS = ("books",)
 
 
 class Config(BotConfig):
@@ -87,11 +80,11 @@ def _side_sums(column: str, top_levels: int) -> tuple[pl.Expr, pl.Expr]:
     return notional, total
 
 
-def run(books: pl.DataFrame, config: Config) -> pl.DataFrame:
+def run(data: MarketData, config: Config) -> pl.DataFrame:
     """Microprice of every book with two non-empty sides; see the module docstring."""
     bid_notional, bid_size = _side_sums("bids", config.top_levels)
     ask_notional, ask_size = _side_sums("asks", config.top_levels)
-    sums = books.select(
+    sums = data.books.select(
         "condition_id",
         "token_id",
         "ts_ms",
@@ -103,12 +96,4 @@ def run(books: pl.DataFrame, config: Config) -> pl.DataFrame:
     pb = pl.col("_sb") / pl.col("_qb")
     pa = pl.col("_sa") / pl.col("_qa")
     micro = (pb * pl.col("_qa") + pa * pl.col("_qb")) / (pl.col("_qa") + pl.col("_qb"))
-    return sums.select(
-        pl.lit(SLUG).alias("bot"),
-        "condition_id",
-        "token_id",
-        "ts_ms",
-        pl.lit(SIGNAL_NAME).alias("name"),
-        micro.alias("value"),
-        pl.lit(SIGNAL_UNIT).alias("unit"),
-    ).cast(SIGNAL_SCHEMA)
+    return signal_frame(sums, SLUG, SIGNAL_NAME, SIGNAL_UNIT, micro)

@@ -9,6 +9,7 @@ import pydantic
 import pytest
 
 from polytraders.bots.disc import universe_scanner as scanner
+from polytraders.bots.inputs import CANDIDATE_SCHEMA, MarketData, ScanResult
 
 TS = 1_700_000_000_000
 A, B, C, Z = ("0x" + ch * 64 for ch in "abc0")
@@ -125,8 +126,8 @@ def _universe() -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def test_run_when_markets_live_then_candidates_ranked_by_score_then_condition_id() -> None:
-    result = scanner.run(*_universe(), scanner.Config())
-    assert result.candidates.schema == pl.Schema(scanner.CANDIDATE_SCHEMA)
+    result = run(*_universe(), scanner.Config())
+    assert result.candidates.schema == pl.Schema(CANDIDATE_SCHEMA)
     assert result.candidates.rows() == [
         ("disc.universe_scanner", Z, TS + 3_000, 1, 1.0, ["DISC_UNIVERSE_ADMITTED"]),
         ("disc.universe_scanner", B, TS + 500, 2, 1.0, ["DISC_UNIVERSE_ADMITTED"]),
@@ -146,7 +147,7 @@ def test_run_when_markets_live_then_candidates_ranked_by_score_then_condition_id
 )
 def test_run_when_status_flag_off_then_not_active(flags: dict[str, bool], code: str | None) -> None:
     books = _snaps(_snap(A, "1", TS, "0.40", "0.42"), _snap(A, "2", TS, "0.58", "0.60"))
-    result = scanner.run(_instruments(_instrument(A, ("1", "2"), **flags)), books, scanner.Config())
+    result = run(_instruments(_instrument(A, ("1", "2"), **flags)), books, scanner.Config())
     if code is None:
         assert result.candidates["condition_id"].to_list() == [A]
         assert result.excluded.height == 0
@@ -165,7 +166,7 @@ def test_run_when_status_flag_off_then_not_active(flags: dict[str, bool], code: 
     ],
 )
 def test_run_when_a_token_lacks_two_sided_book_then_no_live_book(books: list[dict[str, object]]) -> None:
-    result = scanner.run(_instruments(_instrument(A, ("1", "2"))), _snaps(*books), scanner.Config())
+    result = run(_instruments(_instrument(A, ("1", "2"))), _snaps(*books), scanner.Config())
     assert result.candidates.height == 0
     assert result.excluded.rows() == [(A, "DISC_NO_LIVE_BOOK")]
 
@@ -180,12 +181,12 @@ def test_run_when_min_two_sided_snapshots_two_then_admitted_at_second_snapshot()
         _snap(A, "2", TS + 1_000, "0.58", "0.60"),
         _snap(A, "2", TS + 4_000, "0.58", "0.60"),
     )
-    result = scanner.run(
+    result = run(
         _instruments(_instrument(A, ("1", "2"))), books, scanner.Config(min_two_sided_snapshots=2)
     )
     assert result.candidates.select("ts_ms", "rank", "score").rows() == [(TS + 4_000, 1, 0.8)]
     # k = 3: token 1 has only two → excluded
-    result3 = scanner.run(
+    result3 = run(
         _instruments(_instrument(A, ("1", "2"))), books, scanner.Config(min_two_sided_snapshots=3)
     )
     assert result3.excluded.rows() == [(A, "DISC_NO_LIVE_BOOK")]
@@ -197,23 +198,23 @@ def test_run_when_instrument_has_newer_record_then_latest_status_decides() -> No
         _instrument(A, ("1", "2"), as_of_ms=TS),
     )
     books = _snaps(_snap(A, "1", TS, "0.40", "0.42"), _snap(A, "2", TS, "0.58", "0.60"))
-    result = scanner.run(instruments, books, scanner.Config())
+    result = run(instruments, books, scanner.Config())
     assert result.excluded.rows() == [(A, "DISC_NOT_ACTIVE")]
 
 
 def test_run_when_no_books_then_every_market_excluded_and_none_dropped() -> None:
     instruments, _ = _universe()
-    result = scanner.run(instruments, _snaps(), scanner.Config())
+    result = run(instruments, _snaps(), scanner.Config())
     assert result.candidates.height == 0
-    assert result.candidates.schema == pl.Schema(scanner.CANDIDATE_SCHEMA)
+    assert result.candidates.schema == pl.Schema(CANDIDATE_SCHEMA)
     assert result.excluded.rows() == [
         (Z, "DISC_NO_LIVE_BOOK"), (A, "DISC_NO_LIVE_BOOK"), (B, "DISC_NO_LIVE_BOOK"), (C, "DISC_NOT_ACTIVE"),
     ]  # fmt: skip
 
 
 def test_run_when_same_input_twice_then_same_output() -> None:
-    first = scanner.run(*_universe(), scanner.Config())
-    second = scanner.run(*_universe(), scanner.Config())
+    first = run(*_universe(), scanner.Config())
+    second = run(*_universe(), scanner.Config())
     assert first.candidates.equals(second.candidates)
     assert first.excluded.equals(second.excluded)
     # every market accounted for exactly once
@@ -224,3 +225,8 @@ def test_run_when_same_input_twice_then_same_output() -> None:
 def test_config_when_min_snapshots_zero_then_validation_error() -> None:
     with pytest.raises(pydantic.ValidationError, match="min_two_sided_snapshots"):
         scanner.Config(min_two_sided_snapshots=0)
+
+
+def run(instruments: pl.DataFrame, tops: pl.DataFrame, config: scanner.Config) -> ScanResult:
+    """The scanner over ``instruments`` and ``tops``."""
+    return scanner.run(MarketData.of(instruments=instruments, tops=tops), config)

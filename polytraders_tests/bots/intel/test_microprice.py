@@ -8,6 +8,7 @@ import polars as pl
 import pydantic
 import pytest
 
+from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData
 from polytraders.bots.intel import microprice
 
 COND = "0x" + "ab" * 32
@@ -72,13 +73,13 @@ def test_run_when_top_two_levels_then_size_weighted_microprice() -> None:
     #        Pa = 0.51, Qa = 200 (one ask level)
     # micro = (Pb·Qa + Pa·Qb) / (Qa + Qb) = (0.4825·200 + 0.51·400) / 600
     #       = (96.5 + 204) / 600 = 300.5 / 600 = 601 / 1200 = 0.500833…
-    out = microprice.run(_books(("1", TS, BIDS, ASKS)), microprice.Config(top_levels=2))
+    out = run(_books(("1", TS, BIDS, ASKS)), microprice.Config(top_levels=2))
     assert out["value"].to_list() == [pytest.approx(601 / 1200, abs=1e-12)]
 
 
 def test_run_when_one_level_then_classic_weighted_mid() -> None:
     # N = 1: (0.49·200 + 0.51·100) / (200 + 100) = (98 + 51) / 300 = 149 / 300 = 0.49666…
-    out = microprice.run(_books(("1", TS, BIDS, ASKS)), microprice.Config(top_levels=1))
+    out = run(_books(("1", TS, BIDS, ASKS)), microprice.Config(top_levels=1))
     assert out["value"].to_list() == [pytest.approx(149 / 300, abs=1e-12)]
 
 
@@ -87,13 +88,13 @@ def test_run_when_default_config_then_three_levels_used() -> None:
     # micro = (663/1400·200 + 0.51·1400) / 1600 = (94.714285… + 714) / 1600 = 808.714285… / 1600
     #       = (663/7 + 714) / 1600 = (663 + 4998) / 11200 = 5661 / 11200 = 0.505446…
     assert microprice.Config().top_levels == 3
-    out = microprice.run(_books(("1", TS, BIDS, ASKS)), microprice.Config())
+    out = run(_books(("1", TS, BIDS, ASKS)), microprice.Config())
     assert out["value"].to_list() == [pytest.approx(5661 / 11200, abs=1e-12)]
 
 
 def test_run_when_book_symmetric_then_mid() -> None:
     # (0.45·50 + 0.55·50) / 100 = 0.5
-    out = microprice.run(_books(("1", TS, [("0.45", "50")], [("0.55", "50")])), microprice.Config())
+    out = run(_books(("1", TS, [("0.45", "50")], [("0.55", "50")])), microprice.Config())
     assert out["value"].to_list() == [pytest.approx(0.5, abs=1e-12)]
 
 
@@ -111,7 +112,7 @@ def test_run_when_book_symmetric_then_mid() -> None:
 def test_run_when_prices_at_band_edges_then_exact_values(
     bids: list[tuple[str, str]], asks: list[tuple[str, str]], expected: float
 ) -> None:
-    out = microprice.run(_books(("1", TS, bids, asks)), microprice.Config(top_levels=1))
+    out = run(_books(("1", TS, bids, asks)), microprice.Config(top_levels=1))
     assert out["value"].to_list() == [pytest.approx(expected, abs=1e-12)]
 
 
@@ -125,9 +126,9 @@ def test_run_when_prices_at_band_edges_then_exact_values(
     ],
 )
 def test_run_when_side_empty_then_no_signal(bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> None:
-    out = microprice.run(_books(("1", TS, bids, asks)), microprice.Config())
+    out = run(_books(("1", TS, bids, asks)), microprice.Config())
     assert out.height == 0
-    assert out.schema == pl.Schema(microprice.SIGNAL_SCHEMA)
+    assert out.schema == pl.Schema(SIGNAL_SCHEMA)
 
 
 def test_run_when_mixed_books_then_signal_rows_in_input_order_with_contract_columns() -> None:
@@ -136,8 +137,8 @@ def test_run_when_mixed_books_then_signal_rows_in_input_order_with_contract_colu
         ("1", TS, [], [("0.60", "100")]),  # dropped: empty bid side
         ("1", TS + 2_000, [("0.30", "100")], [("0.70", "300")]),  # (0.30·300 + 0.70·100)/400 = 0.40
     )
-    out = microprice.run(books, microprice.Config(top_levels=1))
-    assert out.schema == pl.Schema(microprice.SIGNAL_SCHEMA)
+    out = run(books, microprice.Config(top_levels=1))
+    assert out.schema == pl.Schema(SIGNAL_SCHEMA)
     assert out.drop("value").rows() == [
         ("intel.microprice", COND, "2", TS + 1_000, "microprice", "probability"),
         ("intel.microprice", COND, "1", TS + 2_000, "microprice", "probability"),
@@ -147,10 +148,15 @@ def test_run_when_mixed_books_then_signal_rows_in_input_order_with_contract_colu
 
 def test_run_when_same_input_twice_then_same_output() -> None:
     books = _books(("1", TS, BIDS, ASKS), ("2", TS, [("0.10", "5")], [("0.90", "7")]))
-    first = microprice.run(books, microprice.Config())
-    assert first.equals(microprice.run(books, microprice.Config()))
+    first = run(books, microprice.Config())
+    assert first.equals(run(books, microprice.Config()))
 
 
 def test_config_when_top_levels_zero_then_validation_error() -> None:
     with pytest.raises(pydantic.ValidationError, match="top_levels"):
         microprice.Config(top_levels=0)
+
+
+def run(books: pl.DataFrame, config: microprice.Config) -> pl.DataFrame:
+    """The bot over ``books`` alone."""
+    return microprice.run(MarketData.of(books=books), config)
