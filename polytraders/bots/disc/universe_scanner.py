@@ -4,17 +4,24 @@ Method
     For each market (the latest instrument record per ``condition_id`` by ``as_of_ms``):
 
     1. it must be ``active``, ``accepting_orders`` and not ``closed`` — else DISC_NOT_ACTIVE;
-    2. every one of its outcome tokens must have at least ``min_two_sided_snapshots`` (k)
-       snapshots in ``books`` with both ``best_bid`` and ``best_ask`` present — else
+    2. at least one of its outcome tokens must have at least ``min_two_sided_snapshots`` (k)
+       snapshots in ``tops`` with both ``best_bid`` and ``best_ask`` present — else
        DISC_NO_LIVE_BOOK (a token with no snapshot at all has zero two-sided snapshots).
+
+    One token is enough because the outcome tokens of a binary Polymarket market share one
+    order book: a bid on YES at p is an ask on NO at 1 − p
+    (https://docs.polymarket.com/market-makers/liquidity-rewards, "market complement";
+    https://mirror.xyz/polymarket.eth/TOHA3ir5R76bO1vjTrKQclS9k8Dygma53OIzHztJSjk, "unified book"),
+    so a feed that polls the YES token only (no NO-side quotes) still shows a live market.
 
     Admitted markets become candidates:
 
-    * ``ts_ms`` = the first time at which every token had had k two-sided snapshots, i.e. the
-      maximum over the market's tokens of the token's k-th two-sided snapshot time (ms);
-    * ``score`` = two-sided snapshots / all snapshots, over every token of the market and the
-      whole ``books`` window (fraction in (0, 1]; 1.0 = the book was never one-sided). The scan
-      is as of the end of the window, so the score also counts snapshots after ``ts_ms``;
+    * ``ts_ms`` = the first time at which some token had had k two-sided snapshots, i.e. the
+      minimum over the tokens with at least k of the token's k-th two-sided snapshot time (ms);
+    * ``score`` = two-sided snapshots / all snapshots, over the market's tokens that have
+      snapshots and the whole ``tops`` window (fraction in (0, 1]; 1.0 = the book was never
+      one-sided). The scan is as of the end of the window, so the score also counts snapshots
+      after ``ts_ms``;
     * ``rank`` = 1..n by score descending, ties by ``condition_id`` ascending;
     * ``reason_codes`` = ("DISC_UNIVERSE_ADMITTED",).
 
@@ -65,7 +72,8 @@ class Config(BotConfig):
     min_two_sided_snapshots: int = Field(
         default=1,
         ge=1,
-        description="snapshots with both best bid and best ask each token needs to count as live (k), count",
+        description="snapshots with both best bid and best ask one token needs for its market to count as live (k), "
+        "count",
     )
 
 
@@ -100,8 +108,8 @@ def run(data: MarketData, config: Config) -> ScanResult:
         )
     )
     per_market = per_token.group_by("condition_id").agg(
-        (pl.col("n_two_sided") >= k).all().alias("live"),
-        pl.col("kth_ts_ms").max().alias("ts_ms"),
+        (pl.col("n_two_sided") >= k).any().alias("live"),
+        pl.col("kth_ts_ms").filter(pl.col("n_two_sided") >= k).min().alias("ts_ms"),
         (pl.col("n_two_sided").sum() / pl.col("n_snapshots").sum()).alias("score"),
     )
     no_book = per_market.filter(~pl.col("live")).select(

@@ -106,13 +106,13 @@ def _universe() -> tuple[pl.DataFrame, pl.DataFrame]:
     )
     books = _snaps(
         # A: token 1 two-sided at TS, one-sided at +1s, two-sided at +2s; token 2 ask-only at TS,
-        # two-sided at +1s  → all tokens two-sided first at TS + 1_000; score 3 / 5 = 0.6
+        # two-sided at +1s  → some token two-sided first at min(TS, TS + 1_000) = TS; score 3 / 5 = 0.6
         _snap(A, "1", TS, "0.40", "0.42"),
         _snap(A, "1", TS + 1_000, "0.40", None),
         _snap(A, "1", TS + 2_000, "0.41", "0.43"),
         _snap(A, "2", TS, None, "0.60"),
         _snap(A, "2", TS + 1_000, "0.58", "0.60"),
-        # B: always two-sided → ts TS + 500 (token 4's first), score 2 / 2 = 1.0
+        # B: always two-sided → ts min(TS, TS + 500) = TS (token 3's first), score 2 / 2 = 1.0
         _snap(B, "3", TS, "0.10", "0.12"),
         _snap(B, "4", TS + 500, "0.88", "0.90"),
         # Z: always two-sided → ts TS + 3_000, score 1.0; ties B and ranks first (0x000… < 0xbbb…)
@@ -130,8 +130,8 @@ def test_run_when_markets_live_then_candidates_ranked_by_score_then_condition_id
     assert result.candidates.schema == pl.Schema(CANDIDATE_SCHEMA)
     assert result.candidates.rows() == [
         ("disc.universe_scanner", Z, TS + 3_000, 1, 1.0, ["DISC_UNIVERSE_ADMITTED"]),
-        ("disc.universe_scanner", B, TS + 500, 2, 1.0, ["DISC_UNIVERSE_ADMITTED"]),
-        ("disc.universe_scanner", A, TS + 1_000, 3, 0.6, ["DISC_UNIVERSE_ADMITTED"]),
+        ("disc.universe_scanner", B, TS, 2, 1.0, ["DISC_UNIVERSE_ADMITTED"]),
+        ("disc.universe_scanner", A, TS, 3, 0.6, ["DISC_UNIVERSE_ADMITTED"]),
     ]
     assert result.excluded.rows() == [(C, "DISC_NOT_ACTIVE")]
 
@@ -157,15 +157,41 @@ def test_run_when_status_flag_off_then_not_active(flags: dict[str, bool], code: 
 
 
 @pytest.mark.parametrize(
+    ("books", "ts", "score"),
+    [
+        # YES-only feed: token 2 (NO) has no snapshot at all → live on token 1; score 1 / 1 = 1.0
+        ([_snap(A, "1", TS, "0.40", "0.42")], TS, 1.0),
+        # token 2 bid-only at TS, token 1 two-sided at TS + 1s → ts TS + 1_000; score 1 / 2 = 0.5
+        ([_snap(A, "1", TS + 1_000, "0.40", "0.42"), _snap(A, "2", TS, "0.58", None)], TS + 1_000, 0.5),
+        # token 1 one-sided at TS, token 2 two-sided at TS + 2s → ts TS + 2_000; score 1 / 2 = 0.5
+        ([_snap(A, "1", TS, None, "0.42"), _snap(A, "2", TS + 2_000, "0.58", "0.60")], TS + 2_000, 0.5),
+    ],
+)
+def test_run_when_one_token_two_sided_then_live(books: list[dict[str, object]], ts: int, score: float) -> None:
+    result = run(_instruments(_instrument(A, ("1", "2"))), _snaps(*books), scanner.Config())
+    assert result.candidates.select("condition_id", "ts_ms", "score").rows() == [(A, ts, score)]
+    assert result.excluded.height == 0
+
+
+def test_run_when_yes_only_feed_and_k_two_then_admitted_at_yes_second_two_sided() -> None:
+    # k = 2, NO token never quoted: YES two-sided at TS, one-sided at TS + 1s, two-sided at TS + 5s
+    # → 2nd two-sided YES snapshot at TS + 5_000; score 2 / 3 (YES only; NO has no snapshot)
+    books = _snaps(
+        _snap(A, "1", TS, "0.40", "0.42"), _snap(A, "1", TS + 1_000, None, "0.42"), _snap(A, "1", TS + 5_000, "0.40", "0.41")
+    )  # fmt: skip
+    result = run(_instruments(_instrument(A, ("1", "2"))), books, scanner.Config(min_two_sided_snapshots=2))
+    assert result.candidates.select("ts_ms", "score").rows() == [(TS + 5_000, 2 / 3)]
+
+
+@pytest.mark.parametrize(
     "books",
     [
-        [_snap(A, "1", TS, "0.40", "0.42")],  # token 2 has no snapshot at all
-        [_snap(A, "1", TS, "0.40", "0.42"), _snap(A, "2", TS, "0.58", None)],  # token 2 bid-only
+        [_snap(A, "1", TS, "0.40", None), _snap(A, "2", TS, None, "0.60")],  # each token one-sided
         [_snap(A, "1", TS, None, None), _snap(A, "2", TS, None, None)],  # both empty
         [_snap(B, "1", TS, "0.40", "0.42"), _snap(B, "2", TS, "0.58", "0.60")],  # other market's book
     ],
 )
-def test_run_when_a_token_lacks_two_sided_book_then_no_live_book(books: list[dict[str, object]]) -> None:
+def test_run_when_no_token_has_two_sided_book_then_no_live_book(books: list[dict[str, object]]) -> None:
     result = run(_instruments(_instrument(A, ("1", "2"))), _snaps(*books), scanner.Config())
     assert result.candidates.height == 0
     assert result.excluded.rows() == [(A, "DISC_NO_LIVE_BOOK")]
@@ -173,7 +199,7 @@ def test_run_when_a_token_lacks_two_sided_book_then_no_live_book(books: list[dic
 
 def test_run_when_min_two_sided_snapshots_two_then_admitted_at_second_snapshot() -> None:
     # k = 2: token 1 two-sided at TS and TS+2s (2nd = TS+2s); token 2 at TS+1s and TS+4s
-    # (2nd = TS+4s) → ts = max(TS+2s, TS+4s) = TS + 4_000; score = 4 two-sided / 5 = 0.8
+    # (2nd = TS+4s) → ts = min(TS+2s, TS+4s) = TS + 2_000; score = 4 two-sided / 5 = 0.8
     books = _snaps(
         _snap(A, "1", TS, "0.40", "0.42"),
         _snap(A, "1", TS + 2_000, "0.40", "0.42"),
@@ -184,8 +210,8 @@ def test_run_when_min_two_sided_snapshots_two_then_admitted_at_second_snapshot()
     result = run(
         _instruments(_instrument(A, ("1", "2"))), books, scanner.Config(min_two_sided_snapshots=2)
     )
-    assert result.candidates.select("ts_ms", "rank", "score").rows() == [(TS + 4_000, 1, 0.8)]
-    # k = 3: token 1 has only two → excluded
+    assert result.candidates.select("ts_ms", "rank", "score").rows() == [(TS + 2_000, 1, 0.8)]
+    # k = 3: each token has only two → excluded
     result3 = run(
         _instruments(_instrument(A, ("1", "2"))), books, scanner.Config(min_two_sided_snapshots=3)
     )
