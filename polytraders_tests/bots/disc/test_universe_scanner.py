@@ -177,8 +177,10 @@ def test_run_when_yes_only_feed_and_k_two_then_admitted_at_yes_second_two_sided(
     # k = 2, NO token never quoted: YES two-sided at TS, one-sided at TS + 1s, two-sided at TS + 5s
     # → 2nd two-sided YES snapshot at TS + 5_000; score 2 / 3 (YES only; NO has no snapshot)
     books = _snaps(
-        _snap(A, "1", TS, "0.40", "0.42"), _snap(A, "1", TS + 1_000, None, "0.42"), _snap(A, "1", TS + 5_000, "0.40", "0.41")
-    )  # fmt: skip
+        _snap(A, "1", TS, "0.40", "0.42"),
+        _snap(A, "1", TS + 1_000, None, "0.42"),
+        _snap(A, "1", TS + 5_000, "0.40", "0.41"),
+    )
     result = run(_instruments(_instrument(A, ("1", "2"))), books, scanner.Config(min_two_sided_snapshots=2))
     assert result.candidates.select("ts_ms", "score").rows() == [(TS + 5_000, 2 / 3)]
 
