@@ -184,7 +184,7 @@ def test_implemented_bots_when_imported_then_version_and_slug_match_the_manifest
     import importlib
 
     implemented = discover_implemented()
-    assert len(implemented) == 15
+    assert len(implemented) >= 15  # bots are added phase by phase; none is ever removed
     for slug in implemented:
         module = importlib.import_module("polytraders.bots." + slug)
         assert (module.SLUG, module.VERSION) == (slug, manifest.get(slug).version), slug
