@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from polytraders.defs import environment, stages
+from polytraders.defs import environment, signals, stages
 from polytraders.defs.resources import (
     AlertSinks,
     EventStoreResource,
@@ -21,7 +21,7 @@ def build(settings: environment.Settings | None = None) -> dg.Definitions:
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     database = str(settings.duckdb_path)
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([stages]),
+        assets=dg.load_assets_from_modules([stages, signals]),
         jobs=[shadow_job],
         sensors=[build_sensor(str(settings.fixtures_root))],
         schedules=[daily_shadow],

@@ -12,7 +12,6 @@ import dagster as dg
 import polars as pl
 
 from polytraders.bots import manifest
-from polytraders.bots.inputs import MarketData
 from polytraders.bots.readiness import as_tags, bot_facts
 from polytraders.contracts.frames import validate_frame
 from polytraders.defs import environment, evidence
@@ -21,7 +20,7 @@ from polytraders.defs.resources import AlertSinks, EventStoreResource, FixtureSt
 from polytraders.runtime import book_state, monitoring, reports, stages, streams, trading
 from polytraders.runtime.alerts import deliver
 from polytraders.runtime.event_store import REJECTED, read_envelopes
-from polytraders.runtime.profile import SHADOW, bot_module
+from polytraders.runtime.profile import DISCOVERY_BOTS, SHADOW, SIGNAL_BOTS, asset_name, bot_module
 
 SCHEMA = environment.STAGE_SCHEMA
 
@@ -140,19 +139,6 @@ def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event
     )
 
 
-@dg.op(tags=bot_tags("disc.universe_scanner"), out={"candidates": dg.Out()})
-def disc_universe_scanner(context: dg.OpExecutionContext, event_store: EventStoreResource,
-                          instruments: pl.DataFrame, market_snapshots: pl.DataFrame):
-    """disc.universe_scanner: markets that are live and tradable."""
-    bot = bot_module("disc.universe_scanner")
-    data = MarketData.of(instruments=loaded(instruments), tops=loaded(market_snapshots))
-    result = bot.run(data, SHADOW.config(bot.SLUG))
-    streams.emit_bot(event_store.emitter(context), SHADOW, bot.SLUG, "Candidate", result.candidates,
-                     reason_codes=pl.col("reason_codes"))
-    context.add_output_metadata({"excluded": result.excluded.height}, output_name="candidates")
-    return stage_frame(context, "Candidate", result.candidates)
-
-
 @dg.graph_multi_asset(
     outs={
         "book_snapshots": out("OrderBookSnapshot", "S2: normalised order books, levels best-first."),
@@ -161,8 +147,6 @@ def disc_universe_scanner(context: dg.OpExecutionContext, event_store: EventStor
         "trades": out("TradePrint", "S2: last-trade prints."),
         "resolutions": out("MarketResolution", "S2: market resolutions seen on the feed."),
         "ingest_quarantine": out("QuarantineRecord", "S2: frames that could not be normalised."),
-        "disc_universe_scanner": out("Candidate", "disc.universe_scanner: the tradable universe.",
-                                     "disc.universe_scanner"),
     },
     ins=asset_ins("instruments"),
     partitions_def=fixture_days,
@@ -173,7 +157,6 @@ def s2_ingestion(instruments):
     return {
         "book_snapshots": books, "book_deltas": deltas, "market_snapshots": market, "trades": trades,
         "resolutions": resolutions, "ingest_quarantine": quarantine,
-        "disc_universe_scanner": disc_universe_scanner(instruments, market),
     }
 
 
@@ -205,26 +188,6 @@ def book_state_asset(book_snapshots, book_deltas):
 
 
 # --- S4 signals, S5 fair value, S6 strategy -----------------------------------------------------
-
-
-@dg.op(tags=bot_tags("intel.microprice"))
-def intel_microprice(context: dg.OpExecutionContext, event_store: EventStoreResource,
-                     book_state: pl.DataFrame) -> pl.DataFrame:
-    """intel.microprice over every book state."""
-    bot = bot_module("intel.microprice")
-    signals = bot.run(MarketData.of(books=loaded(book_state)), SHADOW.config(bot.SLUG))
-    streams.emit_bot(event_store.emitter(context), SHADOW, bot.SLUG, "Signal", signals)
-    return stage_frame(context, "Signal", signals)
-
-
-@dg.graph_asset(
-    name="intel_microprice", key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s4_signals",
-    metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "Signal", **bot_tags("intel.microprice")},
-    description="S4: intel.microprice signals.",
-    ins=asset_ins("book_state"),
-)
-def s4_microprice(book_state):
-    return intel_microprice(book_state)
 
 
 @dg.asset(
@@ -273,13 +236,9 @@ def s6_execution(fair_values, market_snapshots, instruments):
 RISK_BOTS = SHADOW.risk_order
 
 
-def _risk_asset_name(slug: str) -> str:
-    return slug.replace(".", "_")
-
-
 @dg.op(
     tags={"polytraders/stage": "S7"},
-    out={**{_risk_asset_name(s): dg.Out() for s in RISK_BOTS}, "approved_intents": dg.Out()},
+    out={**{asset_name(s): dg.Out() for s in RISK_BOTS}, "approved_intents": dg.Out()},
 )
 def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, intents: pl.DataFrame,
               instruments: pl.DataFrame, market_snapshots: pl.DataFrame, resolutions: pl.DataFrame):
@@ -290,7 +249,7 @@ def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, i
     for slug in RISK_BOTS:
         context.add_output_metadata(
             {"bot": slug, "elapsed_ms": round(gate.elapsed_ms[slug], 3), **bot_tags(slug)},
-            output_name=_risk_asset_name(slug),
+            output_name=asset_name(slug),
         )
     votes = tuple(stage_frame(context, "RiskVote", gate.votes[s]) for s in RISK_BOTS)
     return (*votes, stage_frame(context, "OrderIntent", gate.approved))
@@ -298,7 +257,7 @@ def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, i
 
 @dg.graph_multi_asset(
     outs={
-        **{_risk_asset_name(s): out("RiskVote", f"{s}: one RiskVote per intent it evaluated.", s) for s in RISK_BOTS},
+        **{asset_name(s): out("RiskVote", f"{s}: one RiskVote per intent it evaluated.", s) for s in RISK_BOTS},
         "approved_intents": out("OrderIntent", "S7: intents that ended APPROVE or REDUCE (reduced size)."),
     },
     ins=asset_ins("strat_maker_tight", "instruments", "market_snapshots", "resolutions"),
@@ -307,7 +266,7 @@ def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, i
 )
 def s7_risk(strat_maker_tight, instruments, market_snapshots, resolutions):
     results = risk_gate(strat_maker_tight, instruments, market_snapshots, resolutions)
-    names = [*(_risk_asset_name(s) for s in RISK_BOTS), "approved_intents"]
+    names = [*(asset_name(s) for s in RISK_BOTS), "approved_intents"]
     return dict(zip(names, results, strict=True))
 
 
@@ -361,8 +320,8 @@ def positions(context: dg.AssetExecutionContext, event_store: EventStoreResource
 # --- S10 replay, S11 monitoring ---------------------------------------------------------------------
 
 #: Every asset whose op emits envelopes: the event store partition is complete after them.
-EMITTING_ASSETS = ("registry_quarantine", "ingest_quarantine", "disc_universe_scanner", "book_state",
-                   "intel_microprice", "strat_maker_tight", *(_risk_asset_name(s) for s in RISK_BOTS),
+EMITTING_ASSETS = ("registry_quarantine", "ingest_quarantine", *(asset_name(s) for s in DISCOVERY_BOTS), "book_state",
+                   *(asset_name(s) for s in SIGNAL_BOTS), "strat_maker_tight", *(asset_name(s) for s in RISK_BOTS),
                    "exec_order_shaper", "positions")
 
 
@@ -399,7 +358,7 @@ GOV_BOTS: dict[str, str] = {
     "gov.alert_dispatcher": "Alert",
 }
 #: The pipeline bots whose envelopes the gov bots read.
-PIPELINE_BOTS = ["disc.universe_scanner", "intel.microprice", STRATEGY, *RISK_BOTS, "exec.order_shaper"]
+PIPELINE_BOTS = [*DISCOVERY_BOTS, *SIGNAL_BOTS, STRATEGY, *RISK_BOTS, "exec.order_shaper"]
 
 
 @dg.op(ins={"published": dg.In(dg.Nothing)}, out=dg.Out(io_manager_key="mem_io_manager"))
@@ -449,7 +408,7 @@ def s11_governance(event_store):
 @dg.asset(
     key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s11_monitoring",
     metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "RunMetric"},
-    ins=asset_ins(*(_risk_asset_name(s) for s in RISK_BOTS), "strat_maker_tight", "approved_intents",
+    ins=asset_ins(*(asset_name(s) for s in RISK_BOTS), "strat_maker_tight", "approved_intents",
                   "exec_order_shaper", "fills", "positions", "registry_quarantine", "ingest_quarantine"),
     deps=[dg.AssetKey([SCHEMA, "event_store"]), *(dg.AssetKey([SCHEMA, s.replace(".", "_")]) for s in GOV_BOTS)],
 )
@@ -465,7 +424,7 @@ def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_s
     payloads the event store refused (stored as rejected payloads, never half-written).
     """
     given = {k: loaded(v) for k, v in locals().items() if isinstance(v, pl.DataFrame)}
-    checked = {"RiskVote": [given[_risk_asset_name(s)] for s in RISK_BOTS],
+    checked = {"RiskVote": [given[asset_name(s)] for s in RISK_BOTS],
                "OrderIntent": [given["strat_maker_tight"], given["approved_intents"]],
                "ExecutionPlan": [given["exec_order_shaper"]],
                "Fill": [given["fills"]], "Position": [given["positions"]],
@@ -482,7 +441,7 @@ def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_s
         day,
         {**{(TABLE_STAGE.get(t, "?"), t): n for t, n in counts.items()},
          ("S10", "envelopes"): sum(by_bot.values()) - s11_envelopes, ("S11", "envelopes"): s11_envelopes},
-        {s: given[_risk_asset_name(s)] for s in RISK_BOTS},
+        {s: given[asset_name(s)] for s in RISK_BOTS},
         given["strat_maker_tight"], given["approved_intents"], given["exec_order_shaper"], given["fills"],
         given["positions"],
         pl.concat([given["registry_quarantine"], given["ingest_quarantine"]]), failures,
@@ -521,9 +480,10 @@ def _metadata_values(report: dict[str, object]) -> dict[str, dg.MetadataValue]:
 TABLE_STAGE: dict[str, str] = {
     "instruments": "S1", "registry_quarantine": "S1",
     "book_snapshots": "S2", "book_deltas": "S2", "market_snapshots": "S2", "trades": "S2", "resolutions": "S2",
-    "ingest_quarantine": "S2", "disc_universe_scanner": "S2", "book_state": "S3",
-    "intel_microprice": "S4", "fair_values": "S5", "strat_maker_tight": "S6", "execution_estimates": "S6",
-    **{_risk_asset_name(s): "S7" for s in RISK_BOTS}, "approved_intents": "S7",
+    "ingest_quarantine": "S2", **{asset_name(s): "S2" for s in DISCOVERY_BOTS}, "book_state": "S3",
+    **{asset_name(s): "S4" for s in SIGNAL_BOTS}, "fair_values": "S5",
+    "strat_maker_tight": "S6", "execution_estimates": "S6",
+    **{asset_name(s): "S7" for s in RISK_BOTS}, "approved_intents": "S7",
     "exec_order_shaper": "S8", "order_events": "S8", "fills": "S8", "positions": "S9",
     "run_metrics": "S11", **{slug.replace(".", "_"): "S11" for slug in GOV_BOTS},
 }

@@ -11,7 +11,9 @@ import importlib
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from polytraders.bots import manifest
 from polytraders.bots.base import BotConfig
+from polytraders.bots.readiness import discover_implemented
 from polytraders.runtime.risk_gate import RiskStep
 
 #: The declared risk order (S7). Global denials first (kill switch, compliance), then the
@@ -23,6 +25,17 @@ RISK_ORDER: tuple[str, ...] = (
     "risk.drawdown",
     "risk.exposure_caps",
 )
+
+
+#: The bots of S4 (every intel bot) and of S1–S2 discovery (every disc bot), in manifest order.
+_IMPLEMENTED = discover_implemented()
+SIGNAL_BOTS: tuple[str, ...] = tuple(s.slug for s in manifest.by_class()["intel"] if s.slug in _IMPLEMENTED)
+DISCOVERY_BOTS: tuple[str, ...] = tuple(s.slug for s in manifest.by_class()["disc"] if s.slug in _IMPLEMENTED)
+
+
+def asset_name(slug: str) -> str:
+    """The stage table / asset name of a bot: its slug with ``_`` for ``.``."""
+    return slug.replace(".", "_")
 
 
 def bot_module(slug: str) -> ModuleType:

@@ -28,7 +28,7 @@ EXPECTED_DEPENDENCIES = {
     "trades": {"instruments"},
     "resolutions": {"instruments"},
     "ingest_quarantine": {"instruments"},
-    "disc_universe_scanner": {"instruments"},
+    "disc_universe_scanner": {"instruments", "market_snapshots"},
     "book_state": {"book_snapshots", "book_deltas"},
     "intel_microprice": {"book_state"},
     "fair_values": {"intel_microprice"},
