@@ -86,6 +86,11 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("GOV_DQ_BOOK_MISMATCH", _S.ERROR, "a book snapshot differs from the book rebuilt from deltas"),
         ReasonCodeInfo("GOV_DQ_DELTA_BEFORE_SNAPSHOT", _S.WARN, "a book delta of a token with no snapshot yet"),
         ReasonCodeInfo("GOV_DQ_DELTA_CROSSES_BOOK", _S.ERROR, "a book delta would make best bid >= best ask"),
+        # Intel: trade-print bots (P2, appended).
+        ReasonCodeInfo("INTEL_NO_TRADES", _S.INFO, "no trade print of the token (usable by the bot) in the window"),
+        ReasonCodeInfo(
+            "INTEL_WARMUP", _S.INFO, "not enough history yet for the signal (window short of its minimum samples)"
+        ),
     )
 }
 
