@@ -49,7 +49,10 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         # Discovery.
         ReasonCodeInfo("DISC_UNIVERSE_ADMITTED", _S.INFO, "market is active, accepting orders and has a live book"),
         ReasonCodeInfo("DISC_NOT_ACTIVE", _S.INFO, "market is not active, closed or not accepting orders"),
-        ReasonCodeInfo("DISC_NO_LIVE_BOOK", _S.INFO, "a token of the market has no book in the window"),
+        ReasonCodeInfo("DISC_NO_LIVE_BOOK", _S.INFO, "no token of the market has a two-sided book in the window"),
+        ReasonCodeInfo("DISC_REWARD_RANKED", _S.INFO, "market pays liquidity rewards; its touch scores in the band"),
+        ReasonCodeInfo("DISC_NO_REWARDS", _S.INFO, "market has no liquidity rewards (none, or a max spread of 0)"),
+        ReasonCodeInfo("DISC_REWARD_SPREAD_WIDE", _S.INFO, "half the spread >= rewards max spread: touch scores 0"),
         # Intel.
         ReasonCodeInfo("INTEL_EMPTY_SIDE", _S.INFO, "a book side is empty: the signal is undefined"),
         # Strategy.
