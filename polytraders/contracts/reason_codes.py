@@ -53,6 +53,10 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("DISC_REWARD_RANKED", _S.INFO, "market pays liquidity rewards; its touch scores in the band"),
         ReasonCodeInfo("DISC_NO_REWARDS", _S.INFO, "market has no liquidity rewards (none, or a max spread of 0)"),
         ReasonCodeInfo("DISC_REWARD_SPREAD_WIDE", _S.INFO, "half the spread >= rewards max spread: touch scores 0"),
+        ReasonCodeInfo("DISC_NEW_MARKET", _S.INFO, "market listed inside the window, admitted after book hydration"),
+        ReasonCodeInfo("DISC_NOT_NEW", _S.INFO, "market was not listed inside the window"),
+        ReasonCodeInfo("DISC_NEW_NO_BOOK", _S.INFO, "new market never seen on the feed (no top of book)"),
+        ReasonCodeInfo("DISC_HYDRATING", _S.INFO, "new market's book still inside its hydration wait at window end"),
         # Intel.
         ReasonCodeInfo("INTEL_EMPTY_SIDE", _S.INFO, "a book side is empty: the signal is undefined"),
         # Strategy.
@@ -94,6 +98,8 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo(
             "INTEL_WARMUP", _S.INFO, "not enough history yet for the signal (window short of its minimum samples)"
         ),
+        # Intel: vol / shock / regime / time-to-end / neg-risk / sibling bots (P2, appended).
+        ReasonCodeInfo("INTEL_NO_END_DATE", _S.INFO, "the market has no end date as of the snapshot"),
     )
 }
 

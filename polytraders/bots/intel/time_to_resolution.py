@@ -1,0 +1,126 @@
+"""intel.time_to_resolution — hours to the market's end date, and a taper factor in [0, 1].
+
+Method
+    For each top-of-book snapshot take the market's instrument record as of the snapshot (the
+    latest record of its ``condition_id`` with ``as_of_ms`` ≤ ``ts_ms``; no look-ahead) and its
+    scheduled end date ``end_ts_ms``::
+
+        hours_to_end = (end_ts_ms − ts_ms) / 3 600 000          (negative once the end has passed)
+        x            = clip(hours_to_end / taper_start_hours, 0, 1)
+        taper        = x                  (taper_shape = "linear")
+                     = x² · (3 − 2x)      (taper_shape = "smoothstep")
+
+    The taper is 1 while the end is at least ``taper_start_hours`` away and falls to 0 at the end
+    date (and stays 0 after it): a size / quoting multiplier that winds exposure down into
+    resolution. The linear ramp is the plain interpolation; the smoothstep is the cubic Hermite
+    ramp with zero slope at both ends (``smoothstep(0, 1, x)`` of the OpenGL Shading Language 4.60
+    specification, §8.3 "Common Functions"), so the taper starts and finishes without a kink.
+    Units: hours (Float64: integer ms / 3 600 000, to within an ulp) and fraction. Informational
+    (capital impact I); no rounding is applied.
+
+Inputs
+    ``data.tops`` (:class:`~polytraders.bots.inputs.MarketData`) — MarketSnapshot frame: reads
+    ``condition_id`` String, ``token_id`` String, ``ts_ms`` Int64 (every snapshot counts,
+    one-sided ones too). ``data.instruments`` — InstrumentRecord frame: reads ``condition_id``
+    String, ``as_of_ms`` Int64, ``end_ts_ms`` Int64 nullable.
+
+Returns
+    Signal frame (``bot``, ``condition_id``, ``token_id``, ``ts_ms`` Int64, ``name``, ``value``
+    Float64, ``unit``), two rows per snapshot whose market has an end date as of the snapshot:
+    ``name`` = "hours_to_end" (``unit`` = "hours") then ``name`` = "taper" (``unit`` =
+    "fraction", in [0, 1]); sorted by ``token_id``, ``ts_ms`` (stable: snapshots of one
+    millisecond keep their input order). A snapshot whose market has no instrument record as of
+    its time, or whose record has no ``end_ts_ms``, yields no row (INTEL_NO_END_DATE).
+
+Reason codes
+    INTEL_NO_END_DATE (documented condition for an absent row; the Signal frame has no code column).
+
+Raises
+    pydantic.ValidationError — invalid config (``taper_start_hours`` ≤ 0, unknown ``taper_shape``).
+
+Example
+    >>> from polytraders_tests.bots.frames import instruments, market, tops
+    >>> data = MarketData.of(tops=tops(("yes", 0, "0.48", "0.52")),
+    ...                      instruments=instruments(market("m1", end_dt=6 * 3_600_000)))
+    >>> run(data, Config(taper_start_hours=24.0))["value"].to_list()  # 6 h; 6 / 24
+    [6.0, 0.25]
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+from pydantic import Field
+
+from polytraders.bots.base import BotConfig
+from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, signal_frame
+from polytraders.contracts import reason_codes
+
+SLUG = "intel.time_to_resolution"
+VERSION = "0.1.0"
+
+NO_END_DATE = reason_codes.require("INTEL_NO_END_DATE")
+
+HOURS_NAME, HOURS_UNIT = "hours_to_end", "hours"
+TAPER_NAME, TAPER_UNIT = "taper", "fraction"
+MS_PER_HOUR = 3_600_000
+
+INPUTS = ("instruments", "tops")
+
+
+class Config(BotConfig):
+    """Parameters of intel.time_to_resolution."""
+
+    taper_start_hours: float = Field(
+        default=24.0, gt=0, description="time before the end date at which the taper starts to fall below 1, hours"
+    )
+    taper_shape: Literal["linear", "smoothstep"] = Field(
+        default="linear", description="ramp from 1 to 0: 'linear' or 'smoothstep' (x²(3 − 2x)), no unit"
+    )
+
+
+def instrument_as_of(frame: pl.DataFrame, instruments: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """``frame`` (with ``condition_id`` String, ``ts_ms`` Int64) plus ``columns`` of the market's
+    instrument record as of each row: the latest record with ``as_of_ms`` ≤ ``ts_ms`` (records of
+    one ``as_of_ms``: the later row). Rows without such a record get nulls. Row order is kept."""
+    records = (
+        instruments.select("condition_id", "as_of_ms", *columns)
+        .unique(subset=["condition_id", "as_of_ms"], keep="last", maintain_order=True)
+        .sort("condition_id", "as_of_ms")
+    )
+    return (
+        frame.with_row_index("_row")
+        .sort("condition_id", "ts_ms")
+        .join_asof(records, left_on="ts_ms", right_on="as_of_ms", by="condition_id", strategy="backward",
+                   check_sortedness=False)
+        .sort("_row")
+        .drop("_row", "as_of_ms")
+    )
+
+
+def with_hours_to_end(tops: pl.DataFrame, instruments: pl.DataFrame) -> pl.DataFrame:
+    """``tops`` plus ``hours_to_end`` Float64 (null when the market has no end date as of the
+    snapshot, see :func:`instrument_as_of`); row order is kept."""
+    joined = instrument_as_of(tops, instruments, ["end_ts_ms"])
+    hours = ((pl.col("end_ts_ms") - pl.col("ts_ms")) / MS_PER_HOUR).alias("hours_to_end")
+    return joined.with_columns(hours).drop("end_ts_ms")
+
+
+def taper(hours_to_end: pl.Expr, config: Config) -> pl.Expr:
+    """The taper factor in [0, 1] of an hours-to-end expression (Float64; null stays null)."""
+    x = (hours_to_end / config.taper_start_hours).clip(0.0, 1.0)
+    return x if config.taper_shape == "linear" else x * x * (3.0 - 2.0 * x)
+
+
+def run(data: MarketData, config: Config) -> pl.DataFrame:
+    """Hours to end and taper of every snapshot of a market with an end date; see the module docstring."""
+    rows = with_hours_to_end(
+        data.tops.select("condition_id", "token_id", "ts_ms").sort("token_id", "ts_ms", maintain_order=True),
+        data.instruments,
+    ).filter(pl.col("hours_to_end").is_not_null())
+    hours = signal_frame(rows, SLUG, HOURS_NAME, HOURS_UNIT, "hours_to_end")
+    tapers = signal_frame(rows, SLUG, TAPER_NAME, TAPER_UNIT, taper(pl.col("hours_to_end"), config))
+    # Interleave: per snapshot hours_to_end then taper (a stable sort on the row position keeps it).
+    both = pl.concat([hours.with_row_index("_row"), tapers.with_row_index("_row")])
+    return both.sort("_row", maintain_order=True).drop("_row").cast(SIGNAL_SCHEMA)
