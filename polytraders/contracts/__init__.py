@@ -24,7 +24,7 @@ from polytraders.contracts.market import (
     TickSizeChange,
     TradePrint,
 )
-from polytraders.contracts.reporting import QuarantineRecord, ReportEnvelope, RunMetric
+from polytraders.contracts.reporting import DataQualityFinding, QuarantineRecord, ReportEnvelope, RunMetric
 from polytraders.contracts.trading import (
     Candidate,
     ExecutionEstimate,
@@ -64,6 +64,7 @@ WIRE_MODELS: dict[str, type[WireModel]] = {
         Position,
         ReportEnvelope,
         QuarantineRecord,
+        DataQualityFinding,
         RunMetric,
         AuditRecord,
         Heartbeat,
@@ -81,6 +82,7 @@ __all__ = [
     "BookLevel",
     "BuilderAttribution",
     "Candidate",
+    "DataQualityFinding",
     "ExecutionEstimate",
     "ExecutionPlan",
     "FairValue",

@@ -100,6 +100,14 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ),
         # Intel: vol / shock / regime / time-to-end / neg-risk / sibling bots (P2, appended).
         ReasonCodeInfo("INTEL_NO_END_DATE", _S.INFO, "the market has no end date as of the snapshot"),
+        # gov.data_quality_monitor findings on admitted books, and S2 admission (P2, appended).
+        ReasonCodeInfo("GOV_DQ_STALE_BOOK", _S.WARN, "a book received more than its freshness budget after its time"),
+        ReasonCodeInfo("GOV_DQ_WIDE_SPREAD", _S.WARN, "best ask - best bid is more ticks than the spread budget"),
+        ReasonCodeInfo("GOV_DQ_DUST", _S.WARN, "a thin touch: best bid or ask size below the minimum order size"),
+        ReasonCodeInfo("GOV_DQ_PRECISION_MISMATCH", _S.WARN, "a price or size finer than its tick or size step"),
+        ReasonCodeInfo("GOV_DQ_SEQUENCE_GAP", _S.WARN, "a token's book time goes back or jumps past the gap budget"),
+        ReasonCodeInfo("GOV_DQ_OUT_OF_ORDER", _S.WARN, "a book older than its token's newest admitted book: set aside"),
+        ReasonCodeInfo("GOV_DQ_MARKET_RESOLVED", _S.ERROR, "a book received after its market's resolution: set aside"),
     )
 }
 

@@ -1,13 +1,24 @@
-"""Reporting wire objects: the envelope every decision travels in, and quarantine records."""
+"""Reporting wire objects: the envelope every decision travels in, quarantine records (inputs set
+aside) and data-quality findings (inputs admitted but outside a budget)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from polytraders.contracts.base import WireModel
-from polytraders.contracts.types import BotSlug, ReasonCode, Sha256Hex, TimestampMs
+from polytraders.contracts.reason_codes import REGISTRY
+from polytraders.contracts.types import (
+    BotSlug,
+    ConditionId,
+    Measure,
+    ReasonCode,
+    Severity,
+    Sha256Hex,
+    TimestampMs,
+    TokenId,
+)
 
 
 class ReportEnvelope(WireModel):
@@ -41,6 +52,36 @@ class QuarantineRecord(WireModel):
     detail: str = Field(description="what exactly was wrong (field, value, allowed range)")
     raw: str = Field(description="the raw input, verbatim")
     provenance_hash: Sha256Hex
+
+
+class DataQualityFinding(WireModel):
+    """Admitted data that breaks a data-quality budget: the object stays admitted, the finding says
+    what is wrong with it and by how much (a QuarantineRecord, by contrast, is an input set aside).
+
+    ``observed`` and ``budget`` are exact decimals in ``unit``; ``severity`` is the registry's
+    severity of ``reason_code`` (checked: a ValidationError names the mismatch or an unregistered code).
+    """
+
+    bot: BotSlug = Field(description="the bot that made the finding (gov.data_quality_monitor)")
+    condition_id: ConditionId = Field(description="market of the flagged object")
+    token_id: TokenId | None = Field(description="outcome token of the flagged object; null for a market-wide finding")
+    ts_ms: TimestampMs = Field(description="data time of the flagged object (its venue timestamp)")
+    reason_code: ReasonCode
+    severity: Severity = Field(description="the reason code's severity in the registry")
+    detail: str = Field(description="what exactly is outside its budget (field, side, value, budget)")
+    observed: Measure = Field(description="the measured value, in unit")
+    budget: Measure = Field(description="the budget it was checked against, in unit")
+    unit: Literal["ms", "ticks", "shares", "USDC per share"] = Field(description="unit of observed and budget")
+    provenance_hash: Sha256Hex = Field(description="provenance hash of the flagged object's raw payload")
+
+    @model_validator(mode="after")
+    def _severity_of_code(self) -> DataQualityFinding:
+        info = REGISTRY.get(self.reason_code)
+        if info is None:
+            raise ValueError(f"reason code {self.reason_code} is not registered")
+        if self.severity != info.severity:
+            raise ValueError(f"severity {self.severity} != {info.severity}, the registry's for {self.reason_code}")
+        return self
 
 
 class RunMetric(WireModel):

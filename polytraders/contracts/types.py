@@ -71,6 +71,9 @@ SignedShares = _decimal_type("signed size in shares (outcome tokens)")
 Cents = _decimal_type("amount in US cents, >= 0", ge=0)
 #: Signed amount of collateral in USDC.
 Usdc = _decimal_type("amount in USDC (signed)")
+#: A measured quantity (signed) in the unit its object names, e.g. a data-quality finding's
+#: observed value and budget (ms, ticks, shares, USDC per share).
+Measure = _decimal_type("a measured quantity (signed), in the unit its object names")
 
 #: Integer collateral or share amount in micro-units (x 10^6), as signed by the venue's order struct.
 MicroUnits = Annotated[int, Field(ge=0, description="amount in micro-units (x 10^6)")]

@@ -17,6 +17,7 @@ from polytraders.contracts import (
     BookLevel,
     BuilderAttribution,
     Candidate,
+    DataQualityFinding,
     ExecutionEstimate,
     ExecutionPlan,
     FairValue,
@@ -356,6 +357,18 @@ def all_samples() -> dict[str, list[WireModel]]:
                 raw='{"event_type": "bo',
                 provenance_hash=HASH,
             )
+        ],
+        "DataQualityFinding": [
+            DataQualityFinding(
+                bot="gov.data_quality_monitor", condition_id=CONDITION, token_id=TOKEN_YES, ts_ms=TS,
+                reason_code="GOV_DQ_STALE_BOOK", severity="WARN", detail="age 2500 ms > budget 2000 ms",
+                observed=D("2500"), budget=D("2000"), unit="ms", provenance_hash=HASH,
+            ),
+            DataQualityFinding(
+                bot="gov.data_quality_monitor", condition_id=CONDITION, token_id=None, ts_ms=TS,
+                reason_code="GOV_DQ_SEQUENCE_GAP", severity="WARN", detail="book time back by 40 ms",
+                observed=D("-40"), budget=D("0"), unit="ms", provenance_hash=HASH,
+            ),
         ],
         "RunMetric": [
             RunMetric(partition="2026-09-28", stage="S7", metric="rejections", key="RISK_STALE_BOOK", value=3.0)

@@ -260,3 +260,14 @@ def test_construct_instrument_when_fewer_than_two_tokens_then_rejected(
     record = make_instrument()
     with pytest.raises(ValidationError, match="tokens"):
         make_instrument(tokens=record.tokens[:1])
+
+
+def test_construct_when_finding_severity_is_not_the_registry_s_then_rejected(
+    samples: dict[str, list[WireModel]],
+) -> None:
+    finding = samples["DataQualityFinding"][0].model_dump()
+    assert finding["severity"] == "WARN"  # GOV_DQ_STALE_BOOK is WARN in the registry
+    with pytest.raises(ValidationError, match="the registry's for GOV_DQ_STALE_BOOK"):
+        type(samples["DataQualityFinding"][0]).model_validate({**finding, "severity": "ERROR"})
+    with pytest.raises(ValidationError, match="GOV_DQ_NOT_A_CODE is not registered"):
+        type(samples["DataQualityFinding"][0]).model_validate({**finding, "reason_code": "GOV_DQ_NOT_A_CODE"})
