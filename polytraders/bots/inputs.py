@@ -99,6 +99,24 @@ def signal_frame(frame: pl.DataFrame, slug: str, name: str | pl.Expr, unit: str 
     return out.filter(pl.col("value").is_finite()).cast(SIGNAL_SCHEMA)
 
 
+def signal_readings(frame: pl.DataFrame, slug: str, readings: dict[str, str]) -> pl.DataFrame:
+    """A Signal frame from a wide ``frame`` with one column per reading (for bots that emit several).
+
+    ``frame`` has ``condition_id``, ``token_id``, ``ts_ms`` and, for each ``name -> unit`` of
+    ``readings``, a numeric column ``name``. Each input row gives one Signal row per reading, named
+    after its column, in input row order and then the order of ``readings``; null, NaN and
+    infinite values are left out as in :func:`signal_frame`.
+    """
+    long = (
+        frame.select("condition_id", "token_id", "ts_ms", pl.col(list(readings)).cast(pl.Float64))
+        .with_row_index("_row")
+        .unpivot(list(readings), index=["_row", "condition_id", "token_id", "ts_ms"], variable_name="_name",
+                 value_name="_value")
+        .sort("_row", maintain_order=True)
+    )
+    return signal_frame(long, slug, pl.col("_name"), pl.col("_name").replace_strict(readings), pl.col("_value"))
+
+
 # --- Candidate frames (disc) --------------------------------------------------------------------
 
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {

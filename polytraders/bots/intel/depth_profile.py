@@ -55,7 +55,7 @@ import polars as pl
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
-from polytraders.bots.inputs import MarketData, signal_frame
+from polytraders.bots.inputs import MarketData, signal_readings
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.depth_profile"
@@ -107,11 +107,9 @@ def run(data: MarketData, config: Config) -> pl.DataFrame:
     """Depth and slope of each side of every book; see the module docstring."""
     depth_bid, slope_bid = _side("bids", 1, config.k_ticks)
     depth_ask, slope_ask = _side("asks", -1, config.k_ticks)
-    wide = data.books.with_row_index("_row").select(
-        "_row", "condition_id", "token_id", "ts_ms",
+    wide = data.books.select(
+        "condition_id", "token_id", "ts_ms",
         depth_bid.alias("depth_bid"), slope_bid.alias("depth_slope_bid"),
         depth_ask.alias("depth_ask"), slope_ask.alias("depth_slope_ask"),
     )
-    long = wide.unpivot(list(READINGS), index=["_row", "condition_id", "token_id", "ts_ms"], variable_name="_name")
-    long = long.sort("_row", maintain_order=True)
-    return signal_frame(long, SLUG, pl.col("_name"), pl.col("_name").replace_strict(READINGS), pl.col("value"))
+    return signal_readings(wide, SLUG, READINGS)

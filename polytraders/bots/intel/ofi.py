@@ -64,7 +64,7 @@ import polars as pl
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
-from polytraders.bots.inputs import MarketData, signal_frame
+from polytraders.bots.inputs import MarketData, signal_readings
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.ofi"
@@ -123,7 +123,4 @@ def run(data: MarketData, config: Config) -> pl.DataFrame:
     mean = pl.col("e").rolling_mean_by(**window).over("token_id")
     std = pl.col("e").rolling_std_by(**window).over("token_id")
     flows = _order_flow(data.books).with_columns(ofi=pl.col("e"), ofi_z=(pl.col("e") - mean) / std)
-    long = flows.with_row_index("_row").unpivot(
-        list(READINGS), index=["_row", "condition_id", "token_id", "ts_ms"], variable_name="_name"
-    ).sort("_row", maintain_order=True)
-    return signal_frame(long, SLUG, pl.col("_name"), pl.col("_name").replace_strict(READINGS), pl.col("value"))
+    return signal_readings(flows, SLUG, READINGS)

@@ -57,7 +57,7 @@ import polars as pl
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
-from polytraders.bots.inputs import MarketData, signal_frame
+from polytraders.bots.inputs import MarketData, signal_readings
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.quote_stability"
@@ -103,7 +103,4 @@ def run(data: MarketData, config: Config) -> pl.DataFrame:
         touch_lifetime_ms=in_window(pl.col("_life").fill_null(0))
         / in_window(pl.col("_life").is_not_null().cast(pl.Int64)),
     ).filter(pl.col("ts_ms") - pl.col("ts_ms").min().over(token) >= config.window_ms)
-    long = readings.with_row_index("_row").unpivot(
-        list(READINGS), index=["_row", "condition_id", "token_id", "ts_ms"], variable_name="_name"
-    ).sort("_row", maintain_order=True)
-    return signal_frame(long, SLUG, pl.col("_name"), pl.col("_name").replace_strict(READINGS), pl.col("value"))
+    return signal_readings(readings, SLUG, READINGS)
