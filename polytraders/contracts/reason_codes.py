@@ -57,6 +57,14 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("DISC_NOT_NEW", _S.INFO, "market was not listed inside the window"),
         ReasonCodeInfo("DISC_NEW_NO_BOOK", _S.INFO, "new market never seen on the feed (no top of book)"),
         ReasonCodeInfo("DISC_HYDRATING", _S.INFO, "new market's book still inside its hydration wait at window end"),
+        ReasonCodeInfo("DISC_NEGRISK_GROUP", _S.INFO, "member of a complete neg-risk group (YES mids sum to about 1)"),
+        ReasonCodeInfo("DISC_NOT_NEG_RISK", _S.INFO, "market is not a neg-risk market"),
+        ReasonCodeInfo("DISC_NEGRISK_NO_GROUP", _S.WARN, "neg-risk market without a neg-risk group id"),
+        ReasonCodeInfo("DISC_NEGRISK_SINGLETON", _S.INFO, "no other market of its neg-risk group in the registry"),
+        ReasonCodeInfo("DISC_NEGRISK_MEMBER_INACTIVE", _S.INFO, "a market of the group is closed or not trading"),
+        ReasonCodeInfo("DISC_NEGRISK_PLACEHOLDER", _S.INFO, "the group has a placeholder or 'Other' outcome"),
+        ReasonCodeInfo("DISC_NEGRISK_NO_PRICE", _S.INFO, "a market of the group has no two-sided top of book"),
+        ReasonCodeInfo("DISC_NEGRISK_NOT_EXHAUSTIVE", _S.INFO, "the group's YES mids sum away from 1 by > tolerance"),
         # Intel.
         ReasonCodeInfo("INTEL_EMPTY_SIDE", _S.INFO, "a book side is empty: the signal is undefined"),
         # Strategy.
