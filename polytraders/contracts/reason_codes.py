@@ -106,6 +106,9 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo(
             "INTEL_WARMUP", _S.INFO, "not enough history yet for the signal (window short of its minimum samples)"
         ),
+        ReasonCodeInfo(
+            "INTEL_KAPPA_UNFIT", _S.INFO, "too few distance buckets with prints in the window, or a fitted kappa <= 0"
+        ),
         # Intel: vol / shock / regime / time-to-end / neg-risk / sibling bots (P2, appended).
         ReasonCodeInfo("INTEL_NO_END_DATE", _S.INFO, "the market has no end date as of the snapshot"),
         # gov.data_quality_monitor findings on admitted books, and S2 admission (P2, appended).
