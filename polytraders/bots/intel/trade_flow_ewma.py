@@ -36,7 +36,8 @@ Inputs
 
 Returns
     Signal frame (``bot``, ``condition_id``, ``token_id``, ``ts_ms`` Int64, ``name``, ``value``
-    Float64, ``unit``), sorted by ``token_id``, ``ts_ms``, then ``name``. For every (token,
+    Float64, ``unit``), sorted by ``token_id``, ``ts_ms``, then "trade_flow" before
+    "trade_flow_z" (:func:`~polytraders.bots.inputs.signal_readings`). For every (token,
     ``ts_ms``) with at least one print:
 
     - ``name`` = "trade_flow", ``unit`` = "shares": ``F`` after the prints at that time (always
@@ -71,7 +72,7 @@ import polars as pl
 from pydantic import Field, model_validator
 
 from polytraders.bots.base import BotConfig
-from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, signal_frame
+from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, signal_readings
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.trade_flow_ewma"
@@ -138,7 +139,8 @@ def run(data: MarketData, config: Config) -> pl.DataFrame:
         pl.col("_f").rolling_mean_by("ts_ms", window, min_samples=config.min_z_samples).over("token_id").alias("_m"),
         pl.col("_f").rolling_std_by("ts_ms", window, min_samples=config.min_z_samples).over("token_id").alias("_s"),
     )
-    flows = signal_frame(rolled, SLUG, FLOW_NAME, FLOW_UNIT, "_f")
-    z_score = (pl.col("_f") - pl.col("_m")) / pl.col("_s")
-    z = signal_frame(rolled.filter(pl.col("_s") > 0), SLUG, Z_NAME, Z_UNIT, z_score)
-    return pl.concat([flows, z]).sort(["token_id", "ts_ms", "name"], maintain_order=True)
+    readings = rolled.select(
+        "condition_id", "token_id", "ts_ms", pl.col("_f").alias(FLOW_NAME),
+        pl.when(pl.col("_s") > 0).then((pl.col("_f") - pl.col("_m")) / pl.col("_s")).alias(Z_NAME),
+    )
+    return signal_readings(readings, SLUG, {FLOW_NAME: FLOW_UNIT, Z_NAME: Z_UNIT})
