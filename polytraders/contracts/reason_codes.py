@@ -106,6 +106,10 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo(
             "INTEL_WARMUP", _S.INFO, "not enough history yet for the signal (window short of its minimum samples)"
         ),
+        ReasonCodeInfo("INTEL_NO_FILLS", _S.INFO, "no (simulated) fill of the token with a mid to mark it against"),
+        ReasonCodeInfo(
+            "INTEL_MARKOUT_PENDING", _S.INFO, "fill time + markout horizon is past the token's last top: not known yet"
+        ),
         ReasonCodeInfo(
             "INTEL_KAPPA_UNFIT", _S.INFO, "too few distance buckets with prints in the window, or a fitted kappa <= 0"
         ),
