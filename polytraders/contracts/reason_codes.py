@@ -65,6 +65,14 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("DISC_NEGRISK_PLACEHOLDER", _S.INFO, "the group has a placeholder or 'Other' outcome"),
         ReasonCodeInfo("DISC_NEGRISK_NO_PRICE", _S.INFO, "a market of the group has no two-sided top of book"),
         ReasonCodeInfo("DISC_NEGRISK_NOT_EXHAUSTIVE", _S.INFO, "the group's YES mids sum away from 1 by > tolerance"),
+        ReasonCodeInfo("DISC_QUALITY_PASSED", _S.INFO, "market passes every quality criterion"),
+        ReasonCodeInfo("DISC_TOO_YOUNG", _S.INFO, "market first seen less than the minimum age ago"),
+        ReasonCodeInfo("DISC_WIDE_SPREAD", _S.INFO, "median spread above the maximum, in ticks"),
+        ReasonCodeInfo("DISC_PRICE_OUT_OF_BAND", _S.INFO, "latest YES mid outside the admitted price band"),
+        ReasonCodeInfo("DISC_BOOK_GAP", _S.INFO, "a token's consecutive snapshots further apart than the maximum gap"),
+        ReasonCodeInfo("DISC_THIN_DEPTH", _S.INFO, "median depth near the touch below the minimum, shares"),
+        ReasonCodeInfo("DISC_DEPTH_UNKNOWN", _S.INFO, "no book snapshot with level sizes (top of book only)"),
+        ReasonCodeInfo("DISC_LOW_VOLUME", _S.INFO, "traded size in the window below the minimum (none without prints)"),
         # Intel.
         ReasonCodeInfo("INTEL_EMPTY_SIDE", _S.INFO, "a book side is empty: the signal is undefined"),
         # Strategy.
