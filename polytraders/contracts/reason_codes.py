@@ -73,6 +73,12 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("DISC_THIN_DEPTH", _S.INFO, "median depth near the touch below the minimum, shares"),
         ReasonCodeInfo("DISC_DEPTH_UNKNOWN", _S.INFO, "no book snapshot with level sizes (top of book only)"),
         ReasonCodeInfo("DISC_LOW_VOLUME", _S.INFO, "traded size in the window below the minimum (none without prints)"),
+        ReasonCodeInfo("DISC_SERIES_ROLLED", _S.INFO, "next tradable instance of a recurring series"),
+        ReasonCodeInfo("DISC_NOT_RECURRING", _S.INFO, "slug has no recurring period suffix (epoch or date)"),
+        ReasonCodeInfo("DISC_SERIES_NO_END_DATE", _S.INFO, "recurring instance without an end date"),
+        ReasonCodeInfo("DISC_SERIES_NO_NEXT", _S.INFO, "the instance's series has no tradable instance now"),
+        ReasonCodeInfo("DISC_SERIES_EXPIRED", _S.INFO, "earlier instance of the series: ended or closed"),
+        ReasonCodeInfo("DISC_SERIES_LATER", _S.INFO, "later instance of the series: ends after the next one"),
         # Intel.
         ReasonCodeInfo("INTEL_EMPTY_SIDE", _S.INFO, "a book side is empty: the signal is undefined"),
         # Strategy.
