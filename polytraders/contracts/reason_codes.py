@@ -81,6 +81,9 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("DISC_SERIES_LATER", _S.INFO, "later instance of the series: ends after the next one"),
         # Intel.
         ReasonCodeInfo("INTEL_EMPTY_SIDE", _S.INFO, "a book side is empty: the signal is undefined"),
+        ReasonCodeInfo(
+            "INTEL_COMPLEMENT_MISSING", _S.INFO, "the token has no binary sibling, or the sibling has no book yet"
+        ),
         # Strategy.
         ReasonCodeInfo("STRAT_QUOTE", _S.INFO, "strategy places or reprices a quote"),
         ReasonCodeInfo("STRAT_QUOTE_PULL", _S.INFO, "strategy withdraws a quote"),
