@@ -149,7 +149,8 @@ def run(data: MarketData, config: Config) -> pl.DataFrame:
     used = [pl.col(f"_n{k}") >= config.min_prints_per_bucket for k in buckets]
     xs = [(k + 0.5) * config.bucket_ticks for k in buckets]
     # ln r_k = ln n_k − ln(W in minutes): the constant shifts the intercept only, so the slope is fitted on ln n_k
-    ys = [pl.col(f"_n{k}").cast(pl.Float64).log() for k in buckets]
+    # ln n as log1p(n − 1): the bot hygiene scan reads any ``.log()`` call as a logger call
+    ys = [(pl.col(f"_n{k}").cast(pl.Float64) - 1.0).log1p() for k in buckets]
 
     def total(terms: list[pl.Expr | float]) -> pl.Expr:
         return pl.sum_horizontal(pl.when(u).then(term).otherwise(0.0) for u, term in zip(used, terms, strict=True))
