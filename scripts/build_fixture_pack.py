@@ -43,8 +43,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from polytraders.adapters.budgets import DEFAULT_BUDGETS
 from polytraders.adapters.capture import CAPTURE_FILE, iter_capture
-from polytraders.adapters.polymarket import WS_MARKET_BUDGET_MS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DAY = "2026-09-28"
@@ -238,6 +238,7 @@ def normal_clean(src: Source) -> Scenario:
 
 def warning_stale(src: Source) -> Scenario:
     """A 20 s delivery stall: the books of the stall are received in one burst at its end."""
+    budget_ms = DEFAULT_BUDGETS.ws_market_ms
     t0, t1 = 1_790_588_900_000, 1_790_588_960_000
     stall0, stall1 = t0 + 20_000, t0 + 40_000
     lines = src.slice([M3], t0, t1)
@@ -249,23 +250,23 @@ def warning_stale(src: Source) -> Scenario:
     # Receive order is kept: the burst sits at stall1, before the books received at >= stall1 (stable).
     lines.sort(key=lambda ln: ln.recv_ms)
     ages = [ln.recv_ms - int(b["timestamp"]) for ln, b in books_of(lines)]
-    warn = sum(age > WS_MARKET_BUDGET_MS for age in ages)
+    warn = sum(age > budget_ms for age in ages)
     expected = base_expected(lines)
     expected["freshness_warn"] = warn
     warn_hashes = [hashlib.sha256(ln.frame.encode()).hexdigest() for ln, b in books_of(lines)
-                   if ln.recv_ms - int(b["timestamp"]) > WS_MARKET_BUDGET_MS]
+                   if ln.recv_ms - int(b["timestamp"]) > budget_ms]
     return Scenario(
         "warning", "stale_book", "books older than their freshness budget (a 20 s delivery stall)",
         [M3], (t0, t1), lines,
         [f"the books received in [{stall0}, {stall1}) are received at {stall1} instead (recv_ms only; "
          "frames unchanged): receive time up to 20 s after the venue timestamp",
-         f"freshness budget of market-channel books: WS_MARKET_BUDGET_MS = {WS_MARKET_BUDGET_MS} ms"],
+         f"freshness budget of market-channel books: FreshnessBudgets.ws_market_ms = {budget_ms} ms (default)"],
         expected,
         PENDING + "S2 sets freshness.quality = WARN on each book older than its budget (observable, "
         "asserted) but emits no data-quality record; risk.stale_book acts at S7. Missing: a WARN-severity "
         "GOV_DQ_* record per stale book (no such code is registered yet)",
         changes=changes,
-        observable={"books_older_than_budget": warn, "max_age_ms": max(ages), "budget_ms": WS_MARKET_BUDGET_MS},
+        observable={"books_older_than_budget": warn, "max_age_ms": max(ages), "budget_ms": budget_ms},
         when_detected={"warn_records_for_books": warn, "warn_record_provenance_hashes": warn_hashes,
                        "books_admitted": expected["books_admitted"]},
     )

@@ -6,6 +6,7 @@ import dagster as dg
 
 from polytraders.defs import environment, signals, stages
 from polytraders.defs.resources import (
+    AdapterBoundary,
     AlertSinks,
     EventStoreResource,
     FixtureStore,
@@ -28,6 +29,7 @@ def build(settings: environment.Settings | None = None) -> dg.Definitions:
         resources={
             "io_manager": PolytradersDuckDBIOManager(database=database, schema=stages.SCHEMA),
             "fixtures": FixtureStore(root=str(settings.fixtures_root)),
+            "adapter": AdapterBoundary(freshness_budgets_json=settings.freshness_budgets.model_dump_json()),
             "warehouse": Warehouse(database=database),
             "event_store": EventStoreResource(root=str(settings.event_store)),
             "alert_sinks": AlertSinks(file_path=str(settings.var_dir / "alerts" / "alerts.jsonl"),

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 #: DuckDB schema that holds every stage table.
@@ -14,19 +16,23 @@ STAGE_SCHEMA = "shadow"
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Where the fixture days are and where the DuckDB file lives.
+    """Where the fixture days are, where the DuckDB file lives, and the adapter's freshness budgets.
 
     Environment variables (all optional):
         POLYTRADERS_FIXTURES: fixture root (default ``<repo>/fixtures``).
         POLYTRADERS_DUCKDB: DuckDB file of the stage tables (default ``<repo>/var/polytraders.duckdb``).
         POLYTRADERS_EVENT_STORE: event store folder (default: ``event_store/`` beside the DuckDB file).
         POLYTRADERS_ALERT_WEBHOOK: URL the ``webhook`` alert sink POSTs to (unset: no webhook sink).
+        POLYTRADERS_FRESHNESS_BUDGETS: a JSON object overriding fields of
+            :class:`~polytraders.adapters.budgets.FreshnessBudgets` (ms), e.g.
+            ``{"ws_market_ms": 1000, "feed_liveness_ms": 60000}`` (unset: the documented defaults).
     """
 
     fixtures_root: Path
     duckdb_path: Path
     event_store_root: Path | None = None
     alert_webhook_url: str | None = None
+    freshness_budgets: FreshnessBudgets = DEFAULT_BUDGETS
 
     @property
     def var_dir(self) -> Path:
@@ -44,13 +50,15 @@ def current() -> Settings:
 
     Raises ValueError if the DuckDB file is named like the stage schema (``shadow.duckdb``):
     DuckDB names the catalog after the file, and a catalog and schema of the same name make
-    every table reference ambiguous.
+    every table reference ambiguous; FreshnessBudgetsError (a ValueError) naming the bad key when
+    POLYTRADERS_FRESHNESS_BUDGETS is not a JSON object of known non-negative integer fields.
     """
     settings = Settings(
         fixtures_root=Path(os.environ.get("POLYTRADERS_FIXTURES", REPO_ROOT / "fixtures")),
         duckdb_path=Path(os.environ.get("POLYTRADERS_DUCKDB", REPO_ROOT / "var" / "polytraders.duckdb")),
         event_store_root=Path(store) if (store := os.environ.get("POLYTRADERS_EVENT_STORE")) else None,
         alert_webhook_url=os.environ.get("POLYTRADERS_ALERT_WEBHOOK") or None,
+        freshness_budgets=FreshnessBudgets.from_json(os.environ.get("POLYTRADERS_FRESHNESS_BUDGETS")),
     )
     if settings.duckdb_path.stem == STAGE_SCHEMA:
         raise ValueError(f"POLYTRADERS_DUCKDB must not be named {STAGE_SCHEMA}.duckdb (catalog = schema name)")

@@ -11,6 +11,7 @@ from dagster._core.storage.db_io_manager import DbTypeHandler, TableSlice
 from dagster_duckdb import DuckDBIOManager
 from dagster_duckdb_polars import DuckDBPolarsTypeHandler
 
+from polytraders.adapters.budgets import FreshnessBudgets
 from polytraders.runtime.alerts import FileSink, Sink, WebhookSink
 from polytraders.runtime.emitter import Emitter
 from polytraders.runtime.envelopes import RunInfo
@@ -81,6 +82,21 @@ class FixtureStore(dg.ConfigurableResource):
         if not path.is_dir():
             raise FileNotFoundError(f"no fixture day {day!r} under {self.root}")
         return path
+
+
+class AdapterBoundary(dg.ConfigurableResource):
+    """The run's adapter settings: its freshness budgets (JSON of
+    :class:`~polytraders.adapters.budgets.FreshnessBudgets`; ``""`` = the documented defaults).
+
+    Set from ``POLYTRADERS_FRESHNESS_BUDGETS`` when the definitions load; a run launched from the
+    UI can override ``freshness_budgets_json`` in its resource config.
+    """
+
+    freshness_budgets_json: str = ""
+
+    def budgets(self) -> FreshnessBudgets:
+        """The budgets; raises FreshnessBudgetsError naming a bad key or value."""
+        return FreshnessBudgets.from_json(self.freshness_budgets_json)
 
 
 class Warehouse(dg.ConfigurableResource):

@@ -16,7 +16,7 @@ from polytraders.bots.readiness import as_tags, bot_facts
 from polytraders.contracts.frames import validate_frame
 from polytraders.defs import environment, evidence
 from polytraders.defs.partitions import PARTITION_COLUMN, fixture_days
-from polytraders.defs.resources import AlertSinks, EventStoreResource, FixtureStore, Warehouse
+from polytraders.defs.resources import AdapterBoundary, AlertSinks, EventStoreResource, FixtureStore, Warehouse
 from polytraders.runtime import book_state, monitoring, reports, stages, streams, trading
 from polytraders.runtime.alerts import deliver
 from polytraders.runtime.event_store import REJECTED, read_envelopes
@@ -96,10 +96,11 @@ def loaded(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 @dg.op(out={"instruments": dg.Out(), "registry_quarantine": dg.Out()})
-def load_registry(context: dg.OpExecutionContext, fixtures: FixtureStore, event_store: EventStoreResource):
+def load_registry(context: dg.OpExecutionContext, fixtures: FixtureStore, event_store: EventStoreResource,
+                  adapter: AdapterBoundary):
     """S1: InstrumentRecords from the day's market metadata."""
     instruments, quarantine = stages.registry(fixtures.day_dir(context.partition_key))
-    streams.emit_quarantine(event_store.emitter(context), quarantine)
+    streams.emit_quarantine(event_store.emitter(context), quarantine, adapter.budgets())
     return (stage_frame(context, "InstrumentRecord", instruments),
             stage_frame(context, "QuarantineRecord", quarantine))
 
@@ -123,10 +124,12 @@ def s1_registry():
 @dg.op(out={n: dg.Out() for n in ("book_snapshots", "book_deltas", "market_snapshots", "trades", "resolutions",
                                    "ingest_quarantine")})
 def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event_store: EventStoreResource,
-                   instruments: pl.DataFrame):
-    """S2: normalise every captured frame; what does not normalise is quarantined."""
-    got = stages.ingest(fixtures.day_dir(context.partition_key), loaded(instruments))
-    streams.emit_quarantine(event_store.emitter(context), got.quarantine)
+                   adapter: AdapterBoundary, instruments: pl.DataFrame):
+    """S2: normalise every captured frame against the run's freshness budgets; what does not
+    normalise is quarantined."""
+    budgets = adapter.budgets()
+    got = stages.ingest(fixtures.day_dir(context.partition_key), loaded(instruments), budgets)
+    streams.emit_quarantine(event_store.emitter(context), got.quarantine, budgets)
     context.add_output_metadata({"frames_in": got.frames_in, "keepalives": got.keepalives},
                                 output_name="book_snapshots")
     return (
@@ -164,12 +167,12 @@ def s2_ingestion(instruments):
 
 
 @dg.op
-def reconstruct_books(context: dg.OpExecutionContext, event_store: EventStoreResource, book_snapshots: pl.DataFrame,
-                      book_deltas: pl.DataFrame) -> pl.DataFrame:
+def reconstruct_books(context: dg.OpExecutionContext, event_store: EventStoreResource, adapter: AdapterBoundary,
+                      book_snapshots: pl.DataFrame, book_deltas: pl.DataFrame) -> pl.DataFrame:
     """S3: books per token over time (snapshots + deltas, checked against the next snapshot,
     resynced on a mismatch), one row per change; mismatches go on the stream as quarantine."""
     rebuilt = book_state.reconstruct(loaded(book_snapshots), loaded(book_deltas))
-    streams.emit_quarantine(event_store.emitter(context), rebuilt.quarantine)
+    streams.emit_quarantine(event_store.emitter(context), rebuilt.quarantine, adapter.budgets())
     context.add_output_metadata({"deltas_applied": rebuilt.deltas_applied,
                                  "deltas_unchanged": rebuilt.deltas_unchanged,
                                  "quarantined": rebuilt.quarantine.height})
@@ -362,10 +365,12 @@ PIPELINE_BOTS = [*DISCOVERY_BOTS, *SIGNAL_BOTS, STRATEGY, *RISK_BOTS, "exec.orde
 
 
 @dg.op(ins={"published": dg.In(dg.Nothing)}, out=dg.Out(io_manager_key="mem_io_manager"))
-def envelope_stream(context: dg.OpExecutionContext, event_store: EventStoreResource) -> pl.DataFrame:
-    """The partition's envelope stream (Parquet read path) as the current profile produced it."""
+def envelope_stream(context: dg.OpExecutionContext, event_store: EventStoreResource,
+                    adapter: AdapterBoundary) -> pl.DataFrame:
+    """The partition's envelope stream (Parquet read path) as the current profile and the run's
+    adapter budgets produced it."""
     frame = read_envelopes(event_store.store().root, context.partition_key)
-    return streams.current_stream(frame, SHADOW, PIPELINE_BOTS)
+    return streams.current_stream(frame, SHADOW, PIPELINE_BOTS, adapter.budgets())
 
 
 def _gov_op(slug: str) -> dg.OpDefinition:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import polars as pl
 
+from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.adapters.capture import CorruptLine, read_capture
 from polytraders.adapters.polymarket import normalise_capture, normalise_markets_page
-from polytraders.adapters.polymarket.market import WS_MARKET_BUDGET_MS
 from polytraders.adapters.polymarket.models import BookDelta
 from polytraders.adapters.polymarket.parsing import provenance_hash
 from polytraders.contracts import (
@@ -98,8 +98,9 @@ def _corrupt_record(line: CorruptLine, source: str) -> QuarantineRecord:
     )
 
 
-def ingest(day_dir: Path, instruments: pl.DataFrame) -> Ingested:
-    """S2: read the day's capture and normalise every market-channel frame.
+def ingest(day_dir: Path, instruments: pl.DataFrame, budgets: FreshnessBudgets = DEFAULT_BUDGETS) -> Ingested:
+    """S2: read the day's capture and normalise every market-channel frame, grading freshness
+    against the run's ``budgets``.
 
     Book frames -> OrderBookSnapshot (vectorised fast path, identical to the per-frame path),
     ``last_trade_price`` -> TradePrint, ``market_resolved`` -> MarketResolution, keep-alives
@@ -112,7 +113,7 @@ def ingest(day_dir: Path, instruments: pl.DataFrame) -> Ingested:
     if capture.is_empty():
         raise EmptyInputError(f"{day_dir / CAPTURE_FILE} has no valid frame ({len(corrupt)} corrupt lines)")
     market = pl.col("channel") == "market"
-    normalised = normalise_capture(capture.filter(market), tick_sizes_of(instruments))
+    normalised = normalise_capture(capture.filter(market), tick_sizes_of(instruments), budgets)
     books, set_aside = _admit_books(normalised.book_snapshots, instruments, capture)
     buckets: dict[type, list[WireModel]] = defaultdict(list)
     buckets[QuarantineRecord].extend(set_aside)
@@ -135,7 +136,7 @@ def ingest(day_dir: Path, instruments: pl.DataFrame) -> Ingested:
         resolutions=frame_of("MarketResolution", buckets[MarketResolution]),
         quarantine=frame_of("QuarantineRecord", buckets[QuarantineRecord]),
         keepalives=len(buckets[KeepAlive]),
-        book_deltas=bs.delta_frame(deltas, receipts, WS_MARKET_BUDGET_MS),
+        book_deltas=bs.delta_frame(deltas, receipts, budgets.ws_market_ms),
     )
 
 

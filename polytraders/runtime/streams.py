@@ -17,12 +17,9 @@ store (the envelope ids already written), so a consumer names exactly what it wa
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import polars as pl
 
-from polytraders.adapters.polymarket import WS_MARKET_BUDGET_MS
+from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.bots import manifest
 from polytraders.bots.base import BotConfig
 from polytraders.runtime.emitter import Emitted, Emitter
@@ -31,18 +28,16 @@ from polytraders.runtime.stages import day_start_ms
 
 DATA_QUALITY_BOT = "gov.data_quality_monitor"
 
-#: The adapter boundary's settings: their hash is the config version of quarantine envelopes.
-ADAPTER_SETTINGS: dict[str, object] = {"ws_market_budget_ms": WS_MARKET_BUDGET_MS}
-
 #: Reason codes of an intent envelope: a PLACE quotes, a CANCEL pulls the quote.
 INTENT_REASONS = (
     pl.when(pl.col("kind") == "PLACE").then(pl.lit(["STRAT_QUOTE"])).otherwise(pl.lit(["STRAT_QUOTE_PULL"]))
 )
 
 
-def adapter_config_version(settings: dict[str, object]) -> str:
-    """Config version of the adapter boundary (its documented budgets), 16 hex digits."""
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+def adapter_config_version(budgets: FreshnessBudgets) -> str:
+    """Config version of the adapter boundary: the hash of the run's freshness budgets
+    (:meth:`~polytraders.adapters.budgets.FreshnessBudgets.version`), 16 hex digits."""
+    return budgets.version()
 
 
 def emit_bot(emitter: Emitter, profile: Profile, slug: str, payload_type: str, frame: pl.DataFrame, *,
@@ -62,11 +57,12 @@ def emit_run_metrics(emitter: Emitter, profile: Profile, metrics: pl.DataFrame, 
 
 
 def emit_quarantine(emitter: Emitter, records: pl.DataFrame,
-                    adapter_settings: dict[str, object] = ADAPTER_SETTINGS) -> Emitted:
+                    budgets: FreshnessBudgets = DEFAULT_BUDGETS) -> Emitted:
     """S1/S2 QuarantineRecords on the stream, each with its reason code, at its receive time (a
-    record without one, such as a corrupt capture line, at the partition day's 00:00 UTC)."""
+    record without one, such as a corrupt capture line, at the partition day's 00:00 UTC); config
+    version = the run's freshness budgets (:func:`adapter_config_version`)."""
     return emitter.emit(
-        DATA_QUALITY_BOT, manifest.get(DATA_QUALITY_BOT).version, adapter_config_version(adapter_settings),
+        DATA_QUALITY_BOT, manifest.get(DATA_QUALITY_BOT).version, adapter_config_version(budgets),
         "QuarantineRecord", records, reason_codes=pl.concat_list(pl.col("reason_code")),
         ts_ms=pl.col("receive_ts_ms").fill_null(day_start_ms(emitter.run.partition)),
     )
@@ -120,15 +116,16 @@ def emit_positions(emitter: Emitter, profile: Profile, strategy: str, positions:
                     causation_ids=_caused_by(fill_ids, keyed, "fill_id")).rejected
 
 
-def current_stream(envelopes: pl.DataFrame, profile: Profile, bots: list[str]) -> pl.DataFrame:
+def current_stream(envelopes: pl.DataFrame, profile: Profile, bots: list[str],
+                   budgets: FreshnessBudgets = DEFAULT_BUDGETS) -> pl.DataFrame:
     """The envelopes of ``bots`` at their current version and config.
 
     The store is append-only, so a partition re-run with another config keeps the earlier
     envelopes too; reports and gov bots read the ones the current profile produced.
-    Quarantine envelopes are matched on the adapter's config version.
+    gov.data_quality_monitor's envelopes are matched on the adapter's config version (``budgets``).
     """
     expected = pl.DataFrame(
-        [(DATA_QUALITY_BOT, manifest.get(DATA_QUALITY_BOT).version, adapter_config_version(ADAPTER_SETTINGS))]
+        [(DATA_QUALITY_BOT, manifest.get(DATA_QUALITY_BOT).version, adapter_config_version(budgets))]
         + [(slug, bot_module(slug).VERSION, profile.config(slug).version_hash()) for slug in bots],
         schema=["bot", "bot_version", "config_version"], orient="row",
     )

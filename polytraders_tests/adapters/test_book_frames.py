@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.adapters.capture import CAPTURE_SCHEMA, read_capture
 from polytraders.adapters.polymarket import NormalisedCapture, normalise_capture, normalise_market_frame
 from polytraders.adapters.polymarket import book_frames as bf
@@ -176,13 +177,13 @@ def _capture(frames: list[str], channel: str = "market") -> pl.DataFrame:
 
 
 def _per_frame(
-    capture: pl.DataFrame, ticks: Mapping[str, Decimal], budget_ms: int = 2_000
+    capture: pl.DataFrame, ticks: Mapping[str, Decimal], budgets: FreshnessBudgets = DEFAULT_BUDGETS
 ) -> tuple[pl.DataFrame, list[WireModel]]:
     """The reference: normalise_market_frame on every row, books in frame form, the rest in order."""
     books: list[WireModel] = []
     others: list[WireModel] = []
     for recv_ms, _channel, raw in capture.iter_rows():
-        for obj in normalise_market_frame(raw, recv_ms, ticks, budget_ms):
+        for obj in normalise_market_frame(raw, recv_ms, ticks, budgets):
             (books if isinstance(obj, OrderBookSnapshot) else others).append(obj)
     return to_frame("OrderBookSnapshot", books), others
 
@@ -267,10 +268,11 @@ def test_normalise_capture_when_batches_are_small_then_same_rows_and_order(monke
 
 def test_normalise_capture_when_other_budget_then_quality_follows_it() -> None:
     capture = _capture([CASES[0][1]])
-    result = normalise_capture(capture, TICKS, budget_ms=50)
+    budgets = FreshnessBudgets(ws_market_ms=50)
+    result = normalise_capture(capture, TICKS, budgets)
     freshness = result.book_snapshots.get_column("freshness").struct
     assert (freshness.field("budget_ms").item(), freshness.field("quality").item()) == (50, "WARN")
-    books, _ = _per_frame(capture, TICKS, budget_ms=50)
+    books, _ = _per_frame(capture, TICKS, budgets)
     assert_frame_equal(result.book_snapshots, books)
 
 

@@ -7,10 +7,9 @@ conversion happens in :mod:`polytraders.adapters.polymarket.parsing`.
 
 from polytraders.adapters.polymarket.book_frames import NormalisedCapture, normalise_capture
 from polytraders.adapters.polymarket.gamma import normalise_gamma_markets
-from polytraders.adapters.polymarket.market import WS_MARKET_BUDGET_MS, normalise_market_frame
+from polytraders.adapters.polymarket.market import normalise_market_frame
 from polytraders.adapters.polymarket.models import BookDelta
 from polytraders.adapters.polymarket.rest import (
-    REST_BOOK_BUDGET_MS,
     normalise_book_response,
     normalise_markets_page,
     normalise_trades_response,
@@ -18,8 +17,6 @@ from polytraders.adapters.polymarket.rest import (
 from polytraders.adapters.polymarket.user import normalise_user_frame
 
 __all__ = [
-    "REST_BOOK_BUDGET_MS",
-    "WS_MARKET_BUDGET_MS",
     "BookDelta",
     "NormalisedCapture",
     "normalise_book_response",

@@ -19,7 +19,7 @@ then pass checks at least as strict as the exact path's:
 
 - condition id ``0x`` + 64 hex digits; token id 1..78 digits and < 2**256;
 - ``timestamp`` 13 or 14 digits without a leading zero (epoch ms in [1e12, 1e14)); ``recv_ms``
-  non-null in the same range; ``budget_ms`` an int >= 0;
+  non-null in the same range; ``budgets.ws_market_ms`` an int >= 0;
 - tick = the frame's ``tick_size`` (``0.`` + 1..6 digits, > 0) unless absent or ``""``, then
   ``tick_sizes[token]`` (in (0, 1), at most 6 decimals);
 - every price ``0.`` + 1..6 digits, > 0, an exact multiple of the tick (integer micro-units);
@@ -47,9 +47,10 @@ from typing import Any
 
 import polars as pl
 
+from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.adapters.capture import CAPTURE_SCHEMA
 from polytraders.adapters.polymarket import parsing as p
-from polytraders.adapters.polymarket.market import WS_MARKET_BUDGET_MS, normalise_market_frame
+from polytraders.adapters.polymarket.market import normalise_market_frame
 from polytraders.contracts import OrderBookSnapshot, WireModel
 from polytraders.contracts.frames import DECIMAL_DTYPE, polars_schema, to_frame
 from polytraders.contracts.types import DECIMAL_SCALE, Quality
@@ -267,17 +268,18 @@ def _candidates() -> pl.Expr:
 def normalise_capture(
     capture: pl.DataFrame,
     tick_sizes: Mapping[str, Decimal],
-    budget_ms: int = WS_MARKET_BUDGET_MS,
+    budgets: FreshnessBudgets = DEFAULT_BUDGETS,
 ) -> NormalisedCapture:
     """Normalise every row of ``capture`` as ``normalise_market_frame(frame, recv_ms, tick_sizes,
-    budget_ms)`` would, plain ``book`` frames in one vectorised pass (see the module docstring).
+    budgets)`` would, plain ``book`` frames in one vectorised pass (see the module docstring).
 
     Args:
         capture: ``read_capture`` form (``recv_ms`` Int64, ``channel`` String, ``frame`` String).
             Every row is normalised as a market-channel frame, whatever its channel (only the fast
             path looks at ``channel``); filter other channels out first to treat them differently.
         tick_sizes: tick size per token id for books that carry no ``tick_size`` of their own.
-        budget_ms: freshness budget of books, ms; past it quality is WARN.
+        budgets: the run's freshness budgets; books are graded against ``budgets.ws_market_ms``
+            (past it quality is WARN).
 
     Raises ValueError when ``capture`` lacks one of the three columns or has other dtypes;
     FrameConversionError when a slow-path snapshot does not fit the frame form (a size with more
@@ -290,6 +292,7 @@ def normalise_capture(
     if wrong:
         raise ValueError(f"capture columns {wrong} are not of the read_capture dtypes {CAPTURE_SCHEMA}")
     rows = capture.select("recv_ms", "channel", "frame").with_row_index("row")
+    budget_ms = budgets.ws_market_ms
     budget_ok = isinstance(budget_ms, int) and not isinstance(budget_ms, bool) and 0 <= budget_ms < 2**62
     fast = empty = pl.DataFrame(schema={"row": pl.UInt32, **polars_schema(_OBJECT)})
     if budget_ok and rows.height:
@@ -306,7 +309,7 @@ def normalise_capture(
     slow_books: list[OrderBookSnapshot] = []
     slow_keys: list[tuple[int, int]] = []
     for row, recv_ms, _channel, raw in slow_rows.iter_rows():
-        for obj in normalise_market_frame(raw, recv_ms, tick_sizes, budget_ms):
+        for obj in normalise_market_frame(raw, recv_ms, tick_sizes, budgets):
             if isinstance(obj, OrderBookSnapshot):
                 slow_keys.append((row, len(slow_books)))
                 slow_books.append(obj)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.adapters.polymarket import instruments as ins
 from polytraders.adapters.polymarket import parsing as p
 from polytraders.adapters.polymarket.book import book_snapshot, market_snapshot, resolve_tick
@@ -25,8 +26,6 @@ from polytraders.contracts import (
 )
 
 SOURCE = "polymarket.ws.market"
-#: Freshness budget of market-channel books and top-of-book, in milliseconds.
-WS_MARKET_BUDGET_MS = 2_000
 
 _Handler = Callable[["_Frame", Mapping[str, Any], str], list[WireModel]]
 
@@ -221,7 +220,7 @@ def normalise_market_frame(
     raw: str,
     receive_ts_ms: int,
     tick_sizes: Mapping[str, Decimal],
-    budget_ms: int = WS_MARKET_BUDGET_MS,
+    budgets: FreshnessBudgets = DEFAULT_BUDGETS,
 ) -> list[WireModel]:
     """Normalise one raw text frame of the market websocket channel.
 
@@ -233,7 +232,8 @@ def normalise_market_frame(
         tick_sizes: tick size (USDC per share) per token id, used when the frame carries no
             ``tick_size`` of its own; a priced event for a token in neither is quarantined
             GOV_DQ_UNKNOWN_TOKEN.
-        budget_ms: freshness budget (ms) of books and top-of-book; past it quality is WARN.
+        budgets: the run's freshness budgets; books and top-of-book are graded against
+            ``budgets.ws_market_ms`` (past it quality is WARN).
 
     Returns a list of: OrderBookSnapshot (``book``, levels re-ordered best-first), BookDelta
     (``price_change``, 2024 single-level form and current ``price_changes[]`` form, one per level;
@@ -254,5 +254,5 @@ def normalise_market_frame(
             receive_ts_ms=receive_ts_ms,
             raw=raw,
         )
-    frame = _Frame(raw, receive_ts_ms, tick_sizes, budget_ms)
+    frame = _Frame(raw, receive_ts_ms, tick_sizes, budgets.ws_market_ms)
     return frame.guard(lambda: _frame(frame), "")

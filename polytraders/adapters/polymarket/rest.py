@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.adapters.polymarket import instruments as ins
 from polytraders.adapters.polymarket import parsing as p
 from polytraders.adapters.polymarket.book import book_snapshot
@@ -21,8 +22,6 @@ from polytraders.contracts import InstrumentRecord, WireModel
 BOOK_SOURCE = "polymarket.rest.book"
 MARKETS_SOURCE = "polymarket.rest.markets"
 TRADES_SOURCE = "polymarket.rest.trades"
-#: Freshness budget of a REST ``/book`` snapshot, in milliseconds (polled, so looser than the WS feed).
-REST_BOOK_BUDGET_MS = 5_000
 
 
 def _each(
@@ -57,7 +56,7 @@ def _each(
 
 
 def normalise_book_response(
-    raw: str, receive_ts_ms: int, tick_sizes: Mapping[str, Decimal], budget_ms: int = REST_BOOK_BUDGET_MS
+    raw: str, receive_ts_ms: int, tick_sizes: Mapping[str, Decimal], budgets: FreshnessBudgets = DEFAULT_BUDGETS
 ) -> list[WireModel]:
     """Normalise a CLOB ``GET /book`` response (one object; an array as from ``POST /books``).
 
@@ -66,7 +65,7 @@ def normalise_book_response(
     responses add ``min_order_size``, ``tick_size`` (strings) and ``neg_risk``; 2024 ones lack them.
     The response's ``tick_size`` is used for the grid check when sent, else ``tick_sizes[asset_id]``
     (else GOV_DQ_UNKNOWN_TOKEN). Returns OrderBookSnapshot(s), levels best-first, freshness against
-    ``budget_ms``; QuarantineRecord(s) for what does not normalise. Never raises on bad input.
+    ``budgets.rest_book_ms``; QuarantineRecord(s) for what does not normalise. Never raises on bad input.
     """
 
     def build(obj: Mapping[str, Any], where: str) -> list[WireModel]:
@@ -77,7 +76,7 @@ def normalise_book_response(
                 raw=raw,
                 receive_ts_ms=receive_ts_ms,
                 tick_sizes=tick_sizes,
-                budget_ms=budget_ms,
+                budget_ms=budgets.rest_book_ms,
             )
         ]
 

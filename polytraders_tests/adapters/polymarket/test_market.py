@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from polytraders.adapters.budgets import FreshnessBudgets
 from polytraders.adapters.polymarket import BookDelta, normalise_market_frame
 from polytraders.contracts import (
     InstrumentRecord,
@@ -48,7 +49,7 @@ def test_normalise_when_real_ws_book_then_best_level_is_last_element(ref) -> Non
 
 
 def test_normalise_when_book_older_than_budget_then_quality_warn(ref) -> None:
-    [book] = normalise_market_frame(ref("ws:book.json"), 1_728_799_423_260, MILLI, budget_ms=1_000)
+    [book] = normalise_market_frame(ref("ws:book.json"), 1_728_799_423_260, MILLI, FreshnessBudgets(ws_market_ms=1_000))
     assert (book.freshness.age_ms, book.freshness.quality) == (5_000, Quality.WARN)
 
 
