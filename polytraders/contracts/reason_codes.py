@@ -135,6 +135,7 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("INTEL_SHOCK_SWEEP", _S.INFO, "a print of k x the typical size or x % of near-touch depth"),
         ReasonCodeInfo("INTEL_SHOCK_JUMP", _S.INFO, "mid (or touch) moved N ticks or more between snapshots"),
         ReasonCodeInfo("INTEL_NEGRISK_INCOMPLETE", _S.INFO, "a neg-risk group member has no top yet, or one member"),
+        ReasonCodeInfo("INTEL_SIBLING_LAG", _S.INFO, "an outcome repriced; this sibling had not moved T s later"),
         # gov.data_quality_monitor findings on admitted books, and S2 admission (P2, appended).
         ReasonCodeInfo("GOV_DQ_STALE_BOOK", _S.WARN, "a book received more than its freshness budget after its time"),
         ReasonCodeInfo("GOV_DQ_WIDE_SPREAD", _S.WARN, "best ask - best bid is more ticks than the spread budget"),
