@@ -36,3 +36,13 @@ def test_scan_bots_when_a_bot_module_prints_then_reported(tmp_path: Path) -> Non
     (tmp_path / "bots" / "intel").mkdir(parents=True)
     (tmp_path / "bots" / "intel" / "noisy.py").write_text("def run():\n    print('hello')\n")
     assert scan_bots(tmp_path / "bots") == ["bots/intel/noisy.py:2: print()"]
+
+
+def test_free_text_calls_when_log_is_a_logarithm_then_clean_but_log_level_message_named() -> None:
+    source = (
+        "import polars as pl\n"
+        "x = pl.col('mid').log()\n"
+        "y = pl.col('mid').log(10)\n"
+        "logger.log(20, 'decided')\n"
+    )
+    assert free_text_calls(source, "bot.py") == ["bot.py:4: .log() (a logger call)"]
