@@ -136,6 +136,11 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("INTEL_SHOCK_JUMP", _S.INFO, "mid (or touch) moved N ticks or more between snapshots"),
         ReasonCodeInfo("INTEL_NEGRISK_INCOMPLETE", _S.INFO, "a neg-risk group member has no top yet, or one member"),
         ReasonCodeInfo("INTEL_SIBLING_LAG", _S.INFO, "an outcome repriced; this sibling had not moved T s later"),
+        ReasonCodeInfo("INTEL_REGIME_QUIET", _S.INFO, "regime QUIET: no halt, end window, shock or trend"),
+        ReasonCodeInfo("INTEL_REGIME_TRENDING", _S.INFO, "regime TRENDING: volatility rising or mid drifting"),
+        ReasonCodeInfo("INTEL_REGIME_EVENT", _S.WARN, "regime EVENT: inside the cool-down after a shock"),
+        ReasonCodeInfo("INTEL_REGIME_REDUCE_ONLY", _S.WARN, "regime REDUCE_ONLY: inside the window before end"),
+        ReasonCodeInfo("INTEL_REGIME_HALTED", _S.WARN, "regime HALTED: closed, not accepting orders, resolved"),
         # gov.data_quality_monitor findings on admitted books, and S2 admission (P2, appended).
         ReasonCodeInfo("GOV_DQ_STALE_BOOK", _S.WARN, "a book received more than its freshness budget after its time"),
         ReasonCodeInfo("GOV_DQ_WIDE_SPREAD", _S.WARN, "best ask - best bid is more ticks than the spread budget"),
