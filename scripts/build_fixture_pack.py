@@ -16,11 +16,13 @@ the fixture-day sensor never takes a scenario for a day; run one as day ``SCENAR
 Every scenario is a slice of the real recording (a receive-time window, restricted to a few
 markets) plus one documented transformation. The expected outcome is computed here from the
 transformation itself (which frames were changed and how), never by running the normaliser:
-``expected`` is what S2 (``stages.registry`` + ``stages.ingest``) must give today, and for a
-condition S2 does not detect yet, ``detected_by`` says ``"pending: ..."`` and ``when_detected``
-what it should give once it does. Book frames whose levels or timestamp are changed get their
-stand-in ``hash`` recomputed with the conversion rule (so the only anomaly is the intended one),
-except in the venue-hash scenario.
+``expected`` is what S2 (``stages.registry`` + ``stages.ingest``) must give today, plus
+``expected["findings"]``: the data-quality findings gov.data_quality_monitor (default config) must
+make on S2's admitted books, by reason code, re-derived here from the frames by the monitor's
+documented rules (:func:`monitor_findings`); for a condition not detected yet, ``detected_by`` says
+``"pending: ..."`` and ``when_detected`` what it should give once it is. Book frames whose levels
+or timestamp are changed get their stand-in ``hash`` recomputed with the conversion rule (so the
+only anomaly is the intended one), except in the venue-hash scenario.
 
 Deterministic: two runs write the same bytes (gzip mtime 0, level 9, no file name, no build time).
 
@@ -45,6 +47,7 @@ from typing import Any
 
 from polytraders.adapters.budgets import DEFAULT_BUDGETS
 from polytraders.adapters.capture import CAPTURE_FILE, iter_capture
+from polytraders.bots.gov import data_quality_monitor as dq
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DAY = "2026-09-28"
@@ -64,6 +67,8 @@ LICENSE = {
 #: Minimum order size of every market (markets.json); a touch below it is "thin".
 MIN_ORDER_SIZE = Decimal(5)
 PENDING = "pending: "
+#: gov.data_quality_monitor's budgets (its default config): the findings re-derived below use them.
+MONITOR = dq.Config()
 
 
 def compact(obj: Any) -> str:
@@ -200,6 +205,79 @@ def base_expected(lines: list[Line], **quarantine: int) -> dict[str, Any]:
     }
 
 
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def admitted_books(lines: list[Line], registry_tick: Decimal = Decimal("0.01")) -> list[tuple[Line, dict[str, Any]]]:
+    """The book frames S2 admits, by its documented rules, in receive order: a JSON book object of a
+    token of the scenario's markets, venue and receive times in ms, every price in (0, 1) on the
+    book's grid (its ``tick_size``, else the token's last ``tick_size_change``, else the registry's
+    0.01), not crossed, the first copy of its frame, received before its market's
+    ``market_resolved`` and not older than the token's newest book so far."""
+    tick: dict[str, Decimal] = {}
+    seen: set[tuple[str, str]] = set()
+    newest: dict[str, int] = {}
+    resolved_at: dict[str, int] = {}
+    out = []
+    for ln in lines:
+        if ln.raw_line is not None:  # a corrupt capture line, or one with recv_ms in seconds
+            continue
+        try:
+            obj = ln.obj
+        except ValueError:
+            continue
+        kind = obj.get("event_type") if isinstance(obj, dict) else None
+        if kind == "market_resolved":
+            resolved_at.setdefault(obj["market"], ln.recv_ms)
+        elif kind == "tick_size_change":
+            tick[obj["asset_id"]] = Decimal(obj["new_tick_size"])
+        if kind != "book" or int(obj["timestamp"]) < 10**12:
+            continue
+        token, ts = obj["asset_id"], int(obj["timestamp"])
+        grid = Decimal(obj["tick_size"]) if "tick_size" in obj else tick.get(token, registry_tick)
+        prices = [Decimal(lv["price"]) for side in ("bids", "asks") for lv in obj[side]]
+        if not all(0 < p < 1 for p in prices) or off_grid(obj, grid) or crossed(obj):
+            continue
+        if (token, ln.frame) in seen or ln.recv_ms >= resolved_at.get(obj["market"], ln.recv_ms + 1):
+            continue
+        seen.add((token, ln.frame))
+        if ts < newest.get(token, ts):
+            continue
+        newest[token] = ts
+        out.append((ln, dict(obj, tick_size=str(grid))))
+    return out
+
+
+def monitor_findings(lines: list[Line], budget_ms: int = DEFAULT_BUDGETS.ws_market_ms) -> dict[str, list[str]]:
+    """Reason code -> sha256 of each admitted book (:func:`admitted_books`) gov.data_quality_monitor
+    flags, by its rules in exact decimals: age over ``budget_ms``; spread over MONITOR.max_spread_ticks
+    ticks; a touch size below MIN_ORDER_SIZE; a price off the book's grid or a size with more than
+    MONITOR.size_decimals places; per token, a venue time below the newest so far or more than
+    MONITOR.max_book_gap_ms after it."""
+    found: dict[str, list[str]] = {}
+    newest: dict[str, int] = {}
+    step = Decimal(1).scaleb(-MONITOR.size_decimals)
+    for ln, b in admitted_books(lines):
+        tick, ts, token = Decimal(b["tick_size"]), int(b["timestamp"]), b["asset_id"]
+        bid, ask = best(b["bids"]), best(b["asks"])
+        touch = [Decimal(side[-1]["size"]) for side in (b["bids"], b["asks"]) if side]
+        levels = [lv for side in ("bids", "asks") for lv in b[side]]
+        gap = ts - newest[token] if token in newest else 0
+        flags = {
+            dq.STALE: ln.recv_ms - ts > budget_ms,
+            dq.WIDE: bid is not None and ask is not None and ask - bid > MONITOR.max_spread_ticks * tick,
+            dq.DUST: bool(touch) and min(touch) < MIN_ORDER_SIZE,
+            dq.PRECISION: any(Decimal(lv["price"]) % tick or Decimal(lv["size"]) % step for lv in levels),
+            dq.SEQUENCE: gap < 0 or gap > MONITOR.max_book_gap_ms,
+        }
+        newest[token] = max(ts, newest.get(token, ts))
+        for code, hit in flags.items():
+            if hit:
+                found.setdefault(code, []).append(sha256(ln.frame))
+    return found
+
+
 def _ranges(numbers: list[int]) -> list[list[int]]:
     out: list[list[int]] = []
     for n in sorted(set(numbers)):
@@ -255,6 +333,7 @@ def warning_stale(src: Source) -> Scenario:
     expected["freshness_warn"] = warn
     warn_hashes = [hashlib.sha256(ln.frame.encode()).hexdigest() for ln, b in books_of(lines)
                    if ln.recv_ms - int(b["timestamp"]) > budget_ms]
+    assert monitor_findings(lines, budget_ms) == {dq.STALE: warn_hashes}
     return Scenario(
         "warning", "stale_book", "books older than their freshness budget (a 20 s delivery stall)",
         [M3], (t0, t1), lines,
@@ -262,13 +341,12 @@ def warning_stale(src: Source) -> Scenario:
          "frames unchanged): receive time up to 20 s after the venue timestamp",
          f"freshness budget of market-channel books: FreshnessBudgets.ws_market_ms = {budget_ms} ms (default)"],
         expected,
-        PENDING + "S2 sets freshness.quality = WARN on each book older than its budget (observable, "
-        "asserted) but emits no data-quality record; risk.stale_book acts at S7. Missing: a WARN-severity "
-        "GOV_DQ_* record per stale book (no such code is registered yet)",
+        "gov.data_quality_monitor: a WARN DataQualityFinding GOV_DQ_STALE_BOOK per book older than its "
+        "freshness budget (observed age_ms, budget budget_ms); S2 admits the books with freshness.quality = WARN; "
+        "risk.stale_book acts at S7",
         changes=changes,
-        observable={"books_older_than_budget": warn, "max_age_ms": max(ages), "budget_ms": budget_ms},
-        when_detected={"warn_records_for_books": warn, "warn_record_provenance_hashes": warn_hashes,
-                       "books_admitted": expected["books_admitted"]},
+        observable={"books_older_than_budget": warn, "max_age_ms": max(ages), "budget_ms": budget_ms,
+                    "flagged_provenance_hashes": warn_hashes},
     )
 
 
@@ -297,6 +375,7 @@ def warning_wide_spread(src: Source) -> Scenario:
         hashes.append(hashlib.sha256(ln.frame.encode()).hexdigest())
     spreads = [Decimal(c["spread"][1]) for c in changes]
     expected = base_expected(lines)
+    assert monitor_findings(lines) == {dq.WIDE: hashes}  # >= 21 ticks > 10; every other book <= 2
     return Scenario(
         "warning", "wide_spread", "a very wide spread: the levels within 0.10 of the touch removed",
         [M3], (t0, t1), lines,
@@ -304,12 +383,12 @@ def warning_wide_spread(src: Source) -> Scenario:
          "best bid - 0.10 and every ask level below best ask + 0.10 removed (spread >= 0.21 instead of "
          "<= 0.02 in the whole window); hash recomputed (conversion rule)"],
         expected,
-        PENDING + "S2 admits the books (their spread is visible in top_of_book spread_ticks, asserted); "
-        "missing: a spread budget per market and a WARN-severity GOV_DQ_* record per book over it",
+        f"gov.data_quality_monitor: a WARN DataQualityFinding GOV_DQ_WIDE_SPREAD per book whose spread is "
+        f"over max_spread_ticks = {MONITOR.max_spread_ticks} ticks (S2 admits the books; their spread is in "
+        "top_of_book spread_ticks too)",
         changes=changes,
-        observable={"wide_books": len(chosen), "min_wide_spread": str(min(spreads)), "max_other_spread": "0.02"},
-        when_detected={"warn_records_for_books": len(chosen), "warn_record_provenance_hashes": hashes,
-                       "books_admitted": expected["books_admitted"]},
+        observable={"wide_books": len(chosen), "min_wide_spread": str(min(spreads)), "max_other_spread": "0.02",
+                    "flagged_provenance_hashes": hashes},
     )
 
 
@@ -327,6 +406,7 @@ def warning_thin_touch(src: Source) -> Scenario:
         changes.append({"source_line": ln.src, "best_sizes": [sizes, ["1", "1"]]})
         hashes.append(hashlib.sha256(ln.frame.encode()).hexdigest())
     expected = base_expected(lines)
+    assert monitor_findings(lines) == {dq.DUST: hashes}
     return Scenario(
         "warning", "thin_touch", "a thin touch: 1 share at the best bid and ask (minimum order size 5)",
         [M3], (t0, t1), lines,
@@ -334,12 +414,10 @@ def warning_thin_touch(src: Source) -> Scenario:
          "the best ask set to \"1\" (below the market's minimum_order_size 5; every other book of the window "
          "has >= 5 at both touches); hash recomputed (conversion rule)"],
         expected,
-        PENDING + "S2 admits the books (their touch sizes are visible in the book, asserted); missing: a "
-        "touch-depth budget and a WARN-severity GOV_DQ_* record per book under it",
+        "gov.data_quality_monitor: a WARN DataQualityFinding GOV_DQ_DUST per book whose best bid or best ask "
+        "size is below the market's min_order_size (S2 admits the books as sent)",
         changes=changes,
-        observable={"thin_books": len(chosen)},
-        when_detected={"warn_records_for_books": len(chosen), "warn_record_provenance_hashes": hashes,
-                       "books_admitted": expected["books_admitted"]},
+        observable={"thin_books": len(chosen), "flagged_provenance_hashes": hashes},
     )
 
 
@@ -436,7 +514,7 @@ def hard_resolved(src: Source) -> Scenario:
     at = next(i for i, ln in enumerate(lines) if ln.recv_ms >= t_res)  # before the first book at/after t_res
     lines.insert(at, res)
     after = books_of(lines[at + 1 :])
-    expected = base_expected(lines)
+    expected = base_expected(lines, GOV_DQ_MARKET_RESOLVED=len(after))
     return Scenario(
         "hard", "resolved_mid_session", "a market resolved in mid-session, its books continuing",
         [M1], (t0, t1), lines,
@@ -444,12 +522,10 @@ def hard_resolved(src: Source) -> Scenario:
          f"end + 90 s) moved to {t_res} = end - 300 s (recv_ms and timestamp), winner unchanged; the books "
          f"of the market keep arriving after it ({len(after)} books)"],
         expected,
-        PENDING + "S2 normalises the resolution (MarketResolution, asserted) but admits the market's later "
-        "books; missing: market-state tracking in S2 that sets aside books of a resolved market",
+        "GOV_DQ_MARKET_RESOLVED (S2 admission: a book received at or after its market's market_resolved "
+        "frame is set aside; the resolution itself is normalised to a MarketResolution)",
         changes=[{"source_line": res_src, "moved_to_recv_ms": t_res, "inserted_before_source_line": lines[at + 1].src}],
         observable={"resolution_ts_ms": t_res, "books_after_resolution": len(after)},
-        when_detected={"books_admitted": expected["books_admitted"] - len(after),
-                       "records_for_books_after_resolution": len(after)},
     )
 
 
@@ -475,9 +551,13 @@ def hard_venue_hash(src: Source) -> Scenario:
          "fixtures/README.md), so a verifier must use that rule on this data"],
         expected,
         PENDING + "S2 keeps the hash (freshness.venue_hash, asserted) but never checks it, and the S3 book "
-        "reconstruction compares levels, not hashes (the venue's hash rule is not public); missing: a hash check "
-        "of each book against the rule its source uses (here the conversion's stand-in rule) that sets aside a "
-        "mismatch",
+        "reconstruction compares levels, not hashes. The venue's rule as its client publishes it "
+        "(py-clob-client generate_orderbook_summary_hash: sha1 of the compact JSON {market, asset_id, timestamp, "
+        "hash: \"\", bids, asks, min_order_size, tick_size, neg_risk, last_trade_price}) is not this data's "
+        "stand-in rule, needs fields a market-channel book frame lacks (min_order_size, neg_risk), and is "
+        "reported not to reproduce live websocket hashes (Polymarket/py-clob-client-v2#117, "
+        "Polymarket/rs-clob-client#225); missing: a hash check of each book against the rule its source "
+        "uses (here the conversion's stand-in rule) that sets aside a mismatch",
         changes=changes,
         observable={"books_with_mismatching_hash": len(chosen)},
         when_detected={"books_admitted": expected["books_admitted"] - len(chosen),
@@ -577,7 +657,7 @@ def failure_out_of_order(src: Source) -> Scenario:
         late += ts < newest.get(bk["asset_id"], 0)
         newest[bk["asset_id"]] = max(ts, newest.get(bk["asset_id"], 0))
     assert late == 3
-    expected = base_expected(lines)
+    expected = base_expected(lines, GOV_DQ_OUT_OF_ORDER=late)
     return Scenario(
         "failure", "out_of_order_frames", "frames of a token received out of source-time order",
         [M4], (t0, t1), lines,
@@ -585,11 +665,10 @@ def failure_out_of_order(src: Source) -> Scenario:
          "book instead of before it, at that book's recv_ms (about 1 s late, within the freshness budget): "
          "the newer book arrives first"],
         expected,
-        PENDING + "S2 admits all the books (the inversion is visible in their ts_ms, asserted); missing: a "
-        "per-token source-time order check that sets aside a book older than the token's newest",
+        "GOV_DQ_OUT_OF_ORDER (S2 admission: a book whose source time is older than the newest of its "
+        "token's earlier books, in receive order, is set aside)",
         changes=changes,
         observable={"books_older_than_their_token_newest": late},
-        when_detected={"books_admitted": expected["books_admitted"] - late, "records": late},
     )
 
 
@@ -663,6 +742,7 @@ def write(sc: Scenario, src: Source, out: Path) -> Path:
     d.mkdir(parents=True, exist_ok=True)
     recv = [ln.recv_ms for ln in sc.lines]
     assert recv == sorted(recv), f"{sc.name}: lines not in receive order"
+    sc.expected["findings"] = {code: len(h) for code, h in sorted(monitor_findings(sc.lines).items())}
     (d / CAPTURE_FILE).write_bytes(_gzip("".join(ln.text() + "\n" for ln in sc.lines)))
     (d / "markets.json").write_text(src.markets_page(sc.markets), encoding="utf-8")
     meta = {

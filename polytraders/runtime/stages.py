@@ -114,7 +114,7 @@ def ingest(day_dir: Path, instruments: pl.DataFrame, budgets: FreshnessBudgets =
         raise EmptyInputError(f"{day_dir / CAPTURE_FILE} has no valid frame ({len(corrupt)} corrupt lines)")
     market = pl.col("channel") == "market"
     normalised = normalise_capture(capture.filter(market), tick_sizes_of(instruments), budgets)
-    books, set_aside = _admit_books(normalised.book_snapshots, instruments, capture)
+    books, set_aside = _admit_books(normalised.book_snapshots, instruments, capture, normalised.others)
     buckets: dict[type, list[WireModel]] = defaultdict(list)
     buckets[QuarantineRecord].extend(set_aside)
     for obj in normalised.others:
@@ -168,36 +168,88 @@ def _delta_receipts(deltas: list[BookDelta], capture: pl.DataFrame) -> list[int]
     return out
 
 
-def _admit_books(books: pl.DataFrame, instruments: pl.DataFrame,
-                 capture: pl.DataFrame) -> tuple[pl.DataFrame, list[QuarantineRecord]]:
-    """Keep books of registry tokens, once each; quarantine the rest with the raw frame.
+#: What each S2 admission code says about the book it sets aside.
+_ADMISSION_DETAIL = {
+    "GOV_DQ_UNKNOWN_TOKEN": "not in the instrument registry",
+    "GOV_DQ_DUPLICATE_FRAME": "received again",
+    "GOV_DQ_MARKET_RESOLVED": "received after its market's market_resolved frame",
+    "GOV_DQ_OUT_OF_ORDER": "older than the token's newest admitted book",
+}
 
-    A book of a token the S1 registry does not list -> GOV_DQ_UNKNOWN_TOKEN; the same frame
-    received again (same token, source time and provenance hash) -> GOV_DQ_DUPLICATE_FRAME
-    (the first copy is kept).
+
+def _resolution_receipts(others: Sequence[WireModel], capture: pl.DataFrame) -> pl.DataFrame:
+    """When each market's resolution was received: ``condition_id``, ``_resolved_ms`` (the
+    earliest receive time of a ``market_resolved`` frame of the market), sorted by time.
+
+    A MarketResolution names its frame only by the frame's hash: only capture lines that contain
+    ``market_resolved`` are hashed.
+    """
+    resolutions = [(o.condition_id, o.provenance_hash) for o in others if isinstance(o, MarketResolution)]
+    schema = {"condition_id": pl.String, "_resolved_ms": pl.Int64}
+    if not resolutions:
+        return pl.DataFrame(schema=schema)
+    lines = capture.filter(pl.col("frame").str.contains("market_resolved", literal=True))
+    received = pl.DataFrame(
+        {"_hash": [provenance_hash(raw) for raw in lines["frame"]], "_resolved_ms": lines["recv_ms"]},
+        schema={"_hash": pl.String, "_resolved_ms": pl.Int64},
+    )
+    named = pl.DataFrame(resolutions, schema={"condition_id": pl.String, "_hash": pl.String}, orient="row")
+    return (named.join(received, on="_hash").group_by("condition_id").agg(pl.col("_resolved_ms").min())
+            .select(list(schema)).sort("_resolved_ms", "condition_id"))
+
+
+def _admit_books(books: pl.DataFrame, instruments: pl.DataFrame, capture: pl.DataFrame,
+                 others: Sequence[WireModel] = ()) -> tuple[pl.DataFrame, list[QuarantineRecord]]:
+    """Keep books of registry tokens, once each, in order; quarantine the rest with the raw frame.
+
+    ``books`` rows are in receive order (capture order). In order of precedence:
+
+    - a book of a token the S1 registry does not list -> GOV_DQ_UNKNOWN_TOKEN;
+    - the same frame received again (same token, source time and provenance hash) ->
+      GOV_DQ_DUPLICATE_FRAME (the first copy is kept);
+    - a book of a market received at or after the receive time of that market's
+      ``market_resolved`` frame (a MarketResolution among ``others``, the normaliser's other
+      objects) -> GOV_DQ_MARKET_RESOLVED: the market is over, its book is no longer tradable
+      (a book received in the same millisecond as the resolution counts as after it);
+    - a book whose source time ``ts_ms`` is older than the newest source time among the token's
+      earlier books (``cum_max`` per token, receive order) -> GOV_DQ_OUT_OF_ORDER: a late copy of
+      a state the token has already moved past. An equal source time is not older (admitted).
     """
     known = instruments.select(pl.col("tokens").explode().struct.field("token_id"))["token_id"]
     provenance = pl.col("freshness").struct.field("provenance_hash")
-    flagged = books.with_columns(
-        _code=pl.when(~pl.col("token_id").is_in(known.implode()))
-        .then(pl.lit("GOV_DQ_UNKNOWN_TOKEN"))
-        .when(~pl.struct("token_id", "ts_ms", provenance).is_first_distinct())
-        .then(pl.lit("GOV_DQ_DUPLICATE_FRAME"))
+    received = pl.col("freshness").struct.field("receive_ts_ms")
+    resolved = _resolution_receipts(others, capture)
+    newest_before = pl.col("ts_ms").cum_max().shift(1).over("token_id")
+    flagged = (
+        books.with_row_index("_row")
+        .with_columns(_received=received)
+        .join(resolved, on="condition_id", how="left", maintain_order="left")
+        .with_columns(
+            _code=pl.when(~pl.col("token_id").is_in(known.implode()))
+            .then(pl.lit("GOV_DQ_UNKNOWN_TOKEN"))
+            .when(~pl.struct("token_id", "ts_ms", provenance).is_first_distinct())
+            .then(pl.lit("GOV_DQ_DUPLICATE_FRAME"))
+            .when(pl.col("_received") >= pl.col("_resolved_ms"))
+            .then(pl.lit("GOV_DQ_MARKET_RESOLVED"))
+            .when(pl.col("ts_ms") < newest_before)
+            .then(pl.lit("GOV_DQ_OUT_OF_ORDER"))
+        )
+        .sort("_row")
     )
     rejected = flagged.filter(pl.col("_code").is_not_null())
     if rejected.is_empty():
         return books, []
-    raw_by_hash = {provenance_hash(raw): raw for raw in capture["frame"]}
+    wanted = set(rejected["freshness"].struct.field("provenance_hash"))
+    raw_by_hash = {digest: raw for raw in capture["frame"] if (digest := provenance_hash(raw)) in wanted}
     records = [
         QuarantineRecord(
             source="polymarket.ws.market", receive_ts_ms=fresh["receive_ts_ms"], reason_code=code,
-            detail=f"book of token {token_id} at {ts_ms}: "
-            + ("not in the instrument registry" if code == "GOV_DQ_UNKNOWN_TOKEN" else "received again"),
+            detail=f"book of token {token_id} at {ts_ms}: {_ADMISSION_DETAIL[code]}",
             raw=raw_by_hash[fresh["provenance_hash"]], provenance_hash=fresh["provenance_hash"],
         )
         for token_id, ts_ms, fresh, code in rejected.select("token_id", "ts_ms", "freshness", "_code").iter_rows()
     ]
-    return flagged.filter(pl.col("_code").is_null()).drop("_code"), records
+    return flagged.filter(pl.col("_code").is_null()).select(books.columns), records
 
 
 # --- S2 top of book, S3 state -------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The fixture pack (fixtures/pack/<class>/<scenario>/, built by scripts/build_fixture_pack.py).
 
-Every scenario is replayed through S1 + S2 (``stages.registry`` + ``stages.ingest``) and must give
-exactly the ``expected`` of its SCENARIO.json. Per scenario, a second test re-derives the
-anomaly by hand from the raw capture lines (so the JSON is not the only oracle). Conditions S2
-does not detect yet have their not-built part in a separate ``xfail(strict=True)`` test: it
+Every scenario is replayed through S1 + S2 (``stages.registry`` + ``stages.ingest``) and
+gov.data_quality_monitor (on S2's admitted books and S1's records) and must give exactly the
+``expected`` of its SCENARIO.json (``findings``: the monitor's, by reason code). Per scenario, a
+second test re-derives the anomaly by hand from the raw capture lines (so the JSON is not the only
+oracle). Conditions not detected yet have their not-built part in a separate ``xfail(strict=True)`` test: it
 starts passing (and so fails as XPASS) once the detection lands, and SCENARIO.json is updated then.
 """
 
@@ -22,6 +23,8 @@ import polars as pl
 import pytest
 
 from polytraders.adapters.capture import list_fixture_days
+from polytraders.bots.gov import data_quality_monitor
+from polytraders.bots.inputs import MarketData
 from polytraders.runtime import stages
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,7 +35,7 @@ BUDGET_MS = 2_000
 
 
 class Run:
-    """One scenario replayed: its SCENARIO.json, its raw lines and S1/S2 outputs."""
+    """One scenario replayed: its SCENARIO.json, its raw lines, S1/S2 outputs and the monitor's findings."""
 
     def __init__(self, name: str, root: Path) -> None:
         src = PACK / name
@@ -46,6 +49,10 @@ class Run:
             self.raw_lines = fh.read().splitlines()
         self.instruments, self.s1_quarantine = stages.registry(day_dir)
         self.ingested = stages.ingest(day_dir, self.instruments)
+        self.findings = data_quality_monitor.run(
+            MarketData.of(books=self.ingested.book_snapshots, instruments=self.instruments),
+            data_quality_monitor.Config(),
+        )
 
     def lines(self) -> list[dict[str, Any]]:
         """The capture lines that are JSON (a cut line is skipped)."""
@@ -132,6 +139,7 @@ def test_ingest_when_scenario_replayed_then_reason_codes_and_books_match_scenari
         "books_admitted": ing.book_snapshots.height,
         "resolutions": ing.resolutions.height,
         "freshness_warn": int((quality == "WARN").sum()),
+        "findings": dict(sorted(Counter(run.findings["reason_code"]).items())),
     }
     assert got == run.meta["expected"]
     assert run.s1_quarantine.is_empty()
@@ -184,20 +192,23 @@ def test_ingest_when_delivery_stalls_then_late_books_admitted_with_freshness_war
     assert snaps.filter(pl.col("quality") == "OK")["age_ms"].max() <= BUDGET_MS
 
 
-def _warn_records_for(run: Run, hashes: set[str]) -> None:
+def _warn_findings_for(run: Run, hashes: set[str], code: str) -> None:
+    """Exactly the books ``hashes`` have a finding, one each, ``code`` at WARN; they stay admitted."""
     from polytraders.contracts.reason_codes import REGISTRY
     from polytraders.contracts.types import Severity
 
-    records = run.ingested.quarantine.filter(pl.col("provenance_hash").is_in(list(hashes)))
-    assert records.height == len(hashes)
-    assert {REGISTRY[c].severity for c in records["reason_code"]} == {Severity.WARN}
-    assert run.ingested.book_snapshots.height == run.meta["when_detected"]["books_admitted"]
+    assert REGISTRY[code].severity is Severity.WARN
+    assert sorted(run.findings["provenance_hash"]) == sorted(hashes)
+    assert set(run.findings["reason_code"]) == {code} and set(run.findings["severity"]) == {"WARN"}
+    assert hashes <= set(run.admitted_hashes()) and run.ingested.quarantine.is_empty()
+    assert hashes == set(run.meta["observable_today"]["flagged_provenance_hashes"])
 
 
-@pending("pending: no WARN data-quality record for a stale book (freshness WARN only)")
-def test_ingest_when_delivery_stalls_then_a_warn_record_per_stale_book(pack: Any) -> None:
+def test_monitor_when_delivery_stalls_then_a_warn_finding_per_stale_book(pack: Any) -> None:
     run = pack("warning/stale_book")
-    _warn_records_for(run, _stale(run))
+    _warn_findings_for(run, _stale(run), "GOV_DQ_STALE_BOOK")
+    ages = run.findings.select(pl.col("observed").cast(pl.Int64), pl.col("budget").cast(pl.Int64))
+    assert ages["observed"].min() > BUDGET_MS and set(ages["budget"]) == {BUDGET_MS}
 
 
 def _wide(run: Run) -> set[str]:
@@ -207,7 +218,7 @@ def _wide(run: Run) -> set[str]:
 def test_ingest_when_touch_levels_removed_then_wide_spread_visible_in_top_of_book(pack: Any) -> None:
     run = pack("warning/wide_spread")
     wide = _wide(run)
-    assert wide == set(run.meta["when_detected"]["warn_record_provenance_hashes"]) and len(wide) == 10
+    assert wide == set(run.meta["observable_today"]["flagged_provenance_hashes"]) and len(wide) == 10
     top = stages.top_of_book(run.ingested.book_snapshots).with_columns(
         h=pl.col("freshness").struct.field("provenance_hash")
     )
@@ -216,10 +227,10 @@ def test_ingest_when_touch_levels_removed_then_wide_spread_visible_in_top_of_boo
     assert run.ingested.quarantine.is_empty()
 
 
-@pending("pending: no spread budget, no WARN record for a very wide spread")
-def test_ingest_when_spread_very_wide_then_a_warn_record_per_book(pack: Any) -> None:
+def test_monitor_when_spread_very_wide_then_a_warn_finding_per_book(pack: Any) -> None:
     run = pack("warning/wide_spread")
-    _warn_records_for(run, _wide(run))
+    _warn_findings_for(run, _wide(run), "GOV_DQ_WIDE_SPREAD")
+    assert run.findings["observed"].min() >= 21 and set(run.findings["budget"]) == {Decimal(10)}  # 0.21 / 0.01
 
 
 def _thin(run: Run) -> set[str]:
@@ -229,7 +240,7 @@ def _thin(run: Run) -> set[str]:
 def test_ingest_when_touch_is_one_share_then_thin_books_admitted_as_sent(pack: Any) -> None:
     run = pack("warning/thin_touch")
     thin = _thin(run)
-    assert len(thin) == 10 and thin == set(run.meta["when_detected"]["warn_record_provenance_hashes"])
+    assert len(thin) == 10 and thin == set(run.meta["observable_today"]["flagged_provenance_hashes"])
     snaps = run.ingested.book_snapshots.with_columns(h=pl.col("freshness").struct.field("provenance_hash"))
     touch = snaps.filter(pl.col("h").is_in(list(thin))).select(
         bid=pl.col("bids").list.first().struct.field("size"), ask=pl.col("asks").list.first().struct.field("size")
@@ -237,10 +248,10 @@ def test_ingest_when_touch_is_one_share_then_thin_books_admitted_as_sent(pack: A
     assert touch.height == 10 and set(touch["bid"]) == set(touch["ask"]) == {Decimal(1)}
 
 
-@pending("pending: no touch-depth budget, no WARN record for a thin touch")
-def test_ingest_when_touch_is_thin_then_a_warn_record_per_book(pack: Any) -> None:
+def test_monitor_when_touch_is_thin_then_a_warn_finding_per_book(pack: Any) -> None:
     run = pack("warning/thin_touch")
-    _warn_records_for(run, _thin(run))
+    _warn_findings_for(run, _thin(run), "GOV_DQ_DUST")
+    assert set(run.findings.select("observed", "budget").rows()) == {(Decimal(1), Decimal(5))}
 
 
 # --- hard --------------------------------------------------------------------------------------------
@@ -310,7 +321,7 @@ def _after_resolution(run: Run) -> tuple[dict[str, Any], list[str]]:
     return resolved, after
 
 
-def test_ingest_when_market_resolves_mid_session_then_resolution_normalised_and_later_books_counted(pack: Any) -> None:
+def test_ingest_when_market_resolves_mid_session_then_resolution_normalised(pack: Any) -> None:
     run = pack("hard/resolved_mid_session")
     resolved, after = _after_resolution(run)
     res = run.ingested.resolutions
@@ -318,14 +329,17 @@ def test_ingest_when_market_resolves_mid_session_then_resolution_normalised_and_
     assert res["winning_token_id"].to_list() == [resolved["winning_asset_id"]]
     end = json.loads((PACK / "hard/resolved_mid_session/markets.json").read_text())["data"][0]["end_date_iso"]
     assert end == "2026-09-28T09:30:00Z"  # 1_790_587_800_000: the resolution is 300 s before the end
-    assert len(after) == 60 and set(after) <= set(run.admitted_hashes())
+    assert len(after) == 60
 
 
-@pending("pending: S2 has no market state: books of a resolved market are admitted")
-def test_ingest_when_market_resolved_then_its_later_books_not_admitted(pack: Any) -> None:
+def test_ingest_when_market_resolved_then_its_later_books_quarantined_market_resolved(pack: Any) -> None:
     run = pack("hard/resolved_mid_session")
-    _, after = _after_resolution(run)
+    resolved, after = _after_resolution(run)
     assert not set(after) & set(run.admitted_hashes())
+    q = run.ingested.quarantine
+    assert set(q["reason_code"]) == {"GOV_DQ_MARKET_RESOLVED"} and sorted(q["provenance_hash"]) == sorted(after)
+    assert q["receive_ts_ms"].min() >= 1_790_587_500_000  # received at or after the resolution
+    assert run.admitted_hashes() and run.ingested.book_snapshots["ts_ms"].max() < int(resolved["timestamp"])
 
 
 def _hash_mismatch(run: Run) -> set[str]:
@@ -421,23 +435,25 @@ def _late(run: Run) -> list[str]:
     return late
 
 
-def test_ingest_when_token_books_arrive_out_of_order_then_inversions_visible_in_ts_ms(pack: Any) -> None:
+def test_ingest_when_token_books_arrive_out_of_order_then_admitted_books_in_ts_order_per_token(pack: Any) -> None:
     run = pack("failure/out_of_order_frames")
     late = _late(run)
-    assert len(late) == 3 and set(late) <= set(run.admitted_hashes())
+    assert len(late) == 3
     snaps = run.ingested.book_snapshots.with_columns(
         back=pl.col("ts_ms") < pl.col("ts_ms").cum_max().over("token_id")
     )
-    assert snaps["back"].sum() == 3
+    assert snaps["back"].sum() == 0
     recv = [ln["recv_ms"] for ln in run.lines()]
     assert recv == sorted(recv)  # receive order itself is intact
     assert run.ingested.book_snapshots["freshness"].struct.field("age_ms").max() <= BUDGET_MS
 
 
-@pending("pending: S2 has no per-token source-time order check")
-def test_ingest_when_book_older_than_token_newest_then_set_aside(pack: Any) -> None:
+def test_ingest_when_book_older_than_token_newest_then_quarantined_out_of_order(pack: Any) -> None:
     run = pack("failure/out_of_order_frames")
-    assert not set(_late(run)) & set(run.admitted_hashes())
+    late = _late(run)
+    assert not set(late) & set(run.admitted_hashes())
+    q = run.ingested.quarantine
+    assert q["reason_code"].to_list() == ["GOV_DQ_OUT_OF_ORDER"] * 3 and q["provenance_hash"].to_list() == late
 
 
 def test_ingest_when_timestamps_in_seconds_then_quarantined_ts_units(pack: Any) -> None:

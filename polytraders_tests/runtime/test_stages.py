@@ -225,3 +225,51 @@ def test_ingest_when_duplicate_and_unknown_token_then_quarantined_with_raw_frame
         ("GOV_DQ_UNKNOWN_TOKEN", record["recv_ms"], json.dumps(unknown, separators=(",", ":"))),
         ("GOV_DQ_TS_UNITS", None, seconds_line.rstrip("\n")),
     ]
+
+
+def _line(record: dict, frame: dict, recv_ms: int) -> str:
+    return json.dumps({**record, "recv_ms": recv_ms, "frame": json.dumps(frame, separators=(",", ":"))}) + "\n"
+
+
+def test_ingest_when_book_older_than_token_newest_then_quarantined_out_of_order(tmp_path) -> None:
+    day = _first_market_day(tmp_path, [])
+    [book_line] = gzip.open(day / "capture.jsonl.gz", "rt").readlines()
+    record = json.loads(book_line)
+    frame = json.loads(record["frame"])
+    ts, recv = int(frame["timestamp"]), record["recv_ms"]
+    # venue times in receive order: ts, ts + 20, ts + 10 (older than the newest, ts + 20: set aside),
+    # ts + 20 again with other levels (equal, not older: admitted), ts + 30
+    at = lambda dt, **kw: dict(frame, timestamp=str(ts + dt), **kw)  # noqa: E731
+    late = at(10)
+    lines = [_line(record, at(20), recv + 20), _line(record, late, recv + 25),
+             _line(record, at(20, bids=frame["bids"][1:]), recv + 26), _line(record, at(30), recv + 30)]
+    day = _first_market_day(tmp_path / "b", lines)
+    got = stages.ingest(day, stages.registry(day)[0])
+    assert got.book_snapshots["ts_ms"].to_list() == [ts, ts + 20, ts + 20, ts + 30]
+    assert got.quarantine.select("reason_code", "receive_ts_ms", "raw").rows() == [
+        ("GOV_DQ_OUT_OF_ORDER", recv + 25, json.dumps(late, separators=(",", ":"))),
+    ]
+    assert got.quarantine["detail"].to_list() == [
+        f"book of token {frame['asset_id']} at {ts + 10}: older than the token's newest admitted book"]
+
+
+def test_ingest_when_market_resolved_then_its_books_from_that_receive_time_quarantined(tmp_path) -> None:
+    day = _first_market_day(tmp_path, [])
+    [book_line] = gzip.open(day / "capture.jsonl.gz", "rt").readlines()
+    record = json.loads(book_line)
+    frame = json.loads(record["frame"])
+    page = json.loads((day / "markets.json").read_text())
+    tokens = [t["token_id"] for t in page["data"][0]["tokens"]]
+    ts, recv = int(frame["timestamp"]), record["recv_ms"]
+    resolved = {"event_type": "market_resolved", "market": frame["market"], "assets_ids": tokens,
+                "winning_asset_id": tokens[0], "winning_outcome": page["data"][0]["tokens"][0]["outcome"],
+                "timestamp": str(ts + 100), "tags": ["crypto"]}
+    # received: book (recv), resolution (recv + 100), a book in the same ms (recv + 100, after it in the
+    # file) and one later (recv + 200): both after the resolution -> set aside
+    same_ms, later = dict(frame, timestamp=str(ts + 100)), dict(frame, timestamp=str(ts + 200))
+    lines = [_line(record, resolved, recv + 100), _line(record, same_ms, recv + 100), _line(record, later, recv + 200)]
+    day = _first_market_day(tmp_path / "b", lines)
+    got = stages.ingest(day, stages.registry(day)[0])
+    assert got.book_snapshots["ts_ms"].to_list() == [ts] and got.resolutions.height == 1
+    assert got.quarantine.select("reason_code", "receive_ts_ms").rows() == [
+        ("GOV_DQ_MARKET_RESOLVED", recv + 100), ("GOV_DQ_MARKET_RESOLVED", recv + 200)]
