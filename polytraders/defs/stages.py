@@ -323,7 +323,8 @@ def positions(context: dg.AssetExecutionContext, event_store: EventStoreResource
 # --- S10 replay, S11 monitoring ---------------------------------------------------------------------
 
 #: Every asset whose op emits envelopes: the event store partition is complete after them.
-EMITTING_ASSETS = ("registry_quarantine", "ingest_quarantine", *(asset_name(s) for s in DISCOVERY_BOTS), "book_state",
+EMITTING_ASSETS = ("registry_quarantine", "ingest_quarantine", asset_name(streams.DATA_QUALITY_BOT),
+                   *(asset_name(s) for s in DISCOVERY_BOTS), "book_state",
                    *(asset_name(s) for s in SIGNAL_BOTS), "strat_maker_tight", *(asset_name(s) for s in RISK_BOTS),
                    "exec_order_shaper", "positions")
 
@@ -361,7 +362,7 @@ GOV_BOTS: dict[str, str] = {
     "gov.alert_dispatcher": "Alert",
 }
 #: The pipeline bots whose envelopes the gov bots read.
-PIPELINE_BOTS = [*DISCOVERY_BOTS, *SIGNAL_BOTS, STRATEGY, *RISK_BOTS, "exec.order_shaper"]
+PIPELINE_BOTS = [streams.DATA_QUALITY_BOT, *DISCOVERY_BOTS, *SIGNAL_BOTS, STRATEGY, *RISK_BOTS, "exec.order_shaper"]
 
 
 @dg.op(ins={"published": dg.In(dg.Nothing)}, out=dg.Out(io_manager_key="mem_io_manager"))
@@ -485,6 +486,7 @@ def _metadata_values(report: dict[str, object]) -> dict[str, dg.MetadataValue]:
 TABLE_STAGE: dict[str, str] = {
     "instruments": "S1", "registry_quarantine": "S1",
     "book_snapshots": "S2", "book_deltas": "S2", "market_snapshots": "S2", "trades": "S2", "resolutions": "S2",
+    asset_name(streams.DATA_QUALITY_BOT): "S2",
     "ingest_quarantine": "S2", **{asset_name(s): "S2" for s in DISCOVERY_BOTS}, "book_state": "S3",
     **{asset_name(s): "S4" for s in SIGNAL_BOTS}, "fair_values": "S5",
     "strat_maker_tight": "S6", "execution_estimates": "S6",

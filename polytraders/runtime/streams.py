@@ -3,6 +3,7 @@
 | stage | bot | payload | causation |
 |---|---|---|---|
 | S1, S2 | gov.data_quality_monitor (owner of the GOV_DQ_* codes) | QuarantineRecord | - |
+| S2 | gov.data_quality_monitor (its module, on S2's admitted books) | DataQualityFinding | - |
 | S2 | disc.universe_scanner | Candidate | - |
 | S4 | intel.microprice | Signal | - |
 | S6 | the strategy (strat.maker_tight) | OrderIntent (STRAT_QUOTE / STRAT_QUOTE_PULL) | - |
@@ -122,7 +123,8 @@ def current_stream(envelopes: pl.DataFrame, profile: Profile, bots: list[str],
 
     The store is append-only, so a partition re-run with another config keeps the earlier
     envelopes too; reports and gov bots read the ones the current profile produced.
-    gov.data_quality_monitor's envelopes are matched on the adapter's config version (``budgets``).
+    gov.data_quality_monitor's adapter envelopes (quarantine records) are matched on the adapter's
+    config version (``budgets``); its own findings, when it is among ``bots``, on its config.
     """
     expected = pl.DataFrame(
         [(DATA_QUALITY_BOT, manifest.get(DATA_QUALITY_BOT).version, adapter_config_version(budgets))]

@@ -28,19 +28,23 @@ EXPECTED_DEPENDENCIES = {
     "trades": {"instruments"},
     "resolutions": {"instruments"},
     "ingest_quarantine": {"instruments"},
+    "feed_health": {"instruments"},
+    "feed_receipts": {"instruments"},
+    "gov_data_quality_monitor": {"book_snapshots", "instruments"},
     "disc_universe_scanner": {"instruments", "market_snapshots"},
     "book_state": {"book_snapshots", "book_deltas"},
     "intel_microprice": {"book_state"},
     "fair_values": {"intel_microprice"},
     "strat_maker_tight": {"fair_values", "market_snapshots", "instruments"},
     "execution_estimates": {"fair_values", "market_snapshots", "instruments"},
-    **{name: {"strat_maker_tight", "instruments", "market_snapshots", "resolutions"} for name in (
+    **{name: {"strat_maker_tight", "instruments", "market_snapshots", "resolutions", "feed_receipts"} for name in (
         "risk_killswitch", "risk_compliance_gate", "risk_stale_book", "risk_drawdown", "risk_exposure_caps",
         "approved_intents")},
     **{name: {"approved_intents", "instruments", "market_snapshots", "resolutions"} for name in (
         "exec_order_shaper", "order_events", "fills")},
     "positions": {"fills", "resolutions", "market_snapshots"},
-    "event_store": {"registry_quarantine", "ingest_quarantine", "disc_universe_scanner", "book_state",
+    "event_store": {"registry_quarantine", "ingest_quarantine", "gov_data_quality_monitor", "disc_universe_scanner",
+                    "book_state",
                     "intel_microprice", "strat_maker_tight", "risk_killswitch", "risk_compliance_gate",
                     "risk_stale_book", "risk_drawdown", "risk_exposure_caps", "exec_order_shaper", "positions"},
     **{gov: {"event_store"} for gov in GOV_TABLES},
@@ -77,7 +81,7 @@ def test_definitions_when_loaded_then_bot_ops_carry_manifest_tags(defs: dg.Defin
     job = defs.resolve_job_def("shadow_job")
     tagged = {op.tags["polytraders/bot"]: op.tags for op in job.graph.iterate_op_defs() if "polytraders/bot" in op.tags}
     assert set(tagged) == {"disc.universe_scanner", "intel.microprice", "strat.maker_tight", "exec.order_shaper",
-                           *(g.replace("gov_", "gov.") for g in GOV_TABLES)}
+                           "gov.data_quality_monitor", *(g.replace("gov_", "gov.") for g in GOV_TABLES)}
     for slug, tags in tagged.items():
         spec = manifest.get(slug)
         assert tags["polytraders/class"] == spec.bot_class

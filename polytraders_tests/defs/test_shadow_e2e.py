@@ -127,11 +127,8 @@ def test_readiness_when_run_recorded_then_the_wired_bots_are_demo_wired(two_runs
         "disc.universe_scanner", "intel.microprice", "strat.maker_tight", "risk.killswitch",
         "risk.compliance_gate", "risk.stale_book", "risk.drawdown", "risk.exposure_caps", "exec.order_shaper",
         "gov.audit_log", "gov.heartbeat", "gov.builder_attribution", "gov.sla_reporter", "gov.pnl_reporter",
-        "gov.alert_dispatcher",
+        "gov.alert_dispatcher", "gov.data_quality_monitor",
     }
-    # gov.data_quality_monitor's envelopes (the quarantine records) are on the stream, but it
-    # has no implementation yet: evidence of one kind is not readiness.
-    assert "gov.data_quality_monitor" not in wired
 
 
 def test_p3_gate_when_run_recorded_then_green(two_runs, monkeypatch) -> None:
