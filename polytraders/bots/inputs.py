@@ -117,6 +117,16 @@ def signal_readings(frame: pl.DataFrame, slug: str, readings: dict[str, str]) ->
     return signal_frame(long, slug, pl.col("_name"), pl.col("_name").replace_strict(readings), pl.col("_value"))
 
 
+def changed(columns: list[str], key: str = "token_id") -> pl.Expr:
+    """Filter for a frame sorted by ``key``, then time: True on the first row of each ``key`` and
+    on every row where one of ``columns`` differs (nulls compare equal) from the row before.
+
+    Keeps a stream of readings free of repeats: a consumer that takes the latest reading as of a
+    time (``join_asof``) sees the same values with or without the repeated rows.
+    """
+    return pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in (key, *columns))
+
+
 # --- Candidate frames (disc) --------------------------------------------------------------------
 
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {

@@ -27,13 +27,17 @@ Inputs
 
 Returns
     Signal frame (``bot``, ``condition_id``, ``token_id``, ``ts_ms`` Int64, ``name``, ``value``
-    Float64, ``unit``), by token id then time, for every top-of-book row at least ``window_ms``
-    after the token's first row: ``touch_changes_per_min`` (unit "per-minute", 0 when the touch
-    held all window) then ``touch_lifetime_ms`` (unit "ms"). Absent rows:
+    Float64, ``unit``), by token id then time, at the token's top-of-book rows at least
+    ``window_ms`` after its first row: ``touch_changes_per_min`` (unit "per-minute", 0 when the
+    touch held all window) then ``touch_lifetime_ms`` (unit "ms"). Absent rows:
 
     - both readings for rows less than ``window_ms`` after the token's first row: the window is
       not yet covered by data (INTEL_WARMUP);
-    - ``touch_lifetime_ms`` when no touch of known lifetime ended in the window (INTEL_WARMUP).
+    - ``touch_lifetime_ms`` when no touch of known lifetime ended in the window (INTEL_WARMUP);
+    - both readings of a row whose two readings (a missing lifetime included) equal those of the
+      token's previous row: a repeat adds nothing for a consumer taking the latest reading as of
+      a time (44 % of the rows past warm-up are kept on the 2026-09-28 fixture, 8 % on the
+      2-minute polls of the 2026-08-12 universe day, where most repeat a rate of 0).
 
     An empty ``tops`` frame gives an empty Signal frame.
 
@@ -57,7 +61,7 @@ import polars as pl
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
-from polytraders.bots.inputs import MarketData, signal_readings
+from polytraders.bots.inputs import MarketData, changed, signal_readings
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.quote_stability"
@@ -89,7 +93,11 @@ def run(data: MarketData, config: Config) -> pl.DataFrame:
     moved = pl.col("best_bid").ne_missing(prev(pl.col("best_bid"))) | pl.col("best_ask").ne_missing(
         prev(pl.col("best_ask"))
     )
-    touches = data.tops.sort(token, "ts_ms", maintain_order=True).with_columns(_change=~first & moved)
+    touches = (
+        data.tops.select("condition_id", token, "ts_ms", "best_bid", "best_ask")
+        .sort(token, "ts_ms", maintain_order=True)
+        .with_columns(_change=~first & moved)
+    )
     # Start of the touch each row belongs to; a change ends the touch that started at the previous row's start.
     started = pl.when(first | pl.col("_change")).then(pl.col("ts_ms")).forward_fill().over(token)
     touches = touches.with_columns(_start=started).with_columns(
@@ -103,4 +111,4 @@ def run(data: MarketData, config: Config) -> pl.DataFrame:
         touch_lifetime_ms=in_window(pl.col("_life").fill_null(0))
         / in_window(pl.col("_life").is_not_null().cast(pl.Int64)),
     ).filter(pl.col("ts_ms") - pl.col("ts_ms").min().over(token) >= config.window_ms)
-    return signal_readings(readings, SLUG, READINGS)
+    return signal_readings(readings.filter(changed(list(READINGS))), SLUG, READINGS)

@@ -48,11 +48,20 @@ def test_run_when_window_not_yet_covered_then_no_rows_intel_warmup() -> None:
 
 
 def test_run_when_touch_held_all_window_then_rate_zero_and_no_lifetime() -> None:
+    # at 60 s: no change in (0, 60 s] -> 0 per minute; 90 s repeats it and is left out
     frame = tops(*(("yes", dt, "0.30", "0.70") for dt in (0, 30_000, MIN, 90_000)))
     out = run(frame)
-    assert out.select("ts_ms", "name", "value").rows() == [
-        (T0 + MIN, "touch_changes_per_min", 0.0), (T0 + 90_000, "touch_changes_per_min", 0.0),
-    ]
+    assert out.select("ts_ms", "name", "value").rows() == [(T0 + MIN, "touch_changes_per_min", 0.0)]
+
+
+def test_run_when_readings_repeat_then_only_rows_that_change_them() -> None:
+    # change at 61 s (ends the first touch: no lifetime); readings at 60 s 0/min, 61 s 1/min, 90 s 1/min
+    # (repeat, left out), 121 s 0/min (61 s left the window (61 s, 121 s]), 150 s 0/min (repeat)
+    frame = tops(*(("yes", dt, bid, "0.70") for dt, bid in
+                   ((0, "0.30"), (MIN, "0.30"), (61_000, "0.31"), (90_000, "0.31"), (121_000, "0.31"),
+                    (150_000, "0.31"))))
+    out = run(frame)
+    assert out.select("ts_ms", "value").rows() == [(T0 + MIN, 0.0), (T0 + 61_000, 1.0), (T0 + 121_000, 0.0)]
 
 
 def test_run_when_a_side_vanishes_and_returns_then_both_are_changes() -> None:
