@@ -107,24 +107,28 @@ def signal_readings(frame: pl.DataFrame, slug: str, readings: dict[str, str]) ->
     after its column, in input row order and then the order of ``readings``; null, NaN and
     infinite values are left out as in :func:`signal_frame`.
     """
-    long = (
-        frame.select("condition_id", "token_id", "ts_ms", pl.col(list(readings)).cast(pl.Float64))
+    names = list(readings)
+    values = (
+        frame.select(pl.col(names).cast(pl.Float64))
         .with_row_index("_row")
-        .unpivot(list(readings), index=["_row", "condition_id", "token_id", "ts_ms"], variable_name="_name",
-                 value_name="_value")
+        .unpivot(names, index="_row", variable_name="_name", value_name="_value")
+        .filter(pl.col("_value").is_finite())  # before the sort: most readings of a long frame may be absent
         .sort("_row", maintain_order=True)
     )
+    keys = frame.select(pl.col("condition_id", "token_id", "ts_ms").gather(values["_row"]))
+    long = pl.concat([keys, values], how="horizontal")
     return signal_frame(long, slug, pl.col("_name"), pl.col("_name").replace_strict(readings), pl.col("_value"))
 
 
-def changed(columns: list[str], key: str = "token_id") -> pl.Expr:
-    """Filter for a frame sorted by ``key``, then time: True on the first row of each ``key`` and
-    on every row where one of ``columns`` differs (nulls compare equal) from the row before.
+def drop_repeats(columns: list[str], key: str = "token_id") -> list[pl.Expr]:
+    """For a frame sorted by ``key``, then time: each of ``columns``, null where it repeats the
+    value (nulls compare equal) of the row before of the same ``key``.
 
-    Keeps a stream of readings free of repeats: a consumer that takes the latest reading as of a
-    time (``join_asof``) sees the same values with or without the repeated rows.
+    Keeps a stream of readings free of repeats (signal_frame leaves the nulls out): a consumer
+    that takes the latest reading as of a time (``join_asof``) sees the same values.
     """
-    return pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in (key, *columns))
+    new_key = pl.col(key).ne_missing(pl.col(key).shift())
+    return [pl.when(new_key | pl.col(c).ne_missing(pl.col(c).shift())).then(pl.col(c)).alias(c) for c in columns]
 
 
 # --- Candidate frames (disc) --------------------------------------------------------------------

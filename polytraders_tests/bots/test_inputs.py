@@ -6,7 +6,7 @@ import math
 
 import polars as pl
 
-from polytraders.bots.inputs import SIGNAL_SCHEMA, changed, signal_readings
+from polytraders.bots.inputs import SIGNAL_SCHEMA, drop_repeats, signal_readings
 
 COND = "0x" + "ab" * 32
 
@@ -34,13 +34,14 @@ def test_signal_readings_when_values_not_finite_or_frame_empty_then_no_rows() ->
     assert empty.schema == pl.Schema(SIGNAL_SCHEMA)
 
 
-def test_changed_when_readings_repeat_then_first_row_of_each_token_and_changes_only() -> None:
+def test_drop_repeats_when_readings_repeat_then_null_except_first_of_each_token_and_changes() -> None:
     frame = pl.DataFrame({
         "token_id": ["1", "1", "1", "1", "2", "2"],
-        "a": [1.0, 1.0, None, None, None, None],
-        "b": [0.0, 0.0, 0.0, 0.0, 0.0, 5.0],
+        "a": [1.0, 1.0, None, 1.0, 1.0, 1.0],
+        "b": [0.0, 0.0, 0.0, 3.0, 3.0, 3.0],
     })
-    # row 1 repeats row 0; row 2: a 1 -> null; row 3 repeats row 2 (null = null); row 4: new token; row 5: b changes
-    assert frame.filter(changed(["a", "b"])).rows() == [
-        ("1", 1.0, 0.0), ("1", None, 0.0), ("2", None, 0.0), ("2", None, 5.0),
+    # a: row 1 repeats; row 2 null; row 3 1.0 after a null is new; row 4 first of token 2; row 5 repeats
+    # b: rows 1, 2 repeat; row 3 changes; row 4 first of token 2; row 5 repeats
+    assert frame.with_columns(drop_repeats(["a", "b"])).rows() == [
+        ("1", 1.0, 0.0), ("1", None, None), ("1", None, None), ("1", 1.0, 3.0), ("2", 1.0, 3.0), ("2", None, None),
     ]
