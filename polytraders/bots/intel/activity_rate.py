@@ -6,8 +6,9 @@ Method
     change of the book, not only of the touch) and ``x_m`` trade prints. The token is observed
     from its first to its last event (updates or prints); the minutes strictly between those two
     are *complete* (the first and last are partial: the data begins and ends inside them), and
-    only complete minutes are used, empty ones counting 0. At the end of each complete minute m,
-    with ``S`` = ``rate_window_min`` and ``B`` = ``baseline_window_min``::
+    only complete minutes are used, empty ones counting 0. At the end of each complete minute m
+    with an event of the token, with ``S`` = ``rate_window_min`` and ``B`` =
+    ``baseline_window_min``::
 
         rate(m)     = Σ_{i = m−S+1..m} u_i / S                       (updates per minute)
         baseline(m) = Σ_{i = m−S−B+1..m−S} u_i / B                   (the B minutes before those)
@@ -18,8 +19,12 @@ Method
     median: prints are sparse (most minutes of most tokens have none), so a median baseline would
     be 0 and the ratio undefined almost everywhere. The baseline window ends where the rate window
     begins, so a burst is compared with the time before it, not diluted by itself. ratio > 1: busier
-    than usual; < 1: quieter; 0: nothing in the rate window although there was activity before.
-    Informational (capital impact I); Float64, no rounding.
+    than usual; < 1: quieter. Readings are taken only at minutes with an event (sums over the
+    token's event minutes with ``rolling_sum_by`` on the minute number, so an empty minute is 0
+    in every later window without a row of its own): a day-long per-minute grid of every token
+    would be the universe day's ~13 k tokens × 1 440 minutes. A token that falls silent is
+    reported quieter when its next event comes. Informational (capital impact I); Float64, no
+    rounding.
 
 Inputs
     ``data.tops`` — MarketSnapshot frame and ``data.trades`` — TradePrint frame
@@ -28,17 +33,19 @@ Inputs
 
 Returns
     Signal frame (``bot``, ``condition_id``, ``token_id``, ``ts_ms`` Int64, ``name``, ``value``
-    Float64, ``unit``), by token id then time, at ``ts_ms`` = the end of each complete minute m
-    (``(m + 1) · 60 000``) from the first with S + B complete minutes up to it: ``book_updates_per_min``
-    (unit "per-minute"), ``book_update_ratio`` (unit "ratio"), ``trades_per_min`` ("per-minute"),
-    ``trade_ratio`` ("ratio"), in that order. Absent rows:
+    Float64, ``unit``), by token id then time, at ``ts_ms`` = the end (``(m + 1) · 60 000``) of
+    each complete minute m with an event of the token and S + B complete minutes up to it:
+    ``book_updates_per_min`` (unit "per-minute"), ``book_update_ratio`` (unit "ratio"),
+    ``trades_per_min`` ("per-minute"), ``trade_ratio`` ("ratio"), in that order. Absent rows:
 
     - every reading of a minute with fewer than S + B complete minutes up to it (INTEL_WARMUP);
     - a ratio whose baseline is 0 (no update / no print in the B baseline minutes: the ratio is
-      undefined) (INTEL_WARMUP).
+      undefined) (INTEL_WARMUP);
+    - a reading equal to the same reading at the token's previous such minute (a missing one
+      counts as a value): a repeat adds nothing for a consumer taking the latest reading as of a
+      time (on a day without prints, ``trades_per_min`` = 0 appears once per token).
 
-    A day without prints gives ``trades_per_min`` = 0 and no ``trade_ratio``. Empty ``tops`` and
-    ``trades`` give an empty Signal frame.
+    Empty ``tops`` and ``trades`` give an empty Signal frame.
 
 Reason codes
     INTEL_WARMUP (documented condition for absent rows; the Signal frame has no code column).
@@ -62,7 +69,7 @@ import polars as pl
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
-from polytraders.bots.inputs import MarketData, signal_readings
+from polytraders.bots.inputs import MarketData, drop_repeats, signal_readings
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.activity_rate"
@@ -96,38 +103,34 @@ class Config(BotConfig):
 
 
 def _minute_counts(data: MarketData) -> pl.DataFrame:
-    """Per token and complete minute ``m`` (sorted): ``updates``, ``trades`` (0 when none)."""
+    """Per token and minute ``m`` with at least one event, sorted: ``updates``, ``trades`` and the
+    token's ``first_m`` / ``last_m`` (its first and last event minute)."""
     keys = ("condition_id", "token_id", "ts_ms")
     events = pl.concat([
         data.tops.select(*keys, _u=pl.lit(1), _x=pl.lit(0)),
         data.trades.select(*keys, _u=pl.lit(0), _x=pl.lit(1)),
-    ]).with_columns(m=pl.col("ts_ms") // _MS_PER_MIN)
-    counts = events.group_by("token_id", "m").agg(updates=pl.col("_u").sum(), trades=pl.col("_x").sum())
-    # the minutes strictly between a token's first and last event minute (int_ranges: end exclusive)
-    grid = (
-        events.group_by("token_id")
-        .agg(pl.col("condition_id").first(), m=pl.int_ranges(pl.col("m").min() + 1, pl.col("m").max()))
-        .explode("m")
-        .drop_nulls("m")
-    )
+    ]).sort("token_id", "ts_ms").with_columns(m=pl.col("ts_ms") // _MS_PER_MIN)
+    # runs of one (token, minute) in the sorted events: an integer key, cheaper than grouping by the id strings
+    run = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in ("token_id", "m")).cum_sum()
     return (
-        grid.join(counts, on=["token_id", "m"], how="left")
-        .with_columns(pl.col("updates", "trades").fill_null(0))
-        .sort("token_id", "m")
+        events.group_by(run.alias("_run"), maintain_order=True)
+        .agg(pl.col("condition_id", "token_id", "m").first(), updates=pl.col("_u").sum(), trades=pl.col("_x").sum())
+        .with_columns(first_m=pl.col("m").min().over("token_id"), last_m=pl.col("m").max().over("token_id"))
     )
 
 
 def run(data: MarketData, config: Config) -> pl.DataFrame:
     """Per-minute rates and ratios to the trailing baseline of every token; see the module docstring."""
     s, b = config.rate_window_min, config.baseline_window_min
-    rate = lambda c: pl.col(c).rolling_sum(s).over("token_id") / s  # noqa: E731
-    base = lambda c: pl.col(c).rolling_sum(b).shift(s).over("token_id") / b  # noqa: E731
-    minutes = _minute_counts(data).with_columns(
+    # sums over the minutes (m − n, m] of the token; minutes without events are absent rows, i.e. 0
+    last = lambda c, n: pl.col(c).rolling_sum_by("m", f"{n}i").over("token_id")  # noqa: E731
+    rate = lambda c: last(c, s) / s  # noqa: E731
+    base = lambda c: (last(c, s + b) - last(c, s)) / b  # noqa: E731
+    readings = _minute_counts(data).with_columns(
         ts_ms=(pl.col("m") + 1) * _MS_PER_MIN,
         book_updates_per_min=rate("updates"),
         book_update_ratio=rate("updates") / base("updates"),
         trades_per_min=rate("trades"),
         trade_ratio=rate("trades") / base("trades"),
-        _warm=base("updates").is_not_null(),
-    )
-    return signal_readings(minutes.filter(pl.col("_warm")), SLUG, READINGS)
+    ).filter((pl.col("m") < pl.col("last_m")) & (pl.col("m") - s - b >= pl.col("first_m")))
+    return signal_readings(readings.with_columns(drop_repeats(list(READINGS))), SLUG, READINGS)

@@ -75,22 +75,37 @@ def test_run_when_rate_window_two_minutes_then_rate_is_their_mean() -> None:
 
 
 def test_run_when_default_windows_then_first_reading_after_eleven_complete_minutes_intel_warmup() -> None:
-    # S = 1, B = 10: complete minutes 1..13 (0 and 14 partial); the first reading is at minute 11 (1 + 10 baseline)
+    # S = 1, B = 10: complete minutes 1..13 (0 and 14 partial); the first reading is at minute 11 (1 + 10
+    # baseline); minutes 12 and 13 repeat its readings and are left out
     assert activity_rate.WARMUP == "INTEL_WARMUP"
     config = activity_rate.Config()
     assert (config.rate_window_min, config.baseline_window_min) == (1, 10)
     out = run(config, updates("yes", {m: 4 for m in range(15)}))
-    assert out["ts_ms"].unique(maintain_order=True).to_list() == [end_of(m) for m in (11, 12, 13)]
+    assert out["ts_ms"].unique(maintain_order=True).to_list() == [end_of(11)]
     assert readings(out, 11) == {"book_updates_per_min": 4.0, "book_update_ratio": 1.0, "trades_per_min": 0.0}
 
 
-def test_run_when_minutes_are_empty_then_they_count_zero() -> None:
-    # updates in minutes 0, 1, 2 (2 each) then none until minute 5: minutes 3, 4 count 0
-    # S = 1, B = 2: minute 3: rate 0, baseline (2 + 2) / 2 = 2 -> ratio 0; minute 4: rate 0, baseline (2 + 0)/2 -> 0
+def test_run_when_a_minute_is_empty_then_no_row_for_it_but_zero_in_later_windows() -> None:
+    # u0..u5 = 2, 2, 2, 0, 1, 1 (0 and 5 partial); S = 1, B = 2: minute 3 has no event, so no row;
+    # minute 4: rate 1, baseline (u2 + u3) / 2 = (2 + 0) / 2 = 1 -> ratio 1 (not (2 + 2) / 2 from the
+    # two previous minutes with events)
     out = run(activity_rate.Config(rate_window_min=1, baseline_window_min=2),
-              updates("yes", {0: 2, 1: 2, 2: 2, 5: 1}))
-    assert readings(out, 3) == {"book_updates_per_min": 0.0, "book_update_ratio": 0.0, "trades_per_min": 0.0}
-    assert readings(out, 4) == {"book_updates_per_min": 0.0, "book_update_ratio": 0.0, "trades_per_min": 0.0}
+              updates("yes", {0: 2, 1: 2, 2: 2, 4: 1, 5: 1}))
+    assert out["ts_ms"].unique().to_list() == [end_of(4)]
+    assert readings(out, 4) == {"book_updates_per_min": 1.0, "book_update_ratio": 1.0, "trades_per_min": 0.0}
+
+
+def test_run_when_a_reading_repeats_then_only_the_readings_that_changed() -> None:
+    # u = 1, 2, 2, 4, 4, 1 (0 and 5 partial); S = 1, B = 1:
+    # minute 2: rate 2, ratio 2 / 2 = 1; minute 3: rate 4, ratio 4 / 2 = 2; minute 4: rate 4 (repeat), ratio 1
+    out = run(activity_rate.Config(rate_window_min=1, baseline_window_min=1),
+              updates("yes", {0: 1, 1: 2, 2: 2, 3: 4, 4: 4, 5: 1}))
+    assert out.select("ts_ms", "name", "value").rows() == [
+        (end_of(2), "book_updates_per_min", 2.0), (end_of(2), "book_update_ratio", 1.0),
+        (end_of(2), "trades_per_min", 0.0),
+        (end_of(3), "book_updates_per_min", 4.0), (end_of(3), "book_update_ratio", 2.0),
+        (end_of(4), "book_update_ratio", 1.0),
+    ]
 
 
 def test_run_when_baseline_is_zero_then_no_ratio_row() -> None:
