@@ -91,15 +91,16 @@ class Config(BotConfig):
     )
 
 
-def _touch(column: str, field: str) -> pl.Expr:
-    return pl.col(column).list.first().struct.field(field)
-
-
 def _order_flow(books: pl.DataFrame) -> pl.DataFrame:
     """``condition_id``, ``token_id``, ``ts_ms``, ``e`` (Float64 shares) of every book state that
     has a defined e_n, in (token_id, ts_ms) order; see the module docstring."""
-    pb, pa = _touch("bids", "price"), _touch("asks", "price")
-    qb, qa = _touch("bids", "size").cast(pl.Float64), _touch("asks", "size").cast(pl.Float64)
+    touch = lambda side, field: pl.col(side).list.first().struct.field(field)  # noqa: E731
+    touches = books.select(
+        "condition_id", "token_id", "ts_ms",
+        pb=touch("bids", "price"), qb=touch("bids", "size").cast(pl.Float64),
+        pa=touch("asks", "price"), qa=touch("asks", "size").cast(pl.Float64),
+    ).sort("token_id", "ts_ms", maintain_order=True)
+    pb, qb, pa, qa = (pl.col(c) for c in ("pb", "qb", "pa", "qa"))
     prev = lambda e: e.shift(1).over("token_id")  # noqa: E731
     e = (
         pl.when(pb >= prev(pb)).then(qb).otherwise(0.0)
@@ -110,10 +111,8 @@ def _order_flow(books: pl.DataFrame) -> pl.DataFrame:
     # A null price (empty side now or before, or no previous state) makes every comparison null:
     # e is then null, not a partial sum.
     defined = pl.all_horizontal(p.is_not_null() for p in (pb, pa, prev(pb), prev(pa)))
-    return (
-        books.sort("token_id", "ts_ms", maintain_order=True)
-        .select("condition_id", "token_id", "ts_ms", pl.when(defined).then(e).alias("e"))
-        .filter(pl.col("e").is_not_null())
+    return touches.select("condition_id", "token_id", "ts_ms", pl.when(defined).then(e).alias("e")).filter(
+        pl.col("e").is_not_null()
     )
 
 
