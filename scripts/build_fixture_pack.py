@@ -129,6 +129,7 @@ class Scenario:
     changes: list[dict[str, Any]] = field(default_factory=list)
     observable: dict[str, Any] = field(default_factory=dict)
     when_detected: dict[str, Any] | None = None
+    feed_health: dict[str, Any] | None = None
 
 
 class Source:
@@ -565,6 +566,22 @@ def hard_venue_hash(src: Source) -> Scenario:
     )
 
 
+def dead_windows(recv: list[int], budget_ms: int, window_ms: int = 60_000) -> list[int]:
+    """Starts of the windows whose longest data silence exceeds ``budget_ms`` (FeedHealth's rule,
+    written out: in each window, the gaps ending in it and the silence open at its end, which is the
+    window's end or the last frame, whichever is earlier)."""
+    first, last = recv[0], recv[-1]
+    out = []
+    for start in range(first // window_ms * window_ms, last // window_ms * window_ms + 1, window_ms):
+        end = min(start + window_ms, last)
+        before = [t for t in recv if t < start + window_ms]
+        gaps = [b - a for a, b in zip([first, *recv], recv, strict=False) if start <= b < start + window_ms]
+        silence = end - (before[-1] if before else first)
+        if max([*gaps, silence]) > budget_ms:
+            out.append(start)
+    return out
+
+
 def failure_gap(src: Source) -> Scenario:
     t0, t1 = 1_790_589_300_000, 1_790_589_600_000
     g0, g1 = t0 + 60_000, t0 + 240_000
@@ -580,12 +597,15 @@ def failure_gap(src: Source) -> Scenario:
         [f"every line received in [{g0}, {g1}) removed ({len(dropped)} lines, source lines "
          f"{dropped[0]}-{dropped[-1]} of this market)"],
         base_expected(lines),
-        PENDING + "the gap is visible in the receive times (asserted) but S2 reports nothing; missing: feed "
-        "liveness tracking (a silence budget per channel) that records the gap",
+        "S2's FeedHealth (market channel, 60 s windows): the windows in which the feed was silent for longer "
+        f"than the liveness budget (FreshnessBudgets.feed_liveness_ms = {DEFAULT_BUDGETS.feed_liveness_ms} ms) "
+        "are not live (GOV_DQ_FEED_DEAD on the stream); the window where data resumes holds the whole gap",
         changes=[{"removed_source_lines": _ranges(dropped)}],
         observable={"gap_ms": gap, "first_recv_after_gap_ms": first_after,
                     "longest_gap_in_the_recording_ms": 61_182},
-        when_detected={"records_at_recv_ms": first_after, "records": 1},
+        feed_health={"channel": CHANNEL, "window_ms": 60_000, "liveness_budget_ms": DEFAULT_BUDGETS.feed_liveness_ms,
+                     "dead_window_starts_ms": dead_windows(recv, DEFAULT_BUDGETS.feed_liveness_ms),
+                     "longest_data_gap_ms": gap, "gap_ends_at_recv_ms": first_after},
     )
 
 
@@ -764,6 +784,7 @@ def write(sc: Scenario, src: Source, out: Path) -> Path:
         "detected_by": sc.detected_by,
         "observable_today": sc.observable,
         "when_detected": sc.when_detected,
+        **({"feed_health": sc.feed_health} if sc.feed_health is not None else {}),
         "lines_out": len(sc.lines),
         "license": LICENSE,
         "built_by": SCRIPT_PATH,

@@ -12,6 +12,7 @@ from polytraders.contracts.governance import (
 )
 from polytraders.contracts.market import (
     BookLevel,
+    FeedHealth,
     FeeParams,
     Freshness,
     InstrumentRecord,
@@ -51,6 +52,7 @@ WIRE_MODELS: dict[str, type[WireModel]] = {
         TickSizeChange,
         MarketResolution,
         KeepAlive,
+        FeedHealth,
         Signal,
         Candidate,
         FairValue,
@@ -87,6 +89,7 @@ __all__ = [
     "ExecutionPlan",
     "FairValue",
     "FeeParams",
+    "FeedHealth",
     "Fill",
     "Freshness",
     "Heartbeat",

@@ -186,3 +186,31 @@ class KeepAlive(WireModel):
     channel: str
     receive_ts_ms: TimestampMs
     kind: Literal["PING", "PONG"]
+
+
+class FeedHealth(WireModel):
+    """Liveness and error counts of one capture channel over one fixed window (S2).
+
+    Data frames are every frame that is not a keep-alive; ``PING`` / ``PONG`` are counted apart and
+    never count as liveness. ``longest_data_gap_ms`` is the longest time without a data frame seen
+    at any moment of the window (measured from the previous data frame, in an earlier window if need
+    be, or from the capture's first frame before any), up to the window's end or the capture's last
+    frame, whichever is earlier; ``live`` = that gap is within ``liveness_budget_ms``. A quiet
+    market on a live feed is live: liveness is about the channel, not about any book's age. Every
+    window of the capture is present, empty ones too.
+    """
+
+    channel: str = Field(min_length=1, description="capture channel, e.g. market, user")
+    window_start_ms: TimestampMs = Field(description="window start (receive time), a multiple of window_ms")
+    window_ms: DurationMs = Field(gt=0, description="window length")
+    data_frames: int = Field(ge=0, description="frames other than keep-alives received in the window")
+    keepalive_frames: int = Field(ge=0, description="PING / PONG frames received in the window")
+    quarantined_frames: int = Field(
+        ge=0, description="frames received in the window with at least one QuarantineRecord (errors)"
+    )
+    last_data_receive_ts_ms: TimestampMs | None = Field(
+        description="receive time of the last data frame at or before the window's end (null: none yet)"
+    )
+    longest_data_gap_ms: DurationMs = Field(description="longest silence without a data frame seen in the window")
+    liveness_budget_ms: DurationMs = Field(description="the run's feed-liveness budget")
+    live: bool = Field(description="longest_data_gap_ms <= liveness_budget_ms")

@@ -17,7 +17,7 @@ from polytraders.contracts.frames import validate_frame
 from polytraders.defs import environment, evidence
 from polytraders.defs.partitions import PARTITION_COLUMN, fixture_days
 from polytraders.defs.resources import AdapterBoundary, AlertSinks, EventStoreResource, FixtureStore, Warehouse
-from polytraders.runtime import book_state, monitoring, reports, stages, streams, trading
+from polytraders.runtime import book_state, feed, monitoring, reports, stages, streams, trading
 from polytraders.runtime.alerts import deliver
 from polytraders.runtime.event_store import REJECTED, read_envelopes
 from polytraders.runtime.profile import DISCOVERY_BOTS, SHADOW, SIGNAL_BOTS, asset_name, bot_module
@@ -73,6 +73,15 @@ def delta_frame(context: dg.OpExecutionContext, frame: pl.DataFrame) -> pl.DataF
     return _with_partition(context, frame)
 
 
+def receipts_frame(context: dg.OpExecutionContext, frame: pl.DataFrame) -> pl.DataFrame:
+    """S2's data receipts (an adapter-level table with no published schema): checked against
+    :data:`~polytraders.runtime.feed.RECEIPT_SCHEMA`, then given the partition column. Raises
+    TypeError naming the difference."""
+    if frame.schema != feed.RECEIPT_SCHEMA:
+        raise TypeError(f"feed receipts frame schema {frame.schema} != {feed.RECEIPT_SCHEMA}")
+    return _with_partition(context, frame)
+
+
 def _with_partition(context: dg.OpExecutionContext, frame: pl.DataFrame) -> pl.DataFrame:
     day = date.fromisoformat(context.partition_key)
     return frame.with_columns(pl.lit(day, dtype=pl.Date).alias(PARTITION_COLUMN))
@@ -122,16 +131,22 @@ def s1_registry():
 
 
 @dg.op(out={n: dg.Out() for n in ("book_snapshots", "book_deltas", "market_snapshots", "trades", "resolutions",
-                                   "ingest_quarantine")})
+                                   "ingest_quarantine", "feed_health", "feed_receipts")})
 def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event_store: EventStoreResource,
                    adapter: AdapterBoundary, instruments: pl.DataFrame):
     """S2: normalise every captured frame against the run's freshness budgets; what does not
-    normalise is quarantined."""
+    normalise is quarantined; each channel's liveness per minute (keep-alives apart) goes on the
+    stream as FeedHealth."""
     budgets = adapter.budgets()
     got = stages.ingest(fixtures.day_dir(context.partition_key), loaded(instruments), budgets)
-    streams.emit_quarantine(event_store.emitter(context), got.quarantine, budgets)
+    emitter = event_store.emitter(context)
+    streams.emit_quarantine(emitter, got.quarantine, budgets)
+    streams.emit_feed_health(emitter, got.feed_health, budgets)
     context.add_output_metadata({"frames_in": got.frames_in, "keepalives": got.keepalives},
                                 output_name="book_snapshots")
+    context.add_output_metadata({"windows_dead": int((~got.feed_health["live"]).sum()),
+                                 "longest_data_gap_ms": int(got.feed_health["longest_data_gap_ms"].max() or 0)},
+                                output_name="feed_health")
     return (
         stage_frame(context, "OrderBookSnapshot", got.book_snapshots),
         delta_frame(context, got.book_deltas),
@@ -139,6 +154,8 @@ def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event
         stage_frame(context, "TradePrint", got.trades),
         stage_frame(context, "MarketResolution", got.resolutions),
         stage_frame(context, "QuarantineRecord", got.quarantine),
+        stage_frame(context, "FeedHealth", got.feed_health),
+        receipts_frame(context, got.feed_receipts),
     )
 
 
@@ -150,16 +167,20 @@ def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event
         "trades": out("TradePrint", "S2: last-trade prints."),
         "resolutions": out("MarketResolution", "S2: market resolutions seen on the feed."),
         "ingest_quarantine": out("QuarantineRecord", "S2: frames that could not be normalised."),
+        "feed_health": out("FeedHealth", "S2: per channel and minute, data frames, keep-alives, quarantined "
+                           "frames, the longest data gap and whether the feed was live."),
+        "feed_receipts": out("DataReceipt", "S2: receive times of data frames per channel (feed liveness at S7)."),
     },
     ins=asset_ins("instruments"),
     partitions_def=fixture_days,
     group_name="s2_ingestion",
 )
 def s2_ingestion(instruments):
-    books, deltas, market, trades, resolutions, quarantine = ingest_capture(instruments)
+    books, deltas, market, trades, resolutions, quarantine, health, receipts = ingest_capture(instruments)
     return {
         "book_snapshots": books, "book_deltas": deltas, "market_snapshots": market, "trades": trades,
-        "resolutions": resolutions, "ingest_quarantine": quarantine,
+        "resolutions": resolutions, "ingest_quarantine": quarantine, "feed_health": health,
+        "feed_receipts": receipts,
     }
 
 
@@ -243,11 +264,12 @@ RISK_BOTS = SHADOW.risk_order
     tags={"polytraders/stage": "S7"},
     out={**{asset_name(s): dg.Out() for s in RISK_BOTS}, "approved_intents": dg.Out()},
 )
-def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, intents: pl.DataFrame,
-              instruments: pl.DataFrame, market_snapshots: pl.DataFrame, resolutions: pl.DataFrame):
+def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, adapter: AdapterBoundary,
+              intents: pl.DataFrame, instruments: pl.DataFrame, market_snapshots: pl.DataFrame,
+              resolutions: pl.DataFrame, feed_receipts: pl.DataFrame):
     """S7: the risk bots in declared order over every intent; only APPROVE/REDUCE pass."""
     gate = trading.risk_gate(loaded(intents), loaded(instruments), loaded(market_snapshots),
-                             loaded(resolutions), SHADOW)
+                             loaded(resolutions), SHADOW, loaded(feed_receipts), adapter.budgets())
     streams.emit_votes(event_store.emitter(context), SHADOW, STRATEGY, gate.votes)
     for slug in RISK_BOTS:
         context.add_output_metadata(
@@ -263,12 +285,12 @@ def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, i
         **{asset_name(s): out("RiskVote", f"{s}: one RiskVote per intent it evaluated.", s) for s in RISK_BOTS},
         "approved_intents": out("OrderIntent", "S7: intents that ended APPROVE or REDUCE (reduced size)."),
     },
-    ins=asset_ins("strat_maker_tight", "instruments", "market_snapshots", "resolutions"),
+    ins=asset_ins("strat_maker_tight", "instruments", "market_snapshots", "resolutions", "feed_receipts"),
     partitions_def=fixture_days,
     group_name="s7_risk",
 )
-def s7_risk(strat_maker_tight, instruments, market_snapshots, resolutions):
-    results = risk_gate(strat_maker_tight, instruments, market_snapshots, resolutions)
+def s7_risk(strat_maker_tight, instruments, market_snapshots, resolutions, feed_receipts):
+    results = risk_gate(strat_maker_tight, instruments, market_snapshots, resolutions, feed_receipts)
     names = [*(asset_name(s) for s in RISK_BOTS), "approved_intents"]
     return dict(zip(names, results, strict=True))
 
@@ -487,7 +509,8 @@ TABLE_STAGE: dict[str, str] = {
     "instruments": "S1", "registry_quarantine": "S1",
     "book_snapshots": "S2", "book_deltas": "S2", "market_snapshots": "S2", "trades": "S2", "resolutions": "S2",
     asset_name(streams.DATA_QUALITY_BOT): "S2",
-    "ingest_quarantine": "S2", **{asset_name(s): "S2" for s in DISCOVERY_BOTS}, "book_state": "S3",
+    "ingest_quarantine": "S2", "feed_health": "S2", "feed_receipts": "S2",
+    **{asset_name(s): "S2" for s in DISCOVERY_BOTS}, "book_state": "S3",
     **{asset_name(s): "S4" for s in SIGNAL_BOTS}, "fair_values": "S5",
     "strat_maker_tight": "S6", "execution_estimates": "S6",
     **{asset_name(s): "S7" for s in RISK_BOTS}, "approved_intents": "S7",

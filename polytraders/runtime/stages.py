@@ -31,6 +31,7 @@ from polytraders.contracts import (
 from polytraders.contracts.frames import empty_frame, from_frame, to_frame
 from polytraders.contracts.types import DECIMAL_SCALE
 from polytraders.runtime import book_state as bs
+from polytraders.runtime import feed
 
 CAPTURE_FILE = "capture.jsonl.gz"
 MARKETS_FILE = "markets.json"
@@ -74,7 +75,9 @@ def day_start_ms(day: str) -> int:
 @dataclass(frozen=True, slots=True)
 class Ingested:
     """S2's normalised output for one day. Frames in the frame form of their wire object;
-    ``book_deltas`` (``price_change`` levels, for S3) in :data:`polytraders.runtime.book_state.DELTA_SCHEMA`."""
+    ``book_deltas`` (``price_change`` levels, for S3) in :data:`polytraders.runtime.book_state.DELTA_SCHEMA`;
+    ``feed_health`` (FeedHealth, per channel and minute) and ``feed_receipts`` (the data frames'
+    receive times, :data:`polytraders.runtime.feed.RECEIPT_SCHEMA`): feed liveness, apart from book age."""
 
     frames_in: int
     book_snapshots: pl.DataFrame
@@ -83,6 +86,8 @@ class Ingested:
     quarantine: pl.DataFrame
     keepalives: int
     book_deltas: pl.DataFrame
+    feed_health: pl.DataFrame
+    feed_receipts: pl.DataFrame
 
 
 def tick_sizes_of(instruments: pl.DataFrame) -> dict[str, Decimal]:
@@ -106,7 +111,8 @@ def ingest(day_dir: Path, instruments: pl.DataFrame, budgets: FreshnessBudgets =
     ``last_trade_price`` -> TradePrint, ``market_resolved`` -> MarketResolution, keep-alives
     counted; anything malformed, and any frame of another channel, -> QuarantineRecord;
     ``price_change`` levels -> BookDelta rows of ``book_deltas``, in receive order, each with the
-    receive time of its frame (:func:`_delta_receipts`).
+    receive time of its frame (:func:`_delta_receipts`); every channel's liveness per minute
+    (:func:`polytraders.runtime.feed.feed_health`, keep-alives apart, quarantined frames counted).
     """
     corrupt: list[CorruptLine] = []
     capture = read_capture(day_dir / CAPTURE_FILE, corrupt=corrupt)
@@ -129,14 +135,17 @@ def ingest(day_dir: Path, instruments: pl.DataFrame, budgets: FreshnessBudgets =
     buckets[QuarantineRecord].extend(_corrupt_record(c, CAPTURE_FILE) for c in corrupt)
     deltas = [d for d in buckets[BookDelta] if isinstance(d, BookDelta)]
     receipts = _delta_receipts(deltas, capture.filter(market))
+    quarantine = frame_of("QuarantineRecord", buckets[QuarantineRecord])
     return Ingested(
         frames_in=capture.height + len(corrupt),
         book_snapshots=books,
         trades=frame_of("TradePrint", buckets[TradePrint]),
         resolutions=frame_of("MarketResolution", buckets[MarketResolution]),
-        quarantine=frame_of("QuarantineRecord", buckets[QuarantineRecord]),
+        quarantine=quarantine,
         keepalives=len(buckets[KeepAlive]),
         book_deltas=bs.delta_frame(deltas, receipts, budgets.ws_market_ms),
+        feed_health=feed.feed_health(capture, quarantine, budgets),
+        feed_receipts=feed.feed_receipts(capture),
     )
 
 

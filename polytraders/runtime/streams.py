@@ -3,6 +3,7 @@
 | stage | bot | payload | causation |
 |---|---|---|---|
 | S1, S2 | gov.data_quality_monitor (owner of the GOV_DQ_* codes) | QuarantineRecord | - |
+| S2 | gov.data_quality_monitor | FeedHealth (per channel and minute; GOV_DQ_FEED_DEAD when not live) | - |
 | S2 | gov.data_quality_monitor (its module, on S2's admitted books) | DataQualityFinding | - |
 | S2 | disc.universe_scanner | Candidate | - |
 | S4 | intel.microprice | Signal | - |
@@ -66,6 +67,25 @@ def emit_quarantine(emitter: Emitter, records: pl.DataFrame,
         DATA_QUALITY_BOT, manifest.get(DATA_QUALITY_BOT).version, adapter_config_version(budgets),
         "QuarantineRecord", records, reason_codes=pl.concat_list(pl.col("reason_code")),
         ts_ms=pl.col("receive_ts_ms").fill_null(day_start_ms(emitter.run.partition)),
+    )
+
+
+#: Reason code of a FeedHealth window whose feed was dead (a data silence past the liveness budget).
+FEED_DEAD = "GOV_DQ_FEED_DEAD"
+
+
+def emit_feed_health(emitter: Emitter, health: pl.DataFrame,
+                     budgets: FreshnessBudgets = DEFAULT_BUDGETS) -> Emitted:
+    """S2's FeedHealth rows on the stream under gov.data_quality_monitor (config version = the
+    run's budgets), each at its window's end; a window that is not ``live`` carries
+    GOV_DQ_FEED_DEAD, a live one no code. These rows are also the venue-error statistics
+    (quarantined frames per channel and minute) later read by risk.api_degradation."""
+    dead = pl.lit([FEED_DEAD], dtype=pl.List(pl.String))
+    return emitter.emit(
+        DATA_QUALITY_BOT, manifest.get(DATA_QUALITY_BOT).version, adapter_config_version(budgets),
+        "FeedHealth", health,
+        reason_codes=pl.when(pl.col("live")).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(dead),
+        ts_ms=pl.col("window_start_ms") + pl.col("window_ms"),
     )
 
 

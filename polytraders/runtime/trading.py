@@ -12,9 +12,11 @@ from decimal import Decimal
 
 import polars as pl
 
+from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.adapters.mock_venue import MICRO, BookTape
 from polytraders.contracts import Fill, MarketResolution
 from polytraders.contracts.frames import from_frame
+from polytraders.runtime.feed import MARKET_CHANNEL, FeedTape
 from polytraders.runtime.inventory import Ledger
 from polytraders.runtime.oms import run_oms
 from polytraders.runtime.profile import Profile, bot_module
@@ -32,11 +34,20 @@ class GateFrames:
 
 
 def risk_gate(intents: pl.DataFrame, instruments: pl.DataFrame, market_snapshots: pl.DataFrame,
-              resolutions: pl.DataFrame, profile: Profile) -> GateFrames:
-    """S7: run the declared risk order over the OrderIntent frame ``intents``."""
+              resolutions: pl.DataFrame, profile: Profile, feed_receipts: pl.DataFrame | None = None,
+              budgets: FreshnessBudgets = DEFAULT_BUDGETS) -> GateFrames:
+    """S7: run the declared risk order over the OrderIntent frame ``intents``.
+
+    ``feed_receipts`` (S2's data receipts, :data:`polytraders.runtime.feed.RECEIPT_SCHEMA`) give
+    each intent's context the market channel's liveness at its time, against
+    ``budgets.feed_liveness_ms``; without them the context has no feed state (risk.stale_book
+    then rejects every PLACE: fail closed).
+    """
+    tape = FeedTape(feed_receipts, budgets.feed_liveness_ms) if feed_receipts is not None else None
     result = run_gate(
         list(from_frame("OrderIntent", intents)), profile.risk_steps(), instruments_by_condition(instruments),
         BookTape(market_snapshots), resolutions_of(resolutions),
+        feed=(lambda ts_ms: tape.state_at(MARKET_CHANNEL, ts_ms)) if tape is not None else None,
     )
     return GateFrames(
         votes={slug: frame_of("RiskVote", votes) for slug, votes in result.votes.items()},

@@ -21,6 +21,7 @@ from polytraders.contracts import (
     ExecutionEstimate,
     ExecutionPlan,
     FairValue,
+    FeedHealth,
     FeeParams,
     Fill,
     Freshness,
@@ -210,6 +211,14 @@ def all_samples() -> dict[str, list[WireModel]]:
             )
         ],
         "KeepAlive": [KeepAlive(channel="market", receive_ts_ms=TS, kind="PONG")],
+        "FeedHealth": [
+            FeedHealth(channel="market", window_start_ms=TS, window_ms=60_000, data_frames=42, keepalive_frames=2,
+                       quarantined_frames=1, last_data_receive_ts_ms=TS + 59_000, longest_data_gap_ms=3_500,
+                       liveness_budget_ms=120_000, live=True),
+            FeedHealth(channel="user", window_start_ms=TS, window_ms=60_000, data_frames=0, keepalive_frames=6,
+                       quarantined_frames=0, last_data_receive_ts_ms=None, longest_data_gap_ms=130_000,
+                       liveness_budget_ms=120_000, live=False),
+        ],
         "Signal": [
             Signal(
                 bot="intel.microprice",

@@ -380,12 +380,31 @@ def test_ingest_when_feed_silent_three_minutes_then_gap_measured_from_recv_times
     assert run.ingested.quarantine.is_empty() and run.ingested.book_snapshots.height == len(recv)
 
 
-@pending("pending: no feed liveness tracking in S2")
 def test_ingest_when_feed_silent_three_minutes_then_gap_recorded(pack: Any) -> None:
+    # By hand: the silence runs from the last frame before the gap, b, to a = the first after it
+    # (180,276 ms). Windows of 60 s: the window of b ends 0.27 s after it (live); the next one ends
+    # 60.27 s after b (live: <= 120 s); the next two end 120.27 s and 180.27 s after b (dead); the
+    # window of a holds the gap a − b itself (dead). Everything after a is live again.
     run = pack("failure/feed_gap")
     recv = [ln["recv_ms"] for ln in run.lines()]
-    after_gap = max(zip(recv, recv[1:], strict=False), key=lambda ab: ab[1] - ab[0])[1]
-    assert after_gap in set(run.ingested.quarantine["receive_ts_ms"])
+    before, after = max(zip(recv, recv[1:], strict=False), key=lambda ab: ab[1] - ab[0])
+    expect = run.meta["feed_health"]
+    assert (after - before, after) == (expect["longest_data_gap_ms"], expect["gap_ends_at_recv_ms"]) == (
+        180_276, 1_790_589_540_002)
+    window = 60_000
+    health = run.ingested.feed_health.filter(pl.col("channel") == "market")
+    assert health["window_start_ms"].to_list() == list(range(recv[0] // window * window,
+                                                            recv[-1] // window * window + 1, window))
+    dead = health.filter(~pl.col("live"))
+    assert dead["window_start_ms"].to_list() == expect["dead_window_starts_ms"] == [
+        (before // window + k) * window for k in (2, 3, 4)]
+    assert dead["longest_data_gap_ms"].to_list() == [
+        (before // window + 3) * window - before, (before // window + 4) * window - before, after - before]
+    assert dead["last_data_receive_ts_ms"].to_list() == [before, before, recv[-1]]
+    assert dead["data_frames"].to_list() == [0, 0, 110]
+    assert health["keepalive_frames"].sum() == 0 and health["quarantined_frames"].sum() == 0
+    # The bundled recording itself never goes dead: its longest silence is 61,182 ms.
+    assert run.meta["observable_today"]["longest_gap_in_the_recording_ms"] < expect["liveness_budget_ms"]
 
 
 def test_ingest_when_frames_or_lines_truncated_then_each_quarantined_malformed_json(pack: Any) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import polars as pl
 import pytest
 
 from polytraders.bots.base import BotConfig
@@ -25,6 +26,7 @@ from polytraders.bots.risk import drawdown, exposure_caps, killswitch
 from polytraders.bots.risk.context import RiskContext
 from polytraders.contracts import OrderIntent, RiskVote
 from polytraders.contracts.types import Decision
+from polytraders.runtime.feed import RECEIPT_SCHEMA, FeedTape
 from polytraders.runtime.profile import Profile
 from polytraders.runtime.risk_gate import RiskStep, run_gate
 
@@ -74,6 +76,14 @@ def _reducer(slug: str, sizes: dict[str, str], code: str = "RISK_EXPOSURE") -> R
 def _gate(mk, intents: list[OrderIntent], steps: list[RiskStep], resolutions: tuple = ()):
     instruments = {c: mk.instrument(c) for c in (mk.COND_A, mk.COND_B)}
     return run_gate(intents, steps, instruments, mk.tape(ROWS), list(resolutions))
+
+
+def _feed(mk, liveness_ms: int = 5_000):
+    """The market channel's data receipts at the tape's times (0, 100, 200, 300)."""
+    receipts = pl.DataFrame({"channel": ["market"] * 4, "receive_ts_ms": [mk.T0 + dt for dt in (0, 100, 200, 300)]},
+                            schema=RECEIPT_SCHEMA)
+    tape = FeedTape(receipts, liveness_ms)
+    return lambda ts_ms: tape.state_at("market", ts_ms)
 
 
 def _exposures(seen: list, slug: str) -> dict[str, tuple[D, D]]:
@@ -316,13 +326,14 @@ def test_run_gate_when_shadow_risk_order_then_each_bot_decides_its_case(mk) -> N
     #    it rests with 20 shares and fills at 100 (ask 0.50): cost 0.50·20 = 10.00.
     # i2 BUY "21": market B has no instrument here → compliance REJECT; later bots skip it.
     # i4 BUY "12" 5 @ 0.30: e = 10.00 (position cost) >= 10 → exposure REJECT.
-    # i3 BUY "11" at 6000: last book of "11" at 300 → age 5700 > 5000 → stale REJECT.
+    # i3 BUY "11" at 6000: last data frame at 300 → silent 5700 ms > the 5000 ms liveness budget
+    #    → dead feed → stale REJECT (the book at 300 alone, on a live feed, would pass).
     profile = Profile(configs={"risk.exposure_caps": exposure_caps.Config(max_market_exposure_usdc=D(10))})
     intents = [
         mk.intent("i1", 0, size="30"), mk.intent("i2", 200, token="21", price="0.10"),
         mk.intent("i3", 6_000, price="0.40"), mk.intent("i4", 300, token="12", price="0.30", size="5"),
     ]  # fmt: skip
-    result = run_gate(intents, profile.risk_steps(), {mk.COND_A: mk.instrument()}, mk.tape(ROWS), [])
+    result = run_gate(intents, profile.risk_steps(), {mk.COND_A: mk.instrument()}, mk.tape(ROWS), [], _feed(mk))
     assert [(i.intent_id, d, size, by, codes) for i, d, size, by, codes in result.final] == [
         ("i1", Decision.REDUCE, D("20.00"), "risk.exposure_caps", ("RISK_EXPOSURE",)),
         ("i2", Decision.REJECT, D(0), "risk.compliance_gate", ("RISK_COMPLIANCE",)),
@@ -343,7 +354,8 @@ def test_run_gate_when_same_input_twice_then_same_votes(mk) -> None:
     intents = [mk.intent("i1", 0, size="30"), mk.intent("i4", 300, token="12", price="0.30", size="5")]
 
     def run():
-        result = run_gate(intents, Profile().risk_steps(), {mk.COND_A: mk.instrument()}, mk.tape(ROWS), [])
+        result = run_gate(intents, Profile().risk_steps(), {mk.COND_A: mk.instrument()}, mk.tape(ROWS), [],
+                          _feed(mk))
         return result.votes, result.final, result.approved
 
     assert run() == run()

@@ -18,8 +18,11 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import polars as pl
+
 from polytraders.contracts.frames import empty_frame, from_frame, to_frame, validate_frame
 from polytraders.runtime import trading
+from polytraders.runtime.feed import RECEIPT_SCHEMA
 from polytraders.runtime.profile import SHADOW, SHADOW_BUILDER_CODE, Profile
 
 ROWS = [(0, "11", "0.48", "0.52"), (100, "11", "0.49", "0.51"), (300, "11", "0.58", "0.62"),
@@ -121,10 +124,12 @@ def test_last_positions_when_several_rows_then_last_per_token(mk) -> None:
 
 
 def test_risk_gate_when_frames_then_votes_per_bot_and_approved_frame(mk) -> None:
-    # Default shadow profile: i1 BUY "11" 10 @ 0.40 at 0 passes all five; i2 on market B is unknown → compliance.
+    # Default shadow profile: i1 BUY "11" 10 @ 0.40 at 0 passes all five (the market channel delivered
+    # data at 0: the feed is alive); i2 on market B is unknown → compliance.
     intents = to_frame("OrderIntent", [mk.intent("i1", 0, price="0.40"), mk.intent("i2", 10, token="21", price="0.1")])
+    receipts = pl.DataFrame({"channel": ["market"], "receive_ts_ms": [mk.T0]}, schema=RECEIPT_SCHEMA)
     out = trading.risk_gate(intents, to_frame("InstrumentRecord", [mk.instrument()]), mk.snapshots(ROWS),
-                            _resolutions(), Profile())  # fmt: skip
+                            _resolutions(), Profile(), receipts)  # fmt: skip
     assert {slug: frame.height for slug, frame in out.votes.items()} == {
         "risk.killswitch": 2, "risk.compliance_gate": 2, "risk.stale_book": 1, "risk.drawdown": 1,
         "risk.exposure_caps": 1,
@@ -155,3 +160,15 @@ def test_oms_when_frames_then_plans_events_fills_and_refusals_by_code(mk) -> Non
                        Profile())  # fmt: skip
     assert (bare.plans.height, bare.refused) == (0, {"EXEC_NO_BUILDER_CODE": 1, "EXEC_BELOW_MIN_SIZE": 2})
     assert out.fills["ts_ms"].to_list() == [mk.T0 + 100]
+
+
+def test_risk_gate_when_no_feed_receipts_or_feed_dead_then_stale_book_rejects(mk) -> None:
+    # i1 BUY "11" at 0 with a fresh book: without feed receipts the feed state is unknown (fail closed);
+    # with the channel's last data frame 120,001 ms before the intent, the feed is dead (budget 120,000).
+    intents = to_frame("OrderIntent", [mk.intent("i1", 0, price="0.40")])
+    args = (intents, to_frame("InstrumentRecord", [mk.instrument()]), mk.snapshots(ROWS), _resolutions(), Profile())
+    dead = pl.DataFrame({"channel": ["market"], "receive_ts_ms": [mk.T0 - 120_001]}, schema=RECEIPT_SCHEMA)
+    alive = pl.DataFrame({"channel": ["market"], "receive_ts_ms": [mk.T0 - 120_000]}, schema=RECEIPT_SCHEMA)
+    for receipts, decision in ((None, "REJECT"), (dead, "REJECT"), (alive, "APPROVE")):
+        out = trading.risk_gate(*args, receipts)
+        assert out.votes["risk.stale_book"]["decision"].to_list() == [decision]
