@@ -86,7 +86,7 @@ class Config(BotConfig):
 
 
 def run(data: MarketData, config: Config) -> pl.DataFrame:
-    """Touch change rate and mean touch lifetime at every top-of-book row past warm-up; see the module docstring."""
+    """Touch change rate and mean touch lifetime of every token past warm-up; see the module docstring."""
     token = "token_id"
     prev = lambda e: e.shift(1).over(token)  # noqa: E731
     first = pl.col("ts_ms").cum_count().over(token) == 1
