@@ -75,6 +75,15 @@ def test_run_when_no_size_at_all_then_no_row_intel_empty_side(
     assert out.schema == pl.Schema(SIGNAL_SCHEMA)
 
 
+def test_run_when_sides_swap_sizes_then_sign_flips() -> None:
+    # bids 100 + 300 vs asks 200 + 50 (N = 2): 150 / 650; swapped sizes: −150 / 650
+    swapped = books(("yes", 0, [("0.49", "200"), ("0.48", "50")], [("0.51", "100"), ("0.52", "300")]))
+    original = books(("yes", 0, BIDS, ASKS))
+    config = book_imbalance.Config(top_levels=2)
+    assert run(swapped, config)["value"].to_list() == [pytest.approx(-150 / 650, abs=1e-12)]
+    assert run(original, config)["value"].to_list() == [pytest.approx(150 / 650, abs=1e-12)]
+
+
 def test_run_when_books_empty_then_typed_empty_signal_frame() -> None:
     out = run(empty_frame("OrderBookSnapshot"))
     assert out.height == 0
