@@ -476,8 +476,7 @@ def hard_tick_change(src: Source) -> Scenario:
         out.append(ln)
     assert len(announced) == 2 and stripped is not None and off_old > 0
     fine_books = sum(1 for ln, b in books_of(out) if b.get("tick_size") == "0.001")
-    expected = base_expected(out, GOV_DQ_OFF_TICK=off_old + 1)
-    when = dict(expected, quarantine={"GOV_DQ_OFF_TICK": off_old}, books_admitted=expected["books_admitted"] + 1)
+    expected = base_expected(out, GOV_DQ_OFF_TICK=off_old)
     return Scenario(
         "hard", "tick_size_change", "a tick-size change in mid-session, and the grid moving back",
         [M0], (t0, t1), out,
@@ -489,14 +488,13 @@ def hard_tick_change(src: Source) -> Scenario:
          f"the first book on the 0.001 grid before {t_coarse} loses its tick_size key (venue frames may omit it): "
          "its tick must then come from the last tick_size_change, 0.001"],
         expected,
-        PENDING + "GOV_DQ_OFF_TICK on each book holding old-grid prices after the change back (detected today); "
-        "missing: S2 drops the TickSizeChange objects and checks a book without tick_size against the "
-        "registry's 0.01, so the book that relies on the 0.01 -> 0.001 change is quarantined GOV_DQ_OFF_TICK "
-        "too; once S2 applies tick_size_change to its tick map that book is admitted (when_detected)",
+        "GOV_DQ_OFF_TICK on each book holding old-grid prices after the change back (S2 book normaliser); S2 "
+        "applies each token's tick_size_change to the tick map of its later books, so the book without tick_size "
+        "is checked on the 0.001 grid its token moved to and admitted; the registry fold (TokenState) moves each "
+        "token to the new tick at the change's time",
         changes=changes,
         observable={"tick_size_changes": 4, "books_on_fine_tick": fine_books,
                     "books_off_the_0.01_grid_after_change_back": off_old, "book_without_tick_size": stripped},
-        when_detected=when,
     )
 
 

@@ -23,6 +23,7 @@ from polytraders.contracts.market import (
     OrderBookSnapshot,
     RewardsParams,
     TickSizeChange,
+    TokenState,
     TradePrint,
 )
 from polytraders.contracts.reporting import DataQualityFinding, QuarantineRecord, ReportEnvelope, RunMetric
@@ -53,6 +54,7 @@ WIRE_MODELS: dict[str, type[WireModel]] = {
         MarketResolution,
         KeepAlive,
         FeedHealth,
+        TokenState,
         Signal,
         Candidate,
         FairValue,
@@ -112,6 +114,7 @@ __all__ = [
     "SignedOrderRequest",
     "SlaFigure",
     "TickSizeChange",
+    "TokenState",
     "TradePrint",
     "WireModel",
 ]

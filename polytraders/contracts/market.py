@@ -214,3 +214,26 @@ class FeedHealth(WireModel):
     longest_data_gap_ms: DurationMs = Field(description="longest silence without a data frame seen in the window")
     liveness_budget_ms: DurationMs = Field(description="the run's feed-liveness budget")
     live: bool = Field(description="longest_data_gap_ms <= liveness_budget_ms")
+
+
+class TokenState(WireModel):
+    """The registry's state of one outcome token from ``as_of_ms`` on, until its next row (S1 fold).
+
+    Built from the market metadata (InstrumentRecord, as of its ``as_of_ms``) and the stream's
+    ``tick_size_change`` and ``market_resolved`` events, each at its venue time. ``status``:
+    RESOLVED once a resolution names the token (terminal), else CLOSED when the metadata says
+    closed, else ACTIVE; ``active`` / ``accepting_orders`` are the metadata's flags (a market that
+    is not active or not accepting orders is halted / paused).
+    """
+
+    condition_id: ConditionId
+    token_id: TokenId
+    as_of_ms: TimestampMs = Field(description="when this state became true (the event's time)")
+    tick_size: TickSize = Field(description="tick size in force from as_of_ms on")
+    status: Literal["ACTIVE", "CLOSED", "RESOLVED"]
+    active: bool = Field(description="metadata: the market is active (not paused)")
+    accepting_orders: bool = Field(description="metadata: the venue accepts orders in the market")
+    source: Literal["metadata", "tick_size_change", "market_resolved"] = Field(
+        description="what set this state"
+    )
+    provenance_hash: Sha256Hex = Field(description="sha256 of the raw payload that set this state")

@@ -149,9 +149,11 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         ReasonCodeInfo("GOV_DQ_SEQUENCE_GAP", _S.WARN, "a token's book time goes back or jumps past the gap budget"),
         ReasonCodeInfo("GOV_DQ_OUT_OF_ORDER", _S.WARN, "a book older than its token's newest admitted book: set aside"),
         ReasonCodeInfo("GOV_DQ_MARKET_RESOLVED", _S.ERROR, "a book received after its market's resolution: set aside"),
-        # Feed liveness (S2) (P2, appended).
+        # Feed liveness (S2) and the registry following the stream (S1 fold) (P2, appended).
         ReasonCodeInfo("GOV_DQ_FEED_DEAD", _S.ERROR,
                        "a channel sent no data frame for longer than its liveness budget (keep-alives do not count)"),
+        ReasonCodeInfo("GOV_DQ_STALE_METADATA", _S.WARN,
+                       "a metadata refresh carries a value a newer stream event replaced: the stream's value holds"),
     )
 }
 

@@ -17,7 +17,7 @@ from polytraders.contracts.frames import validate_frame
 from polytraders.defs import environment, evidence
 from polytraders.defs.partitions import PARTITION_COLUMN, fixture_days
 from polytraders.defs.resources import AdapterBoundary, AlertSinks, EventStoreResource, FixtureStore, Warehouse
-from polytraders.runtime import book_state, feed, monitoring, reports, stages, streams, trading
+from polytraders.runtime import book_state, feed, monitoring, registry, reports, stages, streams, trading
 from polytraders.runtime.alerts import deliver
 from polytraders.runtime.event_store import REJECTED, read_envelopes
 from polytraders.runtime.profile import DISCOVERY_BOTS, SHADOW, SIGNAL_BOTS, asset_name, bot_module
@@ -131,7 +131,7 @@ def s1_registry():
 
 
 @dg.op(out={n: dg.Out() for n in ("book_snapshots", "book_deltas", "market_snapshots", "trades", "resolutions",
-                                   "ingest_quarantine", "feed_health", "feed_receipts")})
+                                   "ingest_quarantine", "feed_health", "feed_receipts", "tick_size_changes")})
 def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event_store: EventStoreResource,
                    adapter: AdapterBoundary, instruments: pl.DataFrame):
     """S2: normalise every captured frame against the run's freshness budgets; what does not
@@ -156,6 +156,7 @@ def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event
         stage_frame(context, "QuarantineRecord", got.quarantine),
         stage_frame(context, "FeedHealth", got.feed_health),
         receipts_frame(context, got.feed_receipts),
+        stage_frame(context, "TickSizeChange", got.tick_changes),
     )
 
 
@@ -170,18 +171,41 @@ def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event
         "feed_health": out("FeedHealth", "S2: per channel and minute, data frames, keep-alives, quarantined "
                            "frames, the longest data gap and whether the feed was live."),
         "feed_receipts": out("DataReceipt", "S2: receive times of data frames per channel (feed liveness at S7)."),
+        "tick_size_changes": out("TickSizeChange", "S2: tick-size changes seen on the feed, one per token."),
     },
     ins=asset_ins("instruments"),
     partitions_def=fixture_days,
     group_name="s2_ingestion",
 )
 def s2_ingestion(instruments):
-    books, deltas, market, trades, resolutions, quarantine, health, receipts = ingest_capture(instruments)
+    books, deltas, market, trades, resolutions, quarantine, health, receipts, ticks = ingest_capture(instruments)
     return {
         "book_snapshots": books, "book_deltas": deltas, "market_snapshots": market, "trades": trades,
         "resolutions": resolutions, "ingest_quarantine": quarantine, "feed_health": health,
-        "feed_receipts": receipts,
+        "feed_receipts": receipts, "tick_size_changes": ticks,
     }
+
+
+@dg.asset(
+    key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s1_registry",
+    metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "TokenState"},
+    ins=asset_ins("instruments", "tick_size_changes", "resolutions"),
+)
+def token_states(context: dg.AssetExecutionContext, fixtures: FixtureStore, event_store: EventStoreResource,
+                 adapter: AdapterBoundary, instruments: pl.DataFrame, tick_size_changes: pl.DataFrame,
+                 resolutions: pl.DataFrame) -> pl.DataFrame:
+    """S1 following the stream: each token's registry state (tick size, status) as of each change,
+    folded from the metadata and S2's tick-size changes and resolutions; on the stream as TokenState,
+    stale metadata refreshes as quarantine (GOV_DQ_STALE_METADATA)."""
+    got = registry.token_states(loaded(instruments), loaded(tick_size_changes), loaded(resolutions),
+                                registry.metadata_hash(fixtures.day_dir(context.partition_key)))
+    budgets = adapter.budgets()
+    emitter = event_store.emitter(context)
+    streams.emit_token_states(emitter, got.states, budgets)
+    streams.emit_quarantine(emitter, got.quarantine, budgets)
+    context.add_output_metadata({"tokens": got.states["token_id"].n_unique(), "stale_metadata": got.quarantine.height,
+                                 "by_source": dict(got.states.group_by("source").len().iter_rows())})
+    return stage_frame(context, "TokenState", got.states)
 
 
 # --- S3 state ---------------------------------------------------------------------------------
@@ -266,10 +290,11 @@ RISK_BOTS = SHADOW.risk_order
 )
 def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, adapter: AdapterBoundary,
               intents: pl.DataFrame, instruments: pl.DataFrame, market_snapshots: pl.DataFrame,
-              resolutions: pl.DataFrame, feed_receipts: pl.DataFrame):
+              resolutions: pl.DataFrame, feed_receipts: pl.DataFrame, token_states: pl.DataFrame):
     """S7: the risk bots in declared order over every intent; only APPROVE/REDUCE pass."""
     gate = trading.risk_gate(loaded(intents), loaded(instruments), loaded(market_snapshots),
-                             loaded(resolutions), SHADOW, loaded(feed_receipts), adapter.budgets())
+                             loaded(resolutions), SHADOW, loaded(feed_receipts), adapter.budgets(),
+                             loaded(token_states))
     streams.emit_votes(event_store.emitter(context), SHADOW, STRATEGY, gate.votes)
     for slug in RISK_BOTS:
         context.add_output_metadata(
@@ -285,12 +310,13 @@ def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, a
         **{asset_name(s): out("RiskVote", f"{s}: one RiskVote per intent it evaluated.", s) for s in RISK_BOTS},
         "approved_intents": out("OrderIntent", "S7: intents that ended APPROVE or REDUCE (reduced size)."),
     },
-    ins=asset_ins("strat_maker_tight", "instruments", "market_snapshots", "resolutions", "feed_receipts"),
+    ins=asset_ins("strat_maker_tight", "instruments", "market_snapshots", "resolutions", "feed_receipts",
+                  "token_states"),
     partitions_def=fixture_days,
     group_name="s7_risk",
 )
-def s7_risk(strat_maker_tight, instruments, market_snapshots, resolutions, feed_receipts):
-    results = risk_gate(strat_maker_tight, instruments, market_snapshots, resolutions, feed_receipts)
+def s7_risk(strat_maker_tight, instruments, market_snapshots, resolutions, feed_receipts, token_states):
+    results = risk_gate(strat_maker_tight, instruments, market_snapshots, resolutions, feed_receipts, token_states)
     names = [*(asset_name(s) for s in RISK_BOTS), "approved_intents"]
     return dict(zip(names, results, strict=True))
 
@@ -345,7 +371,7 @@ def positions(context: dg.AssetExecutionContext, event_store: EventStoreResource
 # --- S10 replay, S11 monitoring ---------------------------------------------------------------------
 
 #: Every asset whose op emits envelopes: the event store partition is complete after them.
-EMITTING_ASSETS = ("registry_quarantine", "ingest_quarantine", asset_name(streams.DATA_QUALITY_BOT),
+EMITTING_ASSETS = ("registry_quarantine", "ingest_quarantine", "token_states", asset_name(streams.DATA_QUALITY_BOT),
                    *(asset_name(s) for s in DISCOVERY_BOTS), "book_state",
                    *(asset_name(s) for s in SIGNAL_BOTS), "strat_maker_tight", *(asset_name(s) for s in RISK_BOTS),
                    "exec_order_shaper", "positions")
@@ -441,7 +467,8 @@ def s11_governance(event_store):
     deps=[dg.AssetKey([SCHEMA, "event_store"]), *(dg.AssetKey([SCHEMA, s.replace(".", "_")]) for s in GOV_BOTS)],
 )
 def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_store: EventStoreResource,
-                risk_killswitch: pl.DataFrame, risk_compliance_gate: pl.DataFrame, risk_stale_book: pl.DataFrame,
+                risk_killswitch: pl.DataFrame, risk_compliance_gate: pl.DataFrame, risk_market_halt: pl.DataFrame,
+                risk_stale_book: pl.DataFrame,
                 risk_drawdown: pl.DataFrame, risk_exposure_caps: pl.DataFrame, strat_maker_tight: pl.DataFrame,
                 approved_intents: pl.DataFrame, exec_order_shaper: pl.DataFrame, fills: pl.DataFrame,
                 positions: pl.DataFrame, registry_quarantine: pl.DataFrame,
@@ -509,7 +536,8 @@ TABLE_STAGE: dict[str, str] = {
     "instruments": "S1", "registry_quarantine": "S1",
     "book_snapshots": "S2", "book_deltas": "S2", "market_snapshots": "S2", "trades": "S2", "resolutions": "S2",
     asset_name(streams.DATA_QUALITY_BOT): "S2",
-    "ingest_quarantine": "S2", "feed_health": "S2", "feed_receipts": "S2",
+    "ingest_quarantine": "S2", "feed_health": "S2", "feed_receipts": "S2", "tick_size_changes": "S2",
+    "token_states": "S1",
     **{asset_name(s): "S2" for s in DISCOVERY_BOTS}, "book_state": "S3",
     **{asset_name(s): "S4" for s in SIGNAL_BOTS}, "fair_values": "S5",
     "strat_maker_tight": "S6", "execution_estimates": "S6",

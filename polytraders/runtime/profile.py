@@ -17,10 +17,12 @@ from polytraders.bots.readiness import discover_implemented
 from polytraders.runtime.risk_gate import RiskStep
 
 #: The declared risk order (S7). Global denials first (kill switch, compliance), then the
-#: market-data check, then state-dependent limits; exposure caps last because they REDUCE.
+#: market checks (its status and grid, then its data's liveness), then state-dependent limits;
+#: exposure caps last because they REDUCE.
 RISK_ORDER: tuple[str, ...] = (
     "risk.killswitch",
     "risk.compliance_gate",
+    "risk.market_halt",
     "risk.stale_book",
     "risk.drawdown",
     "risk.exposure_caps",

@@ -25,7 +25,7 @@ from decimal import Decimal
 from polytraders.adapters.mock_venue import BookTape, VenueOrder
 from polytraders.bots.base import BotConfig
 from polytraders.bots.risk.context import FeedState, RiskContext
-from polytraders.contracts import InstrumentRecord, MarketResolution, OrderIntent, RiskVote
+from polytraders.contracts import InstrumentRecord, MarketResolution, OrderIntent, RiskVote, TokenState
 from polytraders.contracts.types import Decision
 from polytraders.runtime.session import VenueSession
 
@@ -72,7 +72,7 @@ def _vote(step: RiskStep, intent: OrderIntent, ctx: RiskContext) -> RiskVote:
 
 
 def _context(session: VenueSession, intent: OrderIntent, instrument: InstrumentRecord | None,
-             peak_equity_usdc: Decimal, feed: FeedState | None) -> RiskContext:
+             peak_equity_usdc: Decimal, feed: FeedState | None, token_state: TokenState | None) -> RiskContext:
     replaced = session.live_order_id(intent.strategy, intent.token_id, intent.side)
     ledger = session.ledger
     equity = ledger.equity_usdc(session.mids(intent.ts_ms))
@@ -86,6 +86,7 @@ def _context(session: VenueSession, intent: OrderIntent, instrument: InstrumentR
         equity_usdc=equity,
         peak_equity_usdc=max(peak_equity_usdc, equity),
         feed=feed,
+        token_state=token_state,
     )
 
 
@@ -96,12 +97,14 @@ def run_gate(
     tape: BookTape,
     resolutions: Sequence[MarketResolution],
     feed: Callable[[int], FeedState] | None = None,
+    token_state: Callable[[str, int], TokenState | None] | None = None,
 ) -> GateResult:
     """Evaluate ``intents`` (any order; sorted by ts_ms, intent_id here) through ``steps``.
 
     ``instruments`` maps condition id -> InstrumentRecord; ``feed`` gives the market channel's
-    feed state at a time (None: no feed information, the context's ``feed`` is None). Returns a
-    :class:`GateResult`.
+    feed state at a time (None: no feed information, the context's ``feed`` is None);
+    ``token_state`` gives a token's registry state at a time (None: the context's ``token_state``
+    is None). Returns a :class:`GateResult`.
     """
     session = VenueSession(tape, resolutions)
     result = GateResult(votes={s.slug: [] for s in steps}, elapsed_ns={s.slug: 0 for s in steps})
@@ -114,7 +117,8 @@ def run_gate(
             result.final.append((intent, Decision.APPROVE, intent.size, None, ()))
             continue
         ctx = _context(session, intent, instruments.get(intent.condition_id), peak,
-                       feed(intent.ts_ms) if feed is not None else None)
+                       feed(intent.ts_ms) if feed is not None else None,
+                       token_state(intent.token_id, intent.ts_ms) if token_state is not None else None)
         peak = ctx.peak_equity_usdc
         current, decision, decided_by, reasons = intent, Decision.APPROVE, None, ()
         for step in steps:

@@ -17,7 +17,7 @@ import polars as pl
 
 from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.adapters.capture import CorruptLine, read_capture
-from polytraders.adapters.polymarket import normalise_capture, normalise_markets_page
+from polytraders.adapters.polymarket import NormalisedCapture, normalise_capture, normalise_markets_page
 from polytraders.adapters.polymarket.models import BookDelta
 from polytraders.adapters.polymarket.parsing import provenance_hash
 from polytraders.contracts import (
@@ -25,6 +25,7 @@ from polytraders.contracts import (
     KeepAlive,
     MarketResolution,
     QuarantineRecord,
+    TickSizeChange,
     TradePrint,
     WireModel,
 )
@@ -77,7 +78,8 @@ class Ingested:
     """S2's normalised output for one day. Frames in the frame form of their wire object;
     ``book_deltas`` (``price_change`` levels, for S3) in :data:`polytraders.runtime.book_state.DELTA_SCHEMA`;
     ``feed_health`` (FeedHealth, per channel and minute) and ``feed_receipts`` (the data frames'
-    receive times, :data:`polytraders.runtime.feed.RECEIPT_SCHEMA`): feed liveness, apart from book age."""
+    receive times, :data:`polytraders.runtime.feed.RECEIPT_SCHEMA`): feed liveness, apart from book age;
+    ``tick_changes``: the stream's TickSizeChange events (for the registry fold, S1)."""
 
     frames_in: int
     book_snapshots: pl.DataFrame
@@ -88,12 +90,40 @@ class Ingested:
     book_deltas: pl.DataFrame
     feed_health: pl.DataFrame
     feed_receipts: pl.DataFrame
+    tick_changes: pl.DataFrame
 
 
 def tick_sizes_of(instruments: pl.DataFrame) -> dict[str, Decimal]:
     """token id -> tick size, from an InstrumentRecord frame."""
     rows = instruments.select("tokens", "tick_size").explode("tokens")
     return {tok["token_id"]: tick for tok, tick in rows.iter_rows()}
+
+
+def normalise_following_ticks(capture: pl.DataFrame, tick_sizes: dict[str, Decimal],
+                              budgets: FreshnessBudgets = DEFAULT_BUDGETS) -> NormalisedCapture:
+    """``normalise_capture`` with the tick map following the stream: after each frame holding a
+    ``tick_size_change``, a book of that token without its own ``tick_size`` is checked on the new
+    grid (the change's ``new_tick_size``), each token on its own.
+
+    The capture is cut after each such frame and the pieces normalised in order, so results are
+    those of normalising every row with the map in force when it was received (a change applies to
+    the frames after its own). Without a change this is one ``normalise_capture`` call.
+    """
+    flagged = capture.with_row_index("_row").filter(pl.col("frame").str.contains("tick_size_change", literal=True))
+    ends = [row + 1 for row in flagged["_row"].to_list()]
+    if not ends:
+        return normalise_capture(capture, tick_sizes, budgets)
+    ticks = dict(tick_sizes)
+    books: list[pl.DataFrame] = []
+    others: list[WireModel] = []
+    for start, end in zip([0, *ends], [*ends, capture.height], strict=True):
+        if end <= start:
+            continue
+        part = normalise_capture(capture.slice(start, end - start), ticks, budgets)
+        books.append(part.book_snapshots)
+        others.extend(part.others)
+        ticks.update({o.token_id: o.new_tick_size for o in part.others if isinstance(o, TickSizeChange)})
+    return NormalisedCapture(book_snapshots=pl.concat(books), others=others)
 
 
 def _corrupt_record(line: CorruptLine, source: str) -> QuarantineRecord:
@@ -112,14 +142,16 @@ def ingest(day_dir: Path, instruments: pl.DataFrame, budgets: FreshnessBudgets =
     counted; anything malformed, and any frame of another channel, -> QuarantineRecord;
     ``price_change`` levels -> BookDelta rows of ``book_deltas``, in receive order, each with the
     receive time of its frame (:func:`_delta_receipts`); every channel's liveness per minute
-    (:func:`polytraders.runtime.feed.feed_health`, keep-alives apart, quarantined frames counted).
+    (:func:`polytraders.runtime.feed.feed_health`, keep-alives apart, quarantined frames counted);
+    ``tick_size_change`` -> TickSizeChange, applied to the tick map of later books of its token
+    (:func:`normalise_following_ticks`).
     """
     corrupt: list[CorruptLine] = []
     capture = read_capture(day_dir / CAPTURE_FILE, corrupt=corrupt)
     if capture.is_empty():
         raise EmptyInputError(f"{day_dir / CAPTURE_FILE} has no valid frame ({len(corrupt)} corrupt lines)")
     market = pl.col("channel") == "market"
-    normalised = normalise_capture(capture.filter(market), tick_sizes_of(instruments), budgets)
+    normalised = normalise_following_ticks(capture.filter(market), tick_sizes_of(instruments), budgets)
     books, set_aside = _admit_books(normalised.book_snapshots, instruments, capture, normalised.others)
     buckets: dict[type, list[WireModel]] = defaultdict(list)
     buckets[QuarantineRecord].extend(set_aside)
@@ -146,6 +178,7 @@ def ingest(day_dir: Path, instruments: pl.DataFrame, budgets: FreshnessBudgets =
         book_deltas=bs.delta_frame(deltas, receipts, budgets.ws_market_ms),
         feed_health=feed.feed_health(capture, quarantine, budgets),
         feed_receipts=feed.feed_receipts(capture),
+        tick_changes=frame_of("TickSizeChange", buckets[TickSizeChange]),
     )
 
 

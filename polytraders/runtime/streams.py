@@ -4,6 +4,7 @@
 |---|---|---|---|
 | S1, S2 | gov.data_quality_monitor (owner of the GOV_DQ_* codes) | QuarantineRecord | - |
 | S2 | gov.data_quality_monitor | FeedHealth (per channel and minute; GOV_DQ_FEED_DEAD when not live) | - |
+| S1 (fold) | gov.data_quality_monitor | TokenState (each token's registry state as it changes) | - |
 | S2 | gov.data_quality_monitor (its module, on S2's admitted books) | DataQualityFinding | - |
 | S2 | disc.universe_scanner | Candidate | - |
 | S4 | intel.microprice | Signal | - |
@@ -86,6 +87,17 @@ def emit_feed_health(emitter: Emitter, health: pl.DataFrame,
         "FeedHealth", health,
         reason_codes=pl.when(pl.col("live")).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(dead),
         ts_ms=pl.col("window_start_ms") + pl.col("window_ms"),
+    )
+
+
+def emit_token_states(emitter: Emitter, states: pl.DataFrame,
+                      budgets: FreshnessBudgets = DEFAULT_BUDGETS) -> Emitted:
+    """The registry fold's TokenState rows on the stream under gov.data_quality_monitor (config
+    version = the run's adapter budgets), each at its ``as_of_ms``: the market-status input of
+    risk.market_halt."""
+    return emitter.emit(
+        DATA_QUALITY_BOT, manifest.get(DATA_QUALITY_BOT).version, adapter_config_version(budgets),
+        "TokenState", states, ts_ms=pl.col("as_of_ms"),
     )
 
 

@@ -45,6 +45,7 @@ from polytraders.contracts import (
     SignedOrderRequest,
     SlaFigure,
     TickSizeChange,
+    TokenState,
     TradePrint,
     WireModel,
 )
@@ -211,6 +212,12 @@ def all_samples() -> dict[str, list[WireModel]]:
             )
         ],
         "KeepAlive": [KeepAlive(channel="market", receive_ts_ms=TS, kind="PONG")],
+        "TokenState": [
+            TokenState(condition_id=CONDITION, token_id=TOKEN_YES, as_of_ms=TS, tick_size=D("0.001"), status="ACTIVE",
+                       active=True, accepting_orders=True, source="tick_size_change", provenance_hash=HASH),
+            TokenState(condition_id=CONDITION, token_id=TOKEN_NO, as_of_ms=TS, tick_size=D("0.01"), status="RESOLVED",
+                       active=True, accepting_orders=False, source="market_resolved", provenance_hash=HASH),
+        ],
         "FeedHealth": [
             FeedHealth(channel="market", window_start_ms=TS, window_ms=60_000, data_frames=42, keepalive_frames=2,
                        quarantined_frames=1, last_data_receive_ts_ms=TS + 59_000, longest_data_gap_ms=3_500,

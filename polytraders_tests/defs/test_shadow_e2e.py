@@ -125,7 +125,8 @@ def test_readiness_when_run_recorded_then_the_wired_bots_are_demo_wired(two_runs
     wired = {s.slug for s in manifest.BOTS if compute_readiness(s, evidence) is Readiness.DEMO_WIRED}
     assert wired == {
         "disc.universe_scanner", "intel.microprice", "strat.maker_tight", "risk.killswitch",
-        "risk.compliance_gate", "risk.stale_book", "risk.drawdown", "risk.exposure_caps", "exec.order_shaper",
+        "risk.compliance_gate", "risk.market_halt", "risk.stale_book", "risk.drawdown", "risk.exposure_caps",
+        "exec.order_shaper",
         "gov.audit_log", "gov.heartbeat", "gov.builder_attribution", "gov.sla_reporter", "gov.pnl_reporter",
         "gov.alert_dispatcher", "gov.data_quality_monitor",
     }

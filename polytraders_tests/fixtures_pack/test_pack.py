@@ -296,21 +296,28 @@ def test_ingest_when_grid_moves_back_to_0_01_then_books_on_the_old_grid_quaranti
     assert len(old_grid) == 42 and len(no_tick) == 1
     q = run.ingested.quarantine
     assert set(q["reason_code"]) == {"GOV_DQ_OFF_TICK"}
-    # Today the book without tick_size is checked against the registry's 0.01 and set aside too.
-    assert set(q["provenance_hash"]) == old_grid | set(no_tick)
+    # The book without tick_size is checked on its token's grid after the 0.01 -> 0.001 change: admitted.
+    assert set(q["provenance_hash"]) == old_grid and q.height == 42
     # Near 0 / 1 every book after the change back still holds 0.001-grid levels: none is admitted.
     assert len([1 for recv, b, _ in books if recv >= coarse_from[b["asset_id"]]]) == len(old_grid)
     admitted = run.ingested.book_snapshots
     assert admitted.filter(pl.col("ts_ms") >= min(coarse_from.values())).is_empty()
-    assert admitted.filter(pl.col("tick_size") == Decimal("0.001")).height == 39
+    assert admitted.filter(pl.col("tick_size") == Decimal("0.001")).height == 40  # 39 with the key + 1 without
 
 
-@pending("pending: S2 does not apply tick_size_change to its tick map")
 def test_ingest_when_book_omits_tick_size_after_a_change_then_checked_on_the_new_grid_and_admitted(pack: Any) -> None:
     run = pack("hard/tick_size_change")
-    _, books = _tick_frames(run)
-    (no_tick,) = [sha256(raw) for _, b, raw in books if "tick_size" not in b]
-    assert no_tick in run.admitted_hashes()
+    changes, books = _tick_frames(run)
+    ((recv, book, raw),) = [(recv, b, raw) for recv, b, raw in books if "tick_size" not in b]
+    # Its token's 0.01 -> 0.001 change was received before it; 0.001-grid prices, not on 0.01.
+    fine = [c for c in changes if c["asset_id"] == book["asset_id"] and c["new_tick_size"] == "0.001"]
+    assert len(fine) == 1 and int(fine[0]["timestamp"]) <= recv
+    assert any(Decimal(lv["price"]) % Decimal("0.01") for s in ("bids", "asks") for lv in book[s])
+    assert sha256(raw) in run.admitted_hashes()
+    snap = run.ingested.book_snapshots.filter(pl.col("freshness").struct.field("provenance_hash") == sha256(raw))
+    assert snap["tick_size"].to_list() == [Decimal("0.001")]
+    # S2 now keeps the TickSizeChange objects (for the registry fold): the 4 of the capture.
+    assert run.ingested.tick_changes.height == 4
 
 
 def _after_resolution(run: Run) -> tuple[dict[str, Any], list[str]]:

@@ -25,9 +25,11 @@ from polytraders.bots.base import BotConfig
 from polytraders.bots.risk import drawdown, exposure_caps, killswitch
 from polytraders.bots.risk.context import RiskContext
 from polytraders.contracts import OrderIntent, RiskVote
+from polytraders.contracts.frames import empty_frame, to_frame
 from polytraders.contracts.types import Decision
 from polytraders.runtime.feed import RECEIPT_SCHEMA, FeedTape
 from polytraders.runtime.profile import Profile
+from polytraders.runtime.registry import TokenTape, token_states
 from polytraders.runtime.risk_gate import RiskStep, run_gate
 
 ROWS = [
@@ -84,6 +86,13 @@ def _feed(mk, liveness_ms: int = 5_000):
                             schema=RECEIPT_SCHEMA)
     tape = FeedTape(receipts, liveness_ms)
     return lambda ts_ms: tape.state_at("market", ts_ms)
+
+
+def _registry(mk, *instruments):
+    """Token states of ``instruments`` (metadata as of T0 − 1, no stream events): as-of look-up."""
+    states = token_states(to_frame("InstrumentRecord", list(instruments)), empty_frame("TickSizeChange"),
+                          empty_frame("MarketResolution"), "ab" * 32).states
+    return TokenTape(states).state_at
 
 
 def _exposures(seen: list, slug: str) -> dict[str, tuple[D, D]]:
@@ -326,23 +335,28 @@ def test_run_gate_when_shadow_risk_order_then_each_bot_decides_its_case(mk) -> N
     #    it rests with 20 shares and fills at 100 (ask 0.50): cost 0.50·20 = 10.00.
     # i2 BUY "21": market B has no instrument here → compliance REJECT; later bots skip it.
     # i4 BUY "12" 5 @ 0.30: e = 10.00 (position cost) >= 10 → exposure REJECT.
+    # i5 BUY "12" at 350 @ 0.305: off the token's 0.01 grid → market_halt REJECT.
     # i3 BUY "11" at 6000: last data frame at 300 → silent 5700 ms > the 5000 ms liveness budget
     #    → dead feed → stale REJECT (the book at 300 alone, on a live feed, would pass).
     profile = Profile(configs={"risk.exposure_caps": exposure_caps.Config(max_market_exposure_usdc=D(10))})
     intents = [
         mk.intent("i1", 0, size="30"), mk.intent("i2", 200, token="21", price="0.10"),
         mk.intent("i3", 6_000, price="0.40"), mk.intent("i4", 300, token="12", price="0.30", size="5"),
+        mk.intent("i5", 350, token="12", price="0.305"),
     ]  # fmt: skip
-    result = run_gate(intents, profile.risk_steps(), {mk.COND_A: mk.instrument()}, mk.tape(ROWS), [], _feed(mk))
+    result = run_gate(intents, profile.risk_steps(), {mk.COND_A: mk.instrument()}, mk.tape(ROWS), [], _feed(mk),
+                      _registry(mk, mk.instrument()))
     assert [(i.intent_id, d, size, by, codes) for i, d, size, by, codes in result.final] == [
         ("i1", Decision.REDUCE, D("20.00"), "risk.exposure_caps", ("RISK_EXPOSURE",)),
         ("i2", Decision.REJECT, D(0), "risk.compliance_gate", ("RISK_COMPLIANCE",)),
         ("i4", Decision.REJECT, D(0), "risk.exposure_caps", ("RISK_EXPOSURE",)),
+        ("i5", Decision.REJECT, D(0), "risk.market_halt", ("RISK_MARKET_HALTED",)),
         ("i3", Decision.REJECT, D(0), "risk.stale_book", ("RISK_STALE_BOOK",)),
     ]  # fmt: skip
     assert {slug: [v.intent_id for v in votes] for slug, votes in result.votes.items()} == {
-        "risk.killswitch": ["i1", "i2", "i4", "i3"],
-        "risk.compliance_gate": ["i1", "i2", "i4", "i3"],
+        "risk.killswitch": ["i1", "i2", "i4", "i5", "i3"],
+        "risk.compliance_gate": ["i1", "i2", "i4", "i5", "i3"],
+        "risk.market_halt": ["i1", "i4", "i5", "i3"],
         "risk.stale_book": ["i1", "i4", "i3"],
         "risk.drawdown": ["i1", "i4"],
         "risk.exposure_caps": ["i1", "i4"],
@@ -355,7 +369,7 @@ def test_run_gate_when_same_input_twice_then_same_votes(mk) -> None:
 
     def run():
         result = run_gate(intents, Profile().risk_steps(), {mk.COND_A: mk.instrument()}, mk.tape(ROWS), [],
-                          _feed(mk))
+                          _feed(mk), _registry(mk, mk.instrument()))
         return result.votes, result.final, result.approved
 
     assert run() == run()

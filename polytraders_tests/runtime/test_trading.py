@@ -24,6 +24,7 @@ from polytraders.contracts.frames import empty_frame, from_frame, to_frame, vali
 from polytraders.runtime import trading
 from polytraders.runtime.feed import RECEIPT_SCHEMA
 from polytraders.runtime.profile import SHADOW, SHADOW_BUILDER_CODE, Profile
+from polytraders.runtime.registry import token_states
 
 ROWS = [(0, "11", "0.48", "0.52"), (100, "11", "0.49", "0.51"), (300, "11", "0.58", "0.62"),
         (0, "21", "0.20", "0.30"), (400, "21", "0.30", "0.40")]  # fmt: skip
@@ -123,16 +124,22 @@ def test_last_positions_when_several_rows_then_last_per_token(mk) -> None:
 # --- S7 / S8 frame adapters -------------------------------------------------------------------
 
 
+def _states(mk) -> pl.DataFrame:
+    """Token states of market A from its metadata alone (active, accepting orders, tick 0.01)."""
+    return token_states(to_frame("InstrumentRecord", [mk.instrument()]), empty_frame("TickSizeChange"),
+                        empty_frame("MarketResolution"), "ab" * 32).states
+
+
 def test_risk_gate_when_frames_then_votes_per_bot_and_approved_frame(mk) -> None:
-    # Default shadow profile: i1 BUY "11" 10 @ 0.40 at 0 passes all five (the market channel delivered
-    # data at 0: the feed is alive); i2 on market B is unknown → compliance.
+    # Default shadow profile: i1 BUY "11" 10 @ 0.40 at 0 passes all six (market A active, 0.40 on its grid;
+    # the market channel delivered data at 0: the feed is alive); i2 on market B is unknown → compliance.
     intents = to_frame("OrderIntent", [mk.intent("i1", 0, price="0.40"), mk.intent("i2", 10, token="21", price="0.1")])
     receipts = pl.DataFrame({"channel": ["market"], "receive_ts_ms": [mk.T0]}, schema=RECEIPT_SCHEMA)
     out = trading.risk_gate(intents, to_frame("InstrumentRecord", [mk.instrument()]), mk.snapshots(ROWS),
-                            _resolutions(), Profile(), receipts)  # fmt: skip
+                            _resolutions(), Profile(), receipts, token_states=_states(mk))  # fmt: skip
     assert {slug: frame.height for slug, frame in out.votes.items()} == {
-        "risk.killswitch": 2, "risk.compliance_gate": 2, "risk.stale_book": 1, "risk.drawdown": 1,
-        "risk.exposure_caps": 1,
+        "risk.killswitch": 2, "risk.compliance_gate": 2, "risk.market_halt": 1, "risk.stale_book": 1,
+        "risk.drawdown": 1, "risk.exposure_caps": 1,
     }  # fmt: skip
     assert out.votes["risk.compliance_gate"].filter(decision="REJECT")["intent_id"].to_list() == ["i2"]
     assert out.approved["intent_id"].to_list() == ["i1"]
@@ -170,5 +177,19 @@ def test_risk_gate_when_no_feed_receipts_or_feed_dead_then_stale_book_rejects(mk
     dead = pl.DataFrame({"channel": ["market"], "receive_ts_ms": [mk.T0 - 120_001]}, schema=RECEIPT_SCHEMA)
     alive = pl.DataFrame({"channel": ["market"], "receive_ts_ms": [mk.T0 - 120_000]}, schema=RECEIPT_SCHEMA)
     for receipts, decision in ((None, "REJECT"), (dead, "REJECT"), (alive, "APPROVE")):
-        out = trading.risk_gate(*args, receipts)
+        out = trading.risk_gate(*args, receipts, token_states=_states(mk))
         assert out.votes["risk.stale_book"]["decision"].to_list() == [decision]
+
+
+def test_risk_gate_when_no_token_states_or_market_resolved_then_market_halt_rejects(mk) -> None:
+    # i1 BUY "11" at 0: without token states the market's status is unknown (fail closed); with market
+    # A resolved at T0 − 1 (as of its metadata) it is RESOLVED; with the metadata alone it is active.
+    intents = to_frame("OrderIntent", [mk.intent("i1", 0, price="0.40")])
+    receipts = pl.DataFrame({"channel": ["market"], "receive_ts_ms": [mk.T0]}, schema=RECEIPT_SCHEMA)
+    args = (intents, to_frame("InstrumentRecord", [mk.instrument()]), mk.snapshots(ROWS), _resolutions(), Profile(),
+            receipts)
+    resolved = token_states(to_frame("InstrumentRecord", [mk.instrument()]), empty_frame("TickSizeChange"),
+                            _resolutions(mk.resolution(mk.COND_A, -1, winner="11")), "ab" * 32).states
+    for states, decision in ((None, "REJECT"), (resolved, "REJECT"), (_states(mk), "APPROVE")):
+        out = trading.risk_gate(*args, token_states=states)
+        assert out.votes["risk.market_halt"]["decision"].to_list() == [decision]

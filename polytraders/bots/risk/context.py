@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from polytraders.contracts import InstrumentRecord, MarketSnapshot
+from polytraders.contracts import InstrumentRecord, MarketSnapshot, TokenState
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,9 @@ class RiskContext:
         peak_equity_usdc: highest ``equity_usdc`` seen so far in the run, USDC.
         feed: liveness of the token's channel at ``ts_ms`` (S2's data receipts), or None when the
             runtime has no feed information (risk.stale_book then fails closed).
+        token_state: the registry's state of the intent's token at ``ts_ms`` (the S1 fold of
+            metadata, tick-size changes and resolutions), or None if unknown (risk.market_halt then
+            fails closed).
     """
 
     ts_ms: int
@@ -56,3 +59,4 @@ class RiskContext:
     equity_usdc: Decimal
     peak_equity_usdc: Decimal
     feed: FeedState | None = None
+    token_state: TokenState | None = None
