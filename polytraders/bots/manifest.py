@@ -158,8 +158,10 @@ def _bot(
     stages: tuple[str, ...] | None = None,
     capital_impact: CapitalImpact | None = None,
     emits: str | None = None,
+    version: str = "0.1.0",
 ) -> BotSpec:
-    """One spec: the class defaults, overridden by the given keywords."""
+    """One spec: the class defaults, overridden by the given keywords (``version``: the logic's
+    semver, bumped when a bot's behaviour changes)."""
     defaults = _DEFAULTS[bot_class]
     return BotSpec(
         slug=f"{bot_class}.{name}",
@@ -171,7 +173,7 @@ def _bot(
         modes=defaults.modes,
         emits=emits or defaults.emits,
         reason_codes=reason_codes,
-        version="0.1.0",
+        version=version,
         summary=summary,
     )
 
@@ -287,7 +289,7 @@ BOTS: tuple[BotSpec, ...] = (
            ("STRAT_UNWIND", "STRAT_PAIR_MERGE")),
     # risk: S7, RiskVote, impact per row; stale_book and market_halt P2, the rest P4.
     _risk("stale_book", "book older than its freshness budget, or feed liveness lost (not \"quiet market\")",
-          ("RISK_STALE_BOOK",), phase=2),
+          ("RISK_STALE_BOOK",), phase=2, version="0.2.0"),
     _risk("market_halt", "market closed, not accepting orders, resolved, or paused", ("RISK_MARKET_HALTED",),
           phase=2),
     _risk("killswitch", "manual or automatic global kill: deny every new intent", ("RISK_KILL_SWITCH",),
