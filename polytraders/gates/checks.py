@@ -21,16 +21,21 @@ from types import ModuleType
 import polars as pl
 
 from polytraders.bots.hygiene import BOTS_DIR, scan_bots
-from polytraders.bots.manifest import BOTS, by_class
+from polytraders.bots.manifest import BOTS, by_class, by_phase
 from polytraders.contracts import OrderIntent
 from polytraders.contracts.schemas import SCHEMAS_DIR, load_manifest, validate_payload
-from polytraders.gates import normalised, raw_access, risk_probe
+from polytraders.gates import normalised, pack, raw_access, risk_probe
 from polytraders.gates.evidence import ShadowRecord, fixture_days
 from polytraders.gates.model import GateResult, GateState
 
 NO_RUN = "no shadow run recorded in the event store"
-#: Bots the P2 gate needs besides every intel and disc bot (the plan's overrides and the DQ monitor).
-P2_EXTRA = ("risk.stale_book", "risk.market_halt", "risk.api_degradation", "gov.data_quality_monitor")
+#: The P2 risk overrides and the wire object on the normalised stream that carries each one's input:
+#: freshness and feed liveness, market status, venue error statistics (errors per feed window).
+P2_OVERRIDE_INPUTS: dict[str, str] = {
+    "risk.stale_book": "FeedHealth",
+    "risk.market_halt": "TokenState",
+    "risk.api_degradation": "FeedHealth",
+}
 #: Hours of fixture time strat.maker_tight must cover in shadow for P6.
 P6_HOURS = 24.0
 #: Recorded strat.maker_tight intents re-validated with jsonschema (the rest through the model).
@@ -74,6 +79,10 @@ class GateInputs:
     def fixture_days(self) -> list[str]:
         """Complete fixture days, oldest first."""
         return fixture_days(self.fixtures_root)
+
+    def pack_root(self) -> Path:
+        """The fixture pack P2 replays: ``<fixtures_root>/pack``."""
+        return self.fixtures_root / "pack"
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,23 +215,49 @@ def check_p1(inputs: GateInputs) -> GateResult:
 
 
 def p2_required() -> tuple[str, ...]:
-    """Every intel and disc bot of the manifest, then :data:`P2_EXTRA`."""
-    classes = by_class()
-    return tuple(s.slug for s in classes["intel"] + classes["disc"]) + P2_EXTRA
+    """The 26 bots of phase 2 in the manifest: every intel and disc bot, risk.stale_book,
+    risk.market_halt and gov.data_quality_monitor."""
+    return tuple(s.slug for s in by_phase()[2])
+
+
+def _override_inputs(record: ShadowRecord | None) -> Finding:
+    """Each P2 override's input is on the recorded normalised stream (envelopes of its object)."""
+    if record is None:
+        return Finding(missing=(NO_RUN,))
+    counts = dict(record.envelopes.group_by("payload_type").len().iter_rows())
+    seen = [f"{slug}: its input {obj} is on the normalised stream ({counts[obj]} envelopes)"
+            for slug, obj in P2_OVERRIDE_INPUTS.items() if counts.get(obj)]
+    absent = [f"{slug}: no {obj} envelope on the recorded stream"
+              for slug, obj in P2_OVERRIDE_INPUTS.items() if not counts.get(obj)]
+    return Finding(tuple(seen), missing=tuple(absent))
+
+
+def _fixture_pack(pack_root: Path) -> Finding:
+    """Every scenario of the fixture pack gives its expected figures, and none is pending."""
+    names = pack.scenarios(pack_root)
+    if not names:
+        return Finding(missing=(f"no fixture pack under {pack_root}",))
+    runs = [pack.replay(pack_root, name) for name in names]
+    failures = tuple(f"pack {r.name}: {m}" for r in runs for m in r.mismatches)
+    pending = tuple(f"pack {r.name}: {r.pending}" for r in runs if r.pending)
+    passed = sum(1 for r in runs if not r.mismatches and not r.pending)
+    return Finding((f"fixture pack: {passed} of {len(runs)} scenarios pass",), failures, pending)
 
 
 def check_p2(inputs: GateInputs) -> GateResult:
-    """P2: intel and disc bots read normalised objects only (syntax-tree scan), and every intel
-    and disc bot, the stale_book / market_halt / api_degradation overrides and the data-quality
-    monitor are implemented."""
+    """P2: the 26 phase-2 bots are implemented, intel and disc bots read normalised objects only
+    (syntax-tree scan), the inputs of the risk overrides stale_book / market_halt /
+    api_degradation are on the recorded normalised stream, and the fixture pack passes."""
     scanned, hits = raw_access.scan(inputs.bots_dir)
     required = p2_required()
     missing = _not_implemented(required, inputs.implemented)
     evidence = [f"{scanned} intel/disc modules read normalised objects only"] if scanned and not hits else []
     done = len(required) - len(missing)
     if done:
-        evidence.append(f"{done} of {len(required)} required bots implemented")
-    return decide(2, [Finding(tuple(evidence), tuple(hits), missing)])
+        evidence.append(f"{done} of {len(required)} phase-2 bots implemented")
+    replayed = (_fixture_pack(inputs.pack_root()) if pack.DATA_QUALITY_MONITOR in inputs.implemented
+                else Finding(missing=(f"the fixture pack replay needs {pack.DATA_QUALITY_MONITOR}",)))
+    return decide(2, [Finding(tuple(evidence), tuple(hits), missing), _override_inputs(inputs.record), replayed])
 
 
 # --- P3 -------------------------------------------------------------------------------------

@@ -49,13 +49,15 @@ class Store:
     exported: set[str] = field(default_factory=set)
 
     def add(self, day: str, bot: str, objects: list[WireModel], *, causes: list[list[str]] | None = None,
-            codes: list[list[str]] | None = None) -> pl.DataFrame:
-        """Wrap ``objects`` (one wire type) as ``bot``'s envelopes on ``day``, store and export them."""
+            codes: list[list[str]] | None = None, time_column: str | None = None) -> pl.DataFrame:
+        """Wrap ``objects`` (one wire type) as ``bot``'s envelopes on ``day``, store and export them.
+        Envelope time: ``time_column`` when given, else the objects' ``ts_ms`` (or ``timestamp_ms``)."""
         name = type(objects[0]).__name__
         frame = to_frame(name, objects)
         envelopes = wrap(RunInfo("run-1", day), bot, "0.1.0", "0" * 16, name, frame,
                          causation_ids=pl.lit(pl.Series(causes, dtype=pl.List(pl.String))) if causes else None,
-                         ts_ms=None if "ts_ms" in frame.columns else pl.col("timestamp_ms"))
+                         ts_ms=pl.col(time_column) if time_column else
+                         None if "ts_ms" in frame.columns else pl.col("timestamp_ms"))
         if codes is not None:  # unregistered codes (a bot not built yet) bypass wrap's registry check
             envelopes = envelopes.with_columns(reason_codes=pl.Series(codes, dtype=pl.List(pl.String)))
         EventStore(self.root).append(envelopes.with_columns(partition_day=pl.lit(date.fromisoformat(day))))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -11,12 +13,12 @@ import pytest
 
 from polytraders.bots.manifest import by_class
 from polytraders.bots.risk import compliance_gate, killswitch
-from polytraders.contracts import OrderIntent
+from polytraders.contracts import FeedHealth, OrderIntent, TokenState
 from polytraders.gates import GateResult, GateState, apply_locks, checks
 from polytraders.gates.checks import NO_RUN, Finding, check_p1, check_p2, check_p4, decide, p2_required
 from polytraders.gates.normalised import ValidationTally, validate_objects
 from polytraders.gates.raw_access import raw_keys, raw_reads
-from polytraders_tests.gates.conftest import T0, Store, inputs, intent
+from polytraders_tests.gates.conftest import CONDITION, FIXTURES, T0, TOKEN, Store, inputs, intent
 
 RENDERER_MISSING = "schemas page renderer not built (polytraders.guide.build.render_schemas_page)"
 
@@ -137,24 +139,91 @@ def _bots_dir(tmp_path: Path, intel_source: str) -> Path:
     return tmp_path / "bots"
 
 
-def test_check_p2_when_every_required_bot_and_clean_sources_then_green(tmp_path: Path) -> None:
-    result = check_p2(inputs(None, set(p2_required()), bots_dir=_bots_dir(tmp_path, "import polars\n")))
+PACK = FIXTURES / "pack"
+
+
+def _pack(tmp_path: Path, *names: str) -> Path:
+    """A fixtures root whose pack holds copies of the real scenarios ``names``."""
+    for name in names:
+        shutil.copytree(PACK / name, tmp_path / "fixtures" / "pack" / name)
+    return tmp_path / "fixtures"
+
+
+def _override_inputs(store: Store) -> None:
+    """One FeedHealth and one TokenState envelope on a recorded day."""
+    store.add("2026-09-28", "gov.data_quality_monitor", [FeedHealth(
+        channel="market", window_start_ms=T0, window_ms=60_000, data_frames=3, keepalive_frames=1,
+        quarantined_frames=0, last_data_receive_ts_ms=T0 + 1_000, longest_data_gap_ms=2_000,
+        liveness_budget_ms=120_000, live=True)], time_column="window_start_ms")
+    store.add("2026-09-28", "gov.data_quality_monitor", [TokenState(
+        condition_id=CONDITION, token_id=TOKEN, as_of_ms=T0, tick_size=Decimal("0.01"), status="ACTIVE",
+        active=True, accepting_orders=True, source="metadata", provenance_hash="ab" * 32)], time_column="as_of_ms")
+
+
+def test_check_p2_when_bots_sources_override_inputs_and_pack_all_good_then_green(tmp_path: Path, store: Store) -> None:
+    _override_inputs(store)
+    fixtures = _pack(tmp_path, "normal/clean_two_markets", "warning/thin_touch")
+    result = check_p2(inputs(store.record(), set(p2_required()), bots_dir=_bots_dir(tmp_path, "import polars\n"),
+                             fixtures_root=fixtures))
     assert (result.state, result.evidence) == (GateState.GREEN, (
-        "1 intel/disc modules read normalised objects only", "27 of 27 required bots implemented"))
+        "1 intel/disc modules read normalised objects only", "26 of 26 phase-2 bots implemented",
+        "risk.stale_book: its input FeedHealth is on the normalised stream (1 envelopes)",
+        "risk.market_halt: its input TokenState is on the normalised stream (1 envelopes)",
+        "risk.api_degradation: its input FeedHealth is on the normalised stream (1 envelopes)",
+        "fixture pack: 2 of 2 scenarios pass"))
+
+
+def test_p2_required_when_manifest_read_then_the_26_phase_2_bots() -> None:
+    required = p2_required()
+    assert len(required) == 26 and len(set(required)) == 26
+    assert {s.split(".")[0] for s in required} == {"intel", "disc", "risk", "gov"}
+    assert {s for s in required if not s.startswith(("intel.", "disc."))} == {
+        "risk.stale_book", "risk.market_halt", "gov.data_quality_monitor"}
 
 
 def test_check_p2_when_an_intel_bot_imports_the_raw_layer_then_red_naming_the_line(tmp_path: Path) -> None:
     bots = _bots_dir(tmp_path, "\nfrom polytraders.adapters.polymarket import parsing\n")
-    result = check_p2(inputs(None, set(p2_required()), bots_dir=bots))
-    assert (result.state, result.missing) == (
-        GateState.RED, ("bots/intel/x.py:2: imports the raw layer polytraders.adapters.polymarket",))
+    result = check_p2(inputs(None, set(p2_required()), bots_dir=bots, fixtures_root=_pack(tmp_path)))
+    assert result.state is GateState.RED
+    assert result.missing[0] == "bots/intel/x.py:2: imports the raw layer polytraders.adapters.polymarket"
 
 
-def test_check_p2_when_bots_missing_then_pending_listing_each(tmp_path: Path) -> None:
-    required = set(p2_required()) - {"risk.api_degradation", "intel.ofi"}
-    result = check_p2(inputs(None, required, bots_dir=_bots_dir(tmp_path, "")))
+def test_check_p2_when_bots_missing_no_run_and_no_pack_then_pending_listing_each(tmp_path: Path) -> None:
+    required = set(p2_required()) - {"gov.data_quality_monitor", "intel.ofi"}
+    result = check_p2(inputs(None, required, bots_dir=_bots_dir(tmp_path, ""), fixtures_root=tmp_path))
+    assert (result.state, result.missing) == (GateState.PENDING, (
+        "intel.ofi: not implemented", "gov.data_quality_monitor: not implemented", NO_RUN,
+        "the fixture pack replay needs gov.data_quality_monitor"))
+
+
+def test_check_p2_when_a_scenario_gives_other_figures_then_red_naming_them(tmp_path: Path, store: Store) -> None:
+    _override_inputs(store)
+    fixtures = _pack(tmp_path, "warning/thin_touch")
+    meta_path = fixtures / "pack" / "warning" / "thin_touch" / "SCENARIO.json"
+    meta = json.loads(meta_path.read_text())
+    meta["expected"]["books_admitted"] = 79  # the scenario admits all 80 books
+    meta_path.write_text(json.dumps(meta))
+    result = check_p2(inputs(store.record(), set(p2_required()), bots_dir=_bots_dir(tmp_path, ""),
+                             fixtures_root=fixtures))
     assert (result.state, result.missing) == (
-        GateState.PENDING, ("intel.ofi: not implemented", "risk.api_degradation: not implemented"))
+        GateState.RED, ("pack warning/thin_touch: books_admitted: expected 79, observed 80",))
+
+
+def test_check_p2_when_a_scenario_is_pending_or_an_input_absent_then_pending(tmp_path: Path, store: Store) -> None:
+    store.add("2026-09-28", "gov.data_quality_monitor", [TokenState(
+        condition_id=CONDITION, token_id=TOKEN, as_of_ms=T0, tick_size=Decimal("0.01"), status="ACTIVE",
+        active=True, accepting_orders=True, source="metadata", provenance_hash="ab" * 32)], time_column="as_of_ms")
+    fixtures = _pack(tmp_path, "normal/clean_two_markets")
+    meta_path = fixtures / "pack" / "normal" / "clean_two_markets" / "SCENARIO.json"
+    meta = json.loads(meta_path.read_text())
+    meta["detected_by"] = "pending: nothing detects it"
+    meta_path.write_text(json.dumps(meta))
+    result = check_p2(inputs(store.record(), set(p2_required()), bots_dir=_bots_dir(tmp_path, ""),
+                             fixtures_root=fixtures))
+    assert (result.state, result.missing) == (GateState.PENDING, (
+        "risk.stale_book: no FeedHealth envelope on the recorded stream",
+        "risk.api_degradation: no FeedHealth envelope on the recorded stream",
+        "pack normal/clean_two_markets: pending: nothing detects it"))
 
 
 # --- P4 ---------------------------------------------------------------------------------------
