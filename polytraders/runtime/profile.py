@@ -13,7 +13,6 @@ from types import ModuleType
 
 from polytraders.bots import manifest
 from polytraders.bots.base import BotConfig
-from polytraders.bots.readiness import discover_implemented
 from polytraders.runtime.risk_gate import RiskStep
 
 #: The declared risk order (S7). Global denials first (kill switch, compliance), then the
@@ -30,9 +29,8 @@ RISK_ORDER: tuple[str, ...] = (
 
 
 #: The bots of S4 (every intel bot) and of S1–S2 discovery (every disc bot), in manifest order.
-_IMPLEMENTED = discover_implemented()
-SIGNAL_BOTS: tuple[str, ...] = tuple(s.slug for s in manifest.by_class()["intel"] if s.slug in _IMPLEMENTED)
-DISCOVERY_BOTS: tuple[str, ...] = tuple(s.slug for s in manifest.by_class()["disc"] if s.slug in _IMPLEMENTED)
+SIGNAL_BOTS: tuple[str, ...] = tuple(s.slug for s in manifest.by_class()["intel"])
+DISCOVERY_BOTS: tuple[str, ...] = tuple(s.slug for s in manifest.by_class()["disc"])
 
 
 def asset_name(slug: str) -> str:

@@ -18,6 +18,9 @@ from polytraders.defs.stages import TABLE_STAGE
 GOV_TABLES = ("gov_audit_log", "gov_heartbeat", "gov_builder_attribution", "gov_sla_reporter", "gov_pnl_reporter",
               "gov_alert_dispatcher")
 
+INTEL_TABLES = tuple(s.slug.replace(".", "_") for s in manifest.by_class()["intel"])
+DISC_TABLES = tuple(s.slug.replace(".", "_") for s in manifest.by_class()["disc"])
+
 # The asset graph as it stands: a change here is a change to the pipeline, made on purpose.
 EXPECTED_DEPENDENCIES = {
     "instruments": set(),
@@ -33,9 +36,21 @@ EXPECTED_DEPENDENCIES = {
     "tick_size_changes": {"instruments"},
     "token_states": {"instruments", "tick_size_changes", "resolutions"},
     "gov_data_quality_monitor": {"book_snapshots", "instruments"},
-    "disc_universe_scanner": {"instruments", "market_snapshots"},
+    **{f"disc_{name}": {"instruments", "market_snapshots"} for name in (
+        "universe_scanner", "reward_ranker", "new_market_sniffer", "negrisk_group_mapper", "recurring_series_rotator")},
+    "disc_quality_filter": {"book_snapshots", "instruments", "market_snapshots", "trades"},
     "book_state": {"book_snapshots", "book_deltas"},
-    "intel_microprice": {"book_state"},
+    **{f"intel_{name}": {"book_state"} for name in ("microprice", "book_imbalance", "ofi", "depth_profile")},
+    "intel_complement_gap": {"book_state", "instruments"},
+    "intel_shock_detector": {"book_state", "market_snapshots", "trades"},
+    **{f"intel_{name}": {"market_snapshots"} for name in ("quote_stability", "vol_ratio")},
+    **{f"intel_{name}": {"market_snapshots", "trades"} for name in (
+        "activity_rate", "markout_toxicity", "trade_intensity_kappa")},
+    **{f"intel_{name}": {"instruments", "market_snapshots"} for name in (
+        "negrisk_sum", "sibling_lag", "time_to_resolution")},
+    "intel_vwap_deviation": {"instruments", "market_snapshots", "trades"},
+    "intel_regime_classifier": {"instruments", "market_snapshots", "resolutions", "trades"},
+    "intel_trade_flow_ewma": {"trades"},
     "fair_values": {"intel_microprice"},
     "strat_maker_tight": {"fair_values", "market_snapshots", "instruments"},
     "execution_estimates": {"fair_values", "market_snapshots", "instruments"},
@@ -46,8 +61,7 @@ EXPECTED_DEPENDENCIES = {
         "exec_order_shaper", "order_events", "fills")},
     "positions": {"fills", "resolutions", "market_snapshots"},
     "event_store": {"registry_quarantine", "ingest_quarantine", "token_states", "gov_data_quality_monitor",
-                    "disc_universe_scanner", "book_state",
-                    "intel_microprice", "strat_maker_tight", "risk_killswitch", "risk_compliance_gate",
+                    *DISC_TABLES, "book_state", *INTEL_TABLES, "strat_maker_tight", "risk_killswitch", "risk_compliance_gate",
                     "risk_market_halt", "risk_stale_book", "risk_drawdown", "risk_exposure_caps", "exec_order_shaper",
                     "positions"},
     **{gov: {"event_store"} for gov in GOV_TABLES},
@@ -83,8 +97,9 @@ def test_definitions_when_loaded_then_every_asset_partitioned_by_fixture_day(def
 def test_definitions_when_loaded_then_bot_ops_carry_manifest_tags(defs: dg.Definitions) -> None:
     job = defs.resolve_job_def("shadow_job")
     tagged = {op.tags["polytraders/bot"]: op.tags for op in job.graph.iterate_op_defs() if "polytraders/bot" in op.tags}
-    assert set(tagged) == {"disc.universe_scanner", "intel.microprice", "strat.maker_tight", "exec.order_shaper",
-                           "gov.data_quality_monitor", *(g.replace("gov_", "gov.") for g in GOV_TABLES)}
+    assert set(tagged) == {*(t.replace("_", ".", 1) for t in INTEL_TABLES + DISC_TABLES), "strat.maker_tight",
+                           "exec.order_shaper", "gov.data_quality_monitor",
+                           *(g.replace("gov_", "gov.") for g in GOV_TABLES)}
     for slug, tags in tagged.items():
         spec = manifest.get(slug)
         assert tags["polytraders/class"] == spec.bot_class

@@ -73,7 +73,7 @@ def test_bot_ops_when_definitions_load_then_tags_equal_bot_facts_of_collected_ev
     _, settings, ops = loaded
     collected = evidence.collect(settings)  # what the guide reads
     tagged = {tags["polytraders/bot"]: tags for tags in ops.values() if "polytraders/bot" in tags}
-    assert len(tagged) == 10
+    assert len(tagged) == 32  # 17 intel + 6 disc + the DQ monitor + strategy + order shaper + 6 gov (risk: one op)
     for slug, tags in tagged.items():
         assert tags == as_tags(bot_facts(slug, collected)), slug
 
