@@ -48,11 +48,11 @@ def _per_frame(capture: Any, tick_sizes: dict[str, Any]) -> tuple[Any, list[Any]
 
 def _child(path: str, day: Path, repeat: int) -> dict[str, object]:
     sys.path.insert(0, str(ROOT))
-    from polytraders.adapters.capture import CAPTURE_FILE, read_capture
+    from polytraders.adapters.capture import capture_path, read_capture
     from polytraders.adapters.polymarket import normalise_capture
 
     start = time.perf_counter()
-    capture = read_capture(day / CAPTURE_FILE)
+    capture = read_capture(capture_path(day))
     read_s = time.perf_counter() - start
     rss_read = _rss_mib()
     runs = []
@@ -80,10 +80,10 @@ def _check(day: Path) -> None:
     sys.path.insert(0, str(ROOT))
     from polars.testing import assert_frame_equal
 
-    from polytraders.adapters.capture import CAPTURE_FILE, read_capture
+    from polytraders.adapters.capture import capture_path, read_capture
     from polytraders.adapters.polymarket import normalise_capture
 
-    capture = read_capture(day / CAPTURE_FILE)
+    capture = read_capture(capture_path(day))
     result = normalise_capture(capture, {})
     books, others = _per_frame(capture, {})
     assert_frame_equal(result.book_snapshots, books)

@@ -98,9 +98,9 @@ def reference_objects(reference_root: Path) -> Iterator[tuple[str, WireModel]]:
 
 def day_objects(day_dir: Path, lines_per_day: int = LINES_PER_DAY) -> Iterator[tuple[str, WireModel]]:
     """``(source, object)`` for the day's instruments and its first ``lines_per_day`` capture lines."""
-    from polytraders.adapters.capture import iter_capture
+    from polytraders.adapters.capture import capture_path, iter_capture
     from polytraders.adapters.polymarket import normalise_market_frame, normalise_markets_page
-    from polytraders.runtime.stages import CAPTURE_FILE, MARKETS_FILE
+    from polytraders.runtime.stages import MARKETS_FILE
 
     day_start = int(datetime.strptime(day_dir.name, "%Y-%m-%d").replace(tzinfo=UTC).timestamp() * 1000)
     instruments = normalise_markets_page((day_dir / MARKETS_FILE).read_text(encoding="utf-8"), day_start)
@@ -109,11 +109,12 @@ def day_objects(day_dir: Path, lines_per_day: int = LINES_PER_DAY) -> Iterator[t
     for obj in instruments:
         yield f"{day_dir.name}/{MARKETS_FILE}", obj
     corrupt: list = []
-    for n, line in enumerate(iter_capture(day_dir / CAPTURE_FILE, corrupt=corrupt)):
+    path = capture_path(day_dir)
+    for n, line in enumerate(iter_capture(path, corrupt=corrupt)):
         if n >= lines_per_day:
             break
         for obj in normalise_market_frame(line.frame, line.recv_ms, ticks):
-            yield f"{day_dir.name}/{CAPTURE_FILE}:{line.line_no}", obj
+            yield f"{day_dir.name}/{path.name}:{line.line_no}", obj
 
 
 def validate_objects(objects: Iterator[tuple[str, WireModel]], schema_dir: Path = SCHEMAS_DIR) -> ValidationTally:

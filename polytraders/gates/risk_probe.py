@@ -74,15 +74,18 @@ def _top(book: OrderBookSnapshot) -> MarketSnapshot:
 
 def fixture_case(day_dir: Path) -> FixtureCase | None:
     """The valid intent of the module docstring from ``day_dir``; None when none can be built."""
-    from polytraders.adapters.capture import iter_capture
+    from polytraders.adapters.capture import capture_path, iter_capture
     from polytraders.adapters.polymarket import normalise_market_frame
-    from polytraders.runtime.stages import CAPTURE_FILE
 
     instruments = day_instruments(day_dir)
     ticks = {token.token_id: rec.tick_size for rec in instruments.values() for token in rec.tokens}
-    if not instruments or not (day_dir / CAPTURE_FILE).is_file():
+    try:
+        path = capture_path(day_dir)
+    except (FileNotFoundError, ValueError):
         return None
-    for n, line in enumerate(iter_capture(day_dir / CAPTURE_FILE, corrupt=[])):
+    if not instruments:
+        return None
+    for n, line in enumerate(iter_capture(path, corrupt=[])):
         if n >= _SCAN_LINES:
             break
         for book in normalise_market_frame(line.frame, line.recv_ms, ticks):
@@ -95,7 +98,7 @@ def fixture_case(day_dir: Path) -> FixtureCase | None:
                 price=book.bids[0].price, size=max(instrument.min_order_size, Decimal(5)),
             )
             return FixtureCase(intent, context(book.ts_ms, instrument, _top(book)),
-                               f"{day_dir.name}/{CAPTURE_FILE}:{line.line_no}")
+                               f"{day_dir.name}/{path.name}:{line.line_no}")
     return None
 
 

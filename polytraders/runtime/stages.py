@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
-from polytraders.adapters.capture import CorruptLine, read_capture
+from polytraders.adapters.capture import CorruptLine, capture_path, read_capture
 from polytraders.adapters.polymarket import NormalisedCapture, normalise_capture, normalise_markets_page
 from polytraders.adapters.polymarket.models import BookDelta
 from polytraders.adapters.polymarket.parsing import provenance_hash
@@ -147,9 +147,10 @@ def ingest(day_dir: Path, instruments: pl.DataFrame, budgets: FreshnessBudgets =
     (:func:`normalise_following_ticks`).
     """
     corrupt: list[CorruptLine] = []
-    capture = read_capture(day_dir / CAPTURE_FILE, corrupt=corrupt)
+    path = capture_path(day_dir)  # capture.jsonl.gz or capture.parquet
+    capture = read_capture(path, corrupt=corrupt)
     if capture.is_empty():
-        raise EmptyInputError(f"{day_dir / CAPTURE_FILE} has no valid frame ({len(corrupt)} corrupt lines)")
+        raise EmptyInputError(f"{path} has no valid frame ({len(corrupt)} corrupt lines)")
     market = pl.col("channel") == "market"
     normalised = normalise_following_ticks(capture.filter(market), tick_sizes_of(instruments), budgets)
     books, set_aside = _admit_books(normalised.book_snapshots, instruments, capture, normalised.others)
@@ -164,7 +165,7 @@ def ingest(day_dir: Path, instruments: pl.DataFrame, budgets: FreshnessBudgets =
         )
         for recv_ms, channel, raw in capture.filter(~market).iter_rows()
     )
-    buckets[QuarantineRecord].extend(_corrupt_record(c, CAPTURE_FILE) for c in corrupt)
+    buckets[QuarantineRecord].extend(_corrupt_record(c, path.name) for c in corrupt)
     deltas = [d for d in buckets[BookDelta] if isinstance(d, BookDelta)]
     receipts = _delta_receipts(deltas, capture.filter(market))
     quarantine = frame_of("QuarantineRecord", buckets[QuarantineRecord])

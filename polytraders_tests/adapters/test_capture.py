@@ -15,10 +15,13 @@ import polars as pl
 import pytest
 
 from polytraders.adapters.capture import (
+    CAPTURE_FILE,
+    CAPTURE_PARQUET,
     CAPTURE_SCHEMA,
     CaptureFormatError,
     CaptureLine,
     CorruptLine,
+    capture_path,
     derive_token_id,
     iter_capture,
     list_fixture_days,
@@ -238,3 +241,172 @@ def test_iter_capture_when_lenient_then_each_bad_line_has_its_reason_code(tmp_pa
         (1, "GOV_DQ_TS_UNITS"), (2, "GOV_DQ_SCHEMA"), (3, "GOV_DQ_MALFORMED_JSON"),
     ]
     assert [(line.line_no, line.frame) for line in lines] == [(4, "PONG")]
+
+
+# --- the Parquet form (capture.parquet) ----------------------------------------------------------
+
+PQ_LINES = [
+    (1790585112649, "market", "PONG"),
+    (1790585112650, "market", '{"event_type":"best_bid_ask"}'),
+    (1790585112651, "user", "PING"),
+    (1790585112651, "market", "[]"),
+]
+
+
+def _write_pq(path: Path, columns: dict, **kwargs) -> Path:
+    pl.DataFrame(columns).write_parquet(path, **kwargs)
+    return path
+
+
+def _stored_shuffled(tmp_path: Path) -> Path:
+    """PQ_LINES as capture.parquet, stored in the order seq 2, 0, 3, 1."""
+    order = [2, 0, 3, 1]
+    return _write_pq(
+        tmp_path / "capture.parquet",
+        {
+            "seq": pl.Series([i for i in order], dtype=pl.Int64),
+            "recv_ms": pl.Series([PQ_LINES[i][0] for i in order], dtype=pl.Int64),
+            "channel": [PQ_LINES[i][1] for i in order],
+            "frame": [PQ_LINES[i][2] for i in order],
+        },
+    )
+
+
+def test_parquet_capture_reads_in_seq_order(tmp_path: Path) -> None:
+    path = _stored_shuffled(tmp_path)
+    df = read_capture(path)
+    assert df.schema == pl.Schema(CAPTURE_SCHEMA)
+    assert df.rows() == PQ_LINES
+    assert list(iter_capture(path)) == [CaptureLine(i + 1, *line) for i, line in enumerate(PQ_LINES)]
+
+
+def test_parquet_capture_equals_the_jsonl_form(tmp_path: Path) -> None:
+    """The same frames in both forms read back identically (here: the first 500 lines of 2026-09-28)."""
+    jsonl = tmp_path / "c.jsonl"
+    with gzip.open(CAPTURE, "rt", encoding="utf-8") as fh:
+        jsonl.write_text("".join(next(fh) for _ in range(500)), encoding="utf-8")
+    want = read_capture(jsonl)
+    stored = want.with_row_index("seq").with_columns(pl.col("seq").cast(pl.Int64)).sort("frame")
+    path = tmp_path / "capture.parquet"
+    stored.select("seq", "recv_ms", "channel", "frame").write_parquet(path)
+    assert read_capture(path).equals(want)
+    assert list(iter_capture(path)) == list(iter_capture(jsonl))
+
+
+def test_capture_path_and_list_fixture_days_take_either_form(tmp_path: Path) -> None:
+    day = tmp_path / "2026-08-12"
+    day.mkdir()
+    with pytest.raises(FileNotFoundError):
+        capture_path(day)
+    _stored_shuffled(day)
+    assert capture_path(day) == day / CAPTURE_PARQUET
+    assert list_fixture_days(tmp_path) == ["2026-08-12"]
+    (day / CAPTURE_FILE).write_bytes(b"")
+    with pytest.raises(ValueError, match="both"):
+        capture_path(day)
+    assert capture_path(DAY) == CAPTURE
+
+
+def _bad_rows_file(tmp_path: Path) -> Path:
+    return _write_pq(
+        tmp_path / "bad.parquet",
+        {
+            "seq": pl.Series([0, None, 2, 3, 4, 5, -1, 1, 1], dtype=pl.Int64),
+            "recv_ms": pl.Series(
+                [1790585112649, 1790585112649, None, 1790585112, 1790585112649, 1790585112649,
+                 1790585112649, 1790585112649, 1790585112649],
+                dtype=pl.Int64,
+            ),
+            "channel": ["market", "market", "market", "market", "", "market", "market", "market", "market"],
+            "frame": ["PONG", "PONG", "PONG", "PONG", "PONG", None, "PONG", "first 1", "second 1"],
+        },
+    )
+
+
+def test_parquet_bad_rows_are_corrupt_lines_not_crashes(tmp_path: Path) -> None:
+    path = _bad_rows_file(tmp_path)
+    corrupt: list[CorruptLine] = []
+    lines = list(iter_capture(path, corrupt=corrupt))
+    assert [(line.line_no, line.frame) for line in lines] == [(1, "PONG"), (2, "first 1")]
+    got = [(c.line_no, c.reason_code, c.reason) for c in corrupt]  # line_no = STORED row number
+    assert got == [
+        (2, "GOV_DQ_SCHEMA", "seq is null"),
+        (3, "GOV_DQ_SCHEMA", "recv_ms is null"),
+        (4, "GOV_DQ_TS_UNITS", "recv_ms 1790585112 is not epoch milliseconds"),
+        (5, "GOV_DQ_SCHEMA", "channel must be a non-empty string, got ''"),
+        (6, "GOV_DQ_SCHEMA", "frame must be a string, got null"),
+        (7, "GOV_DQ_SCHEMA", "seq -1 is negative"),
+        (9, "GOV_DQ_SCHEMA", "seq 1 repeats an earlier stored row"),
+    ]
+    assert json.loads(corrupt[0].raw) == {"seq": None, "recv_ms": 1790585112649, "channel": "market", "frame": "PONG"}
+    assert json.loads(corrupt[-1].raw)["frame"] == "second 1"
+    again: list[CorruptLine] = []
+    assert read_capture(path, corrupt=again).height == 2 and again == corrupt
+    with pytest.raises(CaptureFormatError) as err:
+        read_capture(path)
+    assert err.value.line_no == 2 and err.value.reason == "seq is null"
+
+
+def test_parquet_columns_of_other_types_are_corrupt_rows(tmp_path: Path) -> None:
+    path = _write_pq(
+        tmp_path / "types.parquet",
+        {
+            "seq": [0, 1, 2],
+            "recv_ms": ["1790585112649", "1790585112649", "1790585112649"],  # strings, not integers
+            "channel": ["market"] * 3,
+            "frame": ["PONG"] * 3,
+        },
+    )
+    corrupt: list[CorruptLine] = []
+    assert read_capture(path, corrupt=corrupt).is_empty()
+    assert [(c.line_no, c.reason_code) for c in corrupt] == [(i, "GOV_DQ_SCHEMA") for i in (1, 2, 3)]
+    assert corrupt[0].reason == "recv_ms must be an integer, got String 1790585112649"
+    binary = _write_pq(
+        tmp_path / "binary.parquet",
+        {"seq": [0, 1], "recv_ms": [1790585112649] * 2, "channel": ["market"] * 2,
+         "frame": pl.Series([b"PONG", b"\xff\xfe"], dtype=pl.Binary)},
+    )
+    corrupt = []
+    assert read_capture(binary, corrupt=corrupt).rows() == [(1790585112649, "market", "PONG")]
+    assert [(c.line_no, c.reason_code, c.reason) for c in corrupt] == [
+        (2, "GOV_DQ_MALFORMED_JSON", "frame is not UTF-8")
+    ]
+
+
+def test_parquet_wrong_columns_or_unreadable_file(tmp_path: Path) -> None:
+    extra = _write_pq(
+        tmp_path / "extra.parquet",
+        {"seq": [0], "recv_ms": [1790585112649], "channel": ["market"], "frame": ["PONG"], "x": [1]},
+    )
+    corrupt: list[CorruptLine] = []
+    assert read_capture(extra, corrupt=corrupt).is_empty()
+    assert [(c.line_no, c.raw, c.reason_code) for c in corrupt] == [(1, "", "GOV_DQ_SCHEMA")]
+    assert "columns must be exactly" in corrupt[0].reason
+    truncated = tmp_path / "truncated.parquet"
+    truncated.write_bytes(_stored_shuffled(tmp_path).read_bytes()[:-40])
+    corrupt = []
+    assert read_capture(truncated, corrupt=corrupt).is_empty()
+    assert len(corrupt) == 1 and corrupt[0].raw == "" and "unreadable Parquet file" in corrupt[0].reason
+    with pytest.raises(CaptureFormatError):
+        read_capture(truncated)
+    with pytest.raises(FileNotFoundError):
+        read_capture(tmp_path / "missing.parquet")
+
+
+def test_parquet_unreadable_row_group_is_one_corrupt_line_and_the_rest_is_read(tmp_path: Path) -> None:
+    n = 1000
+    path = _write_pq(
+        tmp_path / "groups.parquet",
+        {"seq": list(range(n)), "recv_ms": [1790585112649] * n, "channel": ["market"] * n,
+         "frame": [f"frame {i:04d} " + "x" * 50 for i in range(n)]},
+        row_group_size=500, compression="uncompressed", statistics=False,
+    )
+    data = bytearray(path.read_bytes())
+    at = data.index(b"frame 0100 ")  # inside the first row group's frame page
+    data[at - 4:at + 2000] = b"\xff" * 2004  # a length prefix and the text: the page does not decode
+    path.write_bytes(bytes(data))
+    corrupt: list[CorruptLine] = []
+    df = read_capture(path, corrupt=corrupt)
+    assert [(c.line_no, c.raw) for c in corrupt] == [(1, "")]
+    assert "unreadable row group 0 (stored rows 1-500)" in corrupt[0].reason
+    assert df.height == 500 and df["frame"][0].startswith("frame 0500 ")
