@@ -271,15 +271,21 @@ def p3_gate(implemented: Iterable[str], emitted: Iterable[str], free_text: Itera
         emitted: slugs with at least one envelope in the event store (a recorded shadow run).
         free_text: hits of the free-text scan over the bot packages (``file:line: what``).
 
-    Returns PENDING when no run has been recorded (nothing to judge), RED naming each silent bot
-    and each free-text hit, else GREEN.
+    Returns PENDING when no run has been recorded (nothing to judge) or an implemented bot has no
+    envelope yet (a bot whose input never occurred on the recorded days, e.g. a trade-print bot on
+    days without prints, has shown nothing either way: missing evidence, not a violation); RED
+    naming each free-text hit (and the silent bots); else GREEN.
     """
     implemented, emitted, hits = sorted(set(implemented)), set(emitted), tuple(free_text)
     if not emitted:
         return GateResult(3, GateState.PENDING, missing=("no shadow run recorded in the event store",))
-    silent = tuple(f"{slug}: no envelope in the event store" for slug in implemented if slug not in emitted)
-    if silent or hits:
-        return GateResult(3, GateState.RED, missing=silent + hits)
+    silent = tuple(f"{slug}: no envelope in the event store yet" for slug in implemented if slug not in emitted)
+    if hits:
+        return GateResult(3, GateState.RED, missing=hits + silent)
+    emitting = len(implemented) - len(silent)
+    evidence = (f"{emitting} of {len(implemented)} implemented bots emit envelopes", "no free text in bot code")
+    if silent:
+        return GateResult(3, GateState.PENDING, evidence=evidence, missing=silent)
     return GateResult(3, GateState.GREEN, evidence=(
         f"{len(implemented)} implemented bots all emit envelopes", "no free text in bot code",
     ))
