@@ -1,18 +1,22 @@
 """scripts/build_fixture_orderbook_dataset.py: the conversion on a small made-up source (no ../shared
-needed: deterministic bytes, frame shape, ids, ticks, findings)."""
+needed: deterministic bytes, frame shape, ids, ticks, findings), the committed day 2026-08-12, and
+(when the dataset is present) agreement with the source rows and a byte-identical rebuild."""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
 import json
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 
-from polytraders.adapters.capture import derive_token_id, iter_capture, list_fixture_days
+from polytraders.adapters.capture import derive_token_id, iter_capture, list_fixture_days, read_capture
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
@@ -171,3 +175,90 @@ def test_build_refuses_a_crossed_quote(tmp_path: Path) -> None:
                quotes]).write_parquet(path)
     with pytest.raises(AssertionError, match="crossed"):
         build.build(source, tmp_path / "out")
+
+
+# --- the committed day ---------------------------------------------------------------------------------
+
+#: Looked up by hand in quotes/dt=2026-08-12/data_0.parquet: ts 2026-08-12 00:00:45,
+#: slug tec-pga-fedestju-2026-08-13-r3l-nicech, bid 0.007, ask 0.01, spread 0.003 (mid 0.0085).
+KNOWN_SLUG = "tec-pga-fedestju-2026-08-13-r3l-nicech"
+KNOWN_CID = "0x" + hashlib.sha256(KNOWN_SLUG.encode()).hexdigest()
+KNOWN_FRAME = (
+    '{"event_type":"best_bid_ask","market":"' + KNOWN_CID + '","asset_id":"' + derive_token_id(KNOWN_CID, "Yes")
+    + '","best_bid":"0.007","best_ask":"0.01","spread":"0.003","timestamp":"1786492845000"}'
+)
+
+
+def test_committed_day_counts_and_manifest() -> None:
+    manifest = json.loads((DAY / "MANIFEST.json").read_text())
+    assert pq.ParquetFile(DAY / "capture.parquet").metadata.num_rows == 8_712_461
+    counts = manifest["counts"]
+    assert (counts["frames"], counts["quote_rows"], counts["dropped_rows"]) == (8_712_461, 8_712_461, 0)
+    assert (counts["markets"], counts["tokens_listed"], counts["tokens_quoted"], counts["polls"]) == (
+        12_976, 25_952, 12_976, 697)
+    for name in FILES[:-1]:
+        assert manifest["files"][name]["sha256"] == hashlib.sha256((DAY / name).read_bytes()).hexdigest(), name
+    assert manifest["conversion"]["script"] == "scripts/build_fixture_orderbook_dataset.py"
+    assert manifest["license"]["attribution"] == build.ATTRIBUTION
+    notice = (FIXTURES / "LICENSES" / build.NOTICE_FILE).read_text()
+    assert "Polymarket Order Book Dataset (2026), Dinesh Gopalakrishnan." in notice
+    assert "Attribution 4.0 International" in (FIXTURES / "LICENSES" / build.LICENSE_FILE).read_text()
+    assert "Polymarket Order Book Dataset (2026), Dinesh Gopalakrishnan." in (FIXTURES / "README.md").read_text()
+    assert "2026-08-12" in list_fixture_days(FIXTURES)
+
+
+def test_committed_day_known_quote_and_order() -> None:
+    capture = read_capture(DAY / "capture.parquet")
+    assert capture.height == 8_712_461 and capture["recv_ms"].is_sorted()
+    assert capture["channel"].unique().to_list() == ["market"]
+    hits = capture.filter(pl.col("frame") == KNOWN_FRAME)
+    assert hits.rows() == [(1786492845000, "market", KNOWN_FRAME)]
+    assert capture["recv_ms"][0] == 1786492845000 and capture["recv_ms"][-1] == 1786579173000
+
+
+def test_committed_day_markets_and_findings() -> None:
+    page = json.loads((DAY / "markets.json").read_text())
+    assert page["count"] == len(page["data"]) == 12_976
+    known = next(m for m in page["data"] if m["market_slug"] == KNOWN_SLUG)
+    assert known["condition_id"] == KNOWN_CID and known["minimum_tick_size"] == 0.001
+    assert known["tokens"][0] == {"token_id": derive_token_id(KNOWN_CID, "Yes"), "outcome": "Yes",
+                                  "price": 0.0085, "winner": False}
+    findings = json.loads((DAY / "data_quality.json").read_text())
+    issues = [f["issue"] for f in findings]
+    assert issues[:7] == ["collector_outage", "volume24hr_dead", "no_prints_in_quotes", "crossed_books",
+                          "label_window", "convergence_labels", "watch_subset"]  # the dataset's own, as shipped
+    assert {"day_volume24hr_null", "day_polls_missing_markets", "day_single_poll_markets"} <= set(issues)
+
+
+@needs_source
+@pytest.mark.slow
+def test_committed_day_agrees_with_source_rows() -> None:
+    """Every frame's prices are its source row's floats, row for row (vectorised)."""
+    quotes = pl.read_parquet(SOURCE / "quotes" / "dt=2026-08-12" / "data_0.parquet",
+                             columns=["ts", "slug", "bid", "ask"])
+    capture = read_capture(DAY / "capture.parquet")
+    fields = capture.select(
+        cid=pl.col("frame").str.extract(r'"market":"([^"]*)"'),
+        ts=pl.col("frame").str.extract(r'"timestamp":"([0-9]*)"').cast(pl.Int64),
+        bid=pl.col("frame").str.extract(r'"best_bid":"([^"]*)"'),
+        ask=pl.col("frame").str.extract(r'"best_ask":"([^"]*)"'),
+    )
+    cids = quotes.select(pl.col("slug").unique()).with_columns(
+        cid=pl.col("slug").map_elements(build.condition_id_of, return_dtype=pl.String))
+    want = quotes.join(cids, on="slug").select("cid", ts=pl.col("ts").dt.epoch("ms"), src_bid="bid", src_ask="ask")
+    joined = fields.join(want, on=["cid", "ts"], how="full", coalesce=True)
+    assert joined.height == quotes.height == capture.height
+    for side in ("bid", "ask"):
+        got = pl.when(pl.col(side) == "").then(None).otherwise(pl.col(side)).cast(pl.Float64)
+        assert joined.select((got.eq_missing(pl.col(f"src_{side}"))).all()).item(), side
+
+
+@needs_source
+@pytest.mark.slow
+def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, str(SCRIPT), "--source", str(SOURCE), "--out", str(tmp_path)],
+                   check=True, capture_output=True)
+    for name in FILES:
+        assert (tmp_path / "2026-08-12" / name).read_bytes() == (DAY / name).read_bytes(), name
+    for name in (build.LICENSE_FILE, build.NOTICE_FILE):
+        assert (tmp_path / "LICENSES" / name).read_bytes() == (FIXTURES / "LICENSES" / name).read_bytes()

@@ -77,7 +77,11 @@ def test_check_p1_when_repo_fixtures_and_no_guide_then_pending_naming_the_render
     result = check_p1(inputs(None, set(), lines_per_day=20))
     assert (result.state, result.missing) == (GateState.PENDING, (RENDERER_MISSING,))
     assert result.evidence[0] == "contracts verify green (schemas match the models)"
-    assert result.evidence[-1].startswith("1 fixture day(s), first 20 lines: 39 normalised objects from 2 sources")
+    # 2026-09-28: 18 instruments + 21 books; 2026-08-12: 12,976 instruments + 20 best_bid_ask snapshots
+    assert result.evidence[-1].startswith(
+        "2 fixture day(s), first 20 lines: 13,035 normalised objects from 4 sources validate against their "
+        "published schemas (InstrumentRecord 12,994, MarketSnapshot 20, OrderBookSnapshot 21)"
+    )
 
 
 def test_check_p1_when_the_guide_renders_every_object_then_green() -> None:
