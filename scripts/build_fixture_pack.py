@@ -21,8 +21,11 @@ transformation itself (which frames were changed and how), never by running the 
 make on S2's admitted books, by reason code, re-derived here from the frames by the monitor's
 documented rules (:func:`monitor_findings`); for a condition not detected yet, ``detected_by`` says
 ``"pending: ..."`` and ``when_detected`` what it should give once it is. Book frames whose levels
-or timestamp are changed get their stand-in ``hash`` recomputed with the conversion rule (so the
-only anomaly is the intended one), except in the venue-hash scenario.
+or timestamp are changed get their stand-in ``hash`` recomputed with the source day's book-hash rule
+(``polytraders-sha1-v1``, :mod:`polytraders.adapters.polymarket.book_hash`; so the only anomaly is
+the intended one), except in the venue-hash scenario. Every SCENARIO.json names that rule
+(``book_hash_rule``): a replay writes it into the day directory's MANIFEST.json, so S2 checks the
+scenario's book hashes as it checks the day's.
 
 Deterministic: two runs write the same bytes (gzip mtime 0, level 9, no file name, no build time).
 
@@ -47,6 +50,7 @@ from typing import Any
 
 from polytraders.adapters.budgets import DEFAULT_BUDGETS
 from polytraders.adapters.capture import CAPTURE_FILE, iter_capture
+from polytraders.adapters.polymarket.book_hash import POLYTRADERS_SHA1_V1, RULES, BookHashError, declared_rule
 from polytraders.bots.gov import data_quality_monitor as dq
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +73,8 @@ MIN_ORDER_SIZE = Decimal(5)
 PENDING = "pending: "
 #: gov.data_quality_monitor's budgets (its default config): the findings re-derived below use them.
 MONITOR = dq.Config()
+#: The book-hash rule of SOURCE_DAY (declared in its MANIFEST.json, asserted by Source).
+HASH_RULE = POLYTRADERS_SHA1_V1
 
 
 def compact(obj: Any) -> str:
@@ -76,9 +82,21 @@ def compact(obj: Any) -> str:
 
 
 def stand_in_hash(book: dict[str, Any]) -> str:
-    """The conversion's book hash: sha1 hex of compact {market, asset_id, timestamp, bids, asks}."""
-    body = {k: book[k] for k in ("market", "asset_id", "timestamp", "bids", "asks")}
-    return hashlib.sha1(compact(body).encode()).hexdigest()
+    """The conversion's book hash: the source day's rule (HASH_RULE, defined once in
+    polytraders.adapters.polymarket.book_hash: sha1 hex of compact {market, asset_id, timestamp, bids, asks})."""
+    return RULES[HASH_RULE](book)
+
+
+def hash_matches(book: dict[str, Any]) -> bool:
+    """S2's hash check under HASH_RULE: a book sending no ``hash`` (or ``""``) is not checked; else its
+    ``hash`` must equal the rule's digest (one the rule cannot derive does not match)."""
+    sent = book.get("hash")
+    if not isinstance(sent, str) or not sent:
+        return True
+    try:
+        return stand_in_hash(book) == sent
+    except BookHashError:
+        return False
 
 
 def best(levels: list[dict[str, str]]) -> Decimal | None:
@@ -137,6 +155,8 @@ class Source:
 
     def __init__(self, day_dir: Path) -> None:
         self.day_dir = day_dir
+        self.hash_rule = declared_rule(day_dir)
+        assert self.hash_rule == HASH_RULE, f"{day_dir}: book_hash_rule {self.hash_rule!r}, expected {HASH_RULE!r}"
         self.lines = [Line(c.line_no, c.recv_ms, c.frame) for c in iter_capture(day_dir / CAPTURE_FILE)]
         self.page = json.loads((day_dir / "markets.json").read_text(encoding="utf-8"))
         self.by_slug = {m["market_slug"]: m for m in self.page["data"]}
@@ -214,8 +234,9 @@ def admitted_books(lines: list[Line], registry_tick: Decimal = Decimal("0.01")) 
     """The book frames S2 admits, by its documented rules, in receive order: a JSON book object of a
     token of the scenario's markets, venue and receive times in ms, every price in (0, 1) on the
     book's grid (its ``tick_size``, else the token's last ``tick_size_change``, else the registry's
-    0.01), not crossed, the first copy of its frame, received before its market's
-    ``market_resolved`` and not older than the token's newest book so far."""
+    0.01), not crossed, its ``hash`` matching HASH_RULE (:func:`hash_matches`), the first copy of its
+    frame, received before its market's ``market_resolved`` and not older than the token's newest
+    book so far."""
     tick: dict[str, Decimal] = {}
     seen: set[tuple[str, str]] = set()
     newest: dict[str, int] = {}
@@ -238,7 +259,7 @@ def admitted_books(lines: list[Line], registry_tick: Decimal = Decimal("0.01")) 
         token, ts = obj["asset_id"], int(obj["timestamp"])
         grid = Decimal(obj["tick_size"]) if "tick_size" in obj else tick.get(token, registry_tick)
         prices = [Decimal(lv["price"]) for side in ("bids", "asks") for lv in obj[side]]
-        if not all(0 < p < 1 for p in prices) or off_grid(obj, grid) or crossed(obj):
+        if not all(0 < p < 1 for p in prices) or off_grid(obj, grid) or crossed(obj) or not hash_matches(obj):
             continue
         if (token, ln.frame) in seen or ln.recv_ms >= resolved_at.get(obj["market"], ln.recv_ms + 1):
             continue
@@ -541,26 +562,23 @@ def hard_venue_hash(src: Source) -> Scenario:
         assert b["hash"] != stand_in_hash(b)
         changes.append({"source_line": ln.src, "best_bid_size": [old, b["bids"][-1]["size"]]})
         hashes.append(hashlib.sha256(ln.frame.encode()).hexdigest())
-    expected = base_expected(lines)
+    expected = base_expected(lines, GOV_DQ_HASH_MISMATCH=len(chosen))
     return Scenario(
         "hard", "venue_hash_mismatch", "the venue hash does not match the book",
         [M3], (t0, t1), lines,
         ["the 11th-15th books of the window: best bid size + 1 share, the frame's hash left as it was; "
-         "the hash is the conversion's stand-in (sha1 of {market, asset_id, timestamp, bids, asks}, see "
-         "fixtures/README.md), so a verifier must use that rule on this data"],
+         f"the hash follows the source day's rule ({HASH_RULE}: sha1 of the compact JSON {{market, asset_id, "
+         "timestamp, bids, asks}, see fixtures/README.md), declared in book_hash_rule, so S2 checks it"],
         expected,
-        PENDING + "S2 keeps the hash (freshness.venue_hash, asserted) but never checks it, and the S3 book "
-        "reconstruction compares levels, not hashes. The venue's rule as its client publishes it "
-        "(py-clob-client generate_orderbook_summary_hash: sha1 of the compact JSON {market, asset_id, timestamp, "
-        "hash: \"\", bids, asks, min_order_size, tick_size, neg_risk, last_trade_price}) is not this data's "
-        "stand-in rule, needs fields a market-channel book frame lacks (min_order_size, neg_risk), and is "
-        "reported not to reproduce live websocket hashes (Polymarket/py-clob-client-v2#117, "
-        "Polymarket/rs-clob-client#225); missing: a hash check of each book against the rule its source "
-        "uses (here the conversion's stand-in rule) that sets aside a mismatch",
+        "GOV_DQ_HASH_MISMATCH (S2 book normaliser, with the rule the day declares: SCENARIO.json book_hash_rule, "
+        "written into the replay day's MANIFEST.json; polytraders.adapters.polymarket.book_hash): a book whose "
+        "sent hash differs from the rule's digest is set aside. Only a declared rule is checked: the venue's "
+        "live rule is not reproducible (py-clob-client generate_orderbook_summary_hash: sha1 of the compact JSON "
+        "{market, asset_id, timestamp, hash: \"\", bids, asks, min_order_size, tick_size, neg_risk, "
+        "last_trade_price} needs fields a market-channel book frame lacks, and is reported not to reproduce "
+        "live websocket hashes: Polymarket/py-clob-client-v2#117, Polymarket/rs-clob-client#225)",
         changes=changes,
-        observable={"books_with_mismatching_hash": len(chosen)},
-        when_detected={"books_admitted": expected["books_admitted"] - len(chosen),
-                       "records_for_books": len(chosen), "record_provenance_hashes": hashes},
+        observable={"books_with_mismatching_hash": len(chosen), "mismatching_provenance_hashes": hashes},
     )
 
 
@@ -768,6 +786,7 @@ def write(sc: Scenario, src: Source, out: Path) -> Path:
         "class": sc.cls,
         "title": sc.title,
         "day": SOURCE_DAY,
+        "book_hash_rule": src.hash_rule,
         "source": {
             "capture": f"fixtures/{SOURCE_DAY}/{CAPTURE_FILE}",
             "markets_json": f"fixtures/{SOURCE_DAY}/markets.json",

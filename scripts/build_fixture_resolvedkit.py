@@ -9,7 +9,7 @@ Output (``--out``, default ``fixtures/``)::
 
     <out>/<YYYY-MM-DD>/capture.jsonl.gz   market-channel frames in the capture format
     <out>/<YYYY-MM-DD>/markets.json       the markets as a CLOB GET /markets page
-    <out>/<YYYY-MM-DD>/MANIFEST.json      source, counts, checksums, data checks
+    <out>/<YYYY-MM-DD>/MANIFEST.json      source, counts, checksums, data checks, the book-hash rule
     <out>/LICENSES/resolvedkit-DATA_LICENSE.txt
 
 The format and every derived field are documented in ``fixtures/README.md``. The build is
@@ -35,6 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from polytraders.adapters.capture import CAPTURE_FILE, derive_token_id, read_capture
+from polytraders.adapters.polymarket.book_hash import MANIFEST_KEY, POLYTRADERS_SHA1_V1, RULES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = REPO_ROOT / "../shared/reference/polymarket/resolvedkit/src/resolvedkit/sample_data"
@@ -59,6 +60,9 @@ TICK_COARSE, TICK_FINE = "0.01", "0.001"
 MINIMUM_ORDER_SIZE = 5
 CHANNEL = "market"
 GRID_EPS = 1e-6
+#: The book-hash rule of the derived ``hash`` (polytraders.adapters.polymarket.book_hash), declared in
+#: MANIFEST.json so that S2 checks every book against it.
+BOOK_HASH_RULE = POLYTRADERS_SHA1_V1
 
 
 def _sha256(path: Path) -> str:
@@ -183,8 +187,11 @@ def build(source: Path, out: Path) -> Path:
         pl.lit("]}"),
     )
     books = books.with_columns(body=body)
+    # The stand-in hash: the rule's digest of the book (the rule is defined once, in
+    # polytraders.adapters.polymarket.book_hash; _verify checks it against every written frame).
+    rule = RULES[BOOK_HASH_RULE]
     books = books.with_columns(
-        hash=pl.Series([hashlib.sha1(b.encode()).hexdigest() for b in books["body"]], dtype=pl.String)
+        hash=pl.Series([rule(json.loads(b)) for b in books["body"]], dtype=pl.String)
     )
     books = books.with_columns(
         frame=pl.concat_str(
@@ -447,6 +454,7 @@ def build(source: Path, out: Path) -> Path:
                 "sha1 hex of the compact JSON {market, asset_id, timestamp, bids, asks} as in the frame"
             ),
         },
+        MANIFEST_KEY: BOOK_HASH_RULE,
         "counts": {
             "lines": len(lines),
             "lines_by_kind": dict(sorted(kinds.items())),
@@ -492,7 +500,8 @@ def _canon(text: str) -> str:
 
 
 def _verify(capture_path: Path, books: pl.DataFrame, n_lines: int, head: int) -> None:
-    """Re-read the written capture and check every book against the source floats."""
+    """Re-read the written capture and check every book against the source floats, and its hash
+    against the declared rule."""
     frames = read_capture(capture_path)
     assert frames.height == n_lines
     by_key = {
@@ -510,6 +519,7 @@ def _verify(capture_path: Path, books: pl.DataFrame, n_lines: int, head: int) ->
             if o["event_type"] != "book":
                 continue
             seen += 1
+            assert RULES[BOOK_HASH_RULE](o) == o["hash"], f"hash of {o['asset_id']} at {o['timestamp']}"
             bp, bs, ap, asz = by_key[(o["market"], o["asset_id"], int(o["timestamp"]))]
             for got, want in ((o["bids"], (bp, bs)), (o["asks"], (ap, asz))):
                 assert [float(x["price"]) for x in got] == [round(v, 6) for v in want[0][::-1]]

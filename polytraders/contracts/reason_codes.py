@@ -154,6 +154,9 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
                        "a channel sent no data frame for longer than its liveness budget (keep-alives do not count)"),
         ReasonCodeInfo("GOV_DQ_STALE_METADATA", _S.WARN,
                        "a metadata refresh carries a value a newer stream event replaced: the stream's value holds"),
+        # Book hash check at the adapter boundary, when the source declares its hash rule (P2, appended).
+        ReasonCodeInfo("GOV_DQ_HASH_MISMATCH", _S.ERROR,
+                       "a book's sent hash differs from the hash its source's declared rule gives: set aside"),
     )
 }
 

@@ -1,8 +1,10 @@
 """P2 evidence: the fixture pack replayed through S1 + S2 and the data-quality monitor.
 
 A scenario (``fixtures/pack/<class>/<name>/``: ``capture.jsonl.gz``, ``markets.json``,
-``SCENARIO.json``) is run as its fixture day: S1 (:func:`~polytraders.runtime.stages.registry`),
-S2 (:func:`~polytraders.runtime.stages.ingest`), then gov.data_quality_monitor over S2's books.
+``SCENARIO.json``) is run as its fixture day (:func:`link_day`: its two files linked into
+``<tmp>/<day>/``, plus a MANIFEST.json declaring the scenario's ``book_hash_rule``): S1
+(:func:`~polytraders.runtime.stages.registry`), S2 (:func:`~polytraders.runtime.stages.ingest`), then
+gov.data_quality_monitor over S2's books.
 The observed figures are compared with the scenario's ``expected`` (only the keys it names); a
 scenario whose ``detected_by`` starts with "pending" names a condition nothing detects yet.
 """
@@ -18,6 +20,7 @@ from typing import Any
 
 import polars as pl
 
+from polytraders.adapters.polymarket import book_hash
 from polytraders.bots.inputs import MarketData
 from polytraders.runtime import stages
 from polytraders.runtime.profile import SHADOW, bot_module
@@ -67,6 +70,19 @@ def observe(day_dir: Path) -> dict[str, Any]:
     }
 
 
+def link_day(src: Path, meta: dict[str, Any], day_dir: Path) -> None:
+    """Make ``day_dir`` (an existing empty directory named ``meta["day"]``) the day of scenario
+    directory ``src``: its capture and markets.json symlinked, and, when SCENARIO.json names a
+    ``book_hash_rule`` (the rule of the day it was cut from), a minimal MANIFEST.json
+    ``{"day", "book_hash_rule"}`` so that S2 checks the book hashes as on that day."""
+    for file in _DAY_FILES:
+        (day_dir / file).symlink_to(src.resolve() / file)
+    rule = meta.get(book_hash.MANIFEST_KEY)
+    if rule is not None:
+        manifest = {"day": meta["day"], book_hash.MANIFEST_KEY: rule}
+        (day_dir / book_hash.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
 def replay(pack_root: Path, name: str) -> Replayed:
     """Replay scenario ``name`` of ``pack_root`` (in a temporary day directory named after its day)."""
     src = pack_root / name
@@ -74,8 +90,7 @@ def replay(pack_root: Path, name: str) -> Replayed:
     with tempfile.TemporaryDirectory() as tmp:
         day_dir = Path(tmp) / meta["day"]
         day_dir.mkdir()
-        for file in _DAY_FILES:
-            (day_dir / file).symlink_to(src.resolve() / file)
+        link_day(src, meta, day_dir)
         observed = observe(day_dir)
     mismatches = tuple(
         f"{key}: expected {want!r}, observed {observed.get(key)!r}"

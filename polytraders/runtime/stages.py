@@ -18,6 +18,7 @@ import polars as pl
 from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.adapters.capture import CorruptLine, capture_path, read_capture
 from polytraders.adapters.polymarket import NormalisedCapture, normalise_capture, normalise_markets_page
+from polytraders.adapters.polymarket.book_hash import declared_rule
 from polytraders.adapters.polymarket.models import BookDelta
 from polytraders.adapters.polymarket.parsing import provenance_hash
 from polytraders.contracts import (
@@ -79,7 +80,9 @@ class Ingested:
     ``book_deltas`` (``price_change`` levels, for S3) in :data:`polytraders.runtime.book_state.DELTA_SCHEMA`;
     ``feed_health`` (FeedHealth, per channel and minute) and ``feed_receipts`` (the data frames'
     receive times, :data:`polytraders.runtime.feed.RECEIPT_SCHEMA`): feed liveness, apart from book age;
-    ``tick_changes``: the stream's TickSizeChange events (for the registry fold, S1)."""
+    ``tick_changes``: the stream's TickSizeChange events (for the registry fold, S1);
+    ``book_hash_rule``: the book-hash rule the day's MANIFEST.json declares and S2 checked every
+    book's sent ``hash`` against (None: no hash check)."""
 
     frames_in: int
     book_snapshots: pl.DataFrame
@@ -91,6 +94,7 @@ class Ingested:
     feed_health: pl.DataFrame
     feed_receipts: pl.DataFrame
     tick_changes: pl.DataFrame
+    book_hash_rule: str | None = None
 
 
 def tick_sizes_of(instruments: pl.DataFrame) -> dict[str, Decimal]:
@@ -100,7 +104,8 @@ def tick_sizes_of(instruments: pl.DataFrame) -> dict[str, Decimal]:
 
 
 def normalise_following_ticks(capture: pl.DataFrame, tick_sizes: dict[str, Decimal],
-                              budgets: FreshnessBudgets = DEFAULT_BUDGETS) -> NormalisedCapture:
+                              budgets: FreshnessBudgets = DEFAULT_BUDGETS,
+                              hash_rule: str | None = None) -> NormalisedCapture:
     """``normalise_capture`` with the tick map following the stream: after each frame holding a
     ``tick_size_change``, a book of that token without its own ``tick_size`` is checked on the new
     grid (the change's ``new_tick_size``), each token on its own.
@@ -108,18 +113,19 @@ def normalise_following_ticks(capture: pl.DataFrame, tick_sizes: dict[str, Decim
     The capture is cut after each such frame and the pieces normalised in order, so results are
     those of normalising every row with the map in force when it was received (a change applies to
     the frames after its own). Without a change this is one ``normalise_capture`` call.
+    ``hash_rule`` is passed to every call (the book-hash check, see ``normalise_capture``).
     """
     flagged = capture.with_row_index("_row").filter(pl.col("frame").str.contains("tick_size_change", literal=True))
     ends = [row + 1 for row in flagged["_row"].to_list()]
     if not ends:
-        return normalise_capture(capture, tick_sizes, budgets)
+        return normalise_capture(capture, tick_sizes, budgets, hash_rule)
     ticks = dict(tick_sizes)
     books: list[pl.DataFrame] = []
     others: list[WireModel] = []
     for start, end in zip([0, *ends], [*ends, capture.height], strict=True):
         if end <= start:
             continue
-        part = normalise_capture(capture.slice(start, end - start), ticks, budgets)
+        part = normalise_capture(capture.slice(start, end - start), ticks, budgets, hash_rule)
         books.append(part.book_snapshots)
         others.extend(part.others)
         ticks.update({o.token_id: o.new_tick_size for o in part.others if isinstance(o, TickSizeChange)})
@@ -145,14 +151,23 @@ def ingest(day_dir: Path, instruments: pl.DataFrame, budgets: FreshnessBudgets =
     (:func:`polytraders.runtime.feed.feed_health`, keep-alives apart, quarantined frames counted);
     ``tick_size_change`` -> TickSizeChange, applied to the tick map of later books of its token
     (:func:`normalise_following_ticks`).
+
+    Book hashes: when ``day_dir/MANIFEST.json`` declares a known book-hash rule
+    (``"book_hash_rule"``, :func:`polytraders.adapters.polymarket.book_hash.declared_rule`), a book
+    whose sent non-empty ``hash`` differs from the rule's digest is quarantined GOV_DQ_HASH_MISMATCH
+    and not admitted (checked after the book's other normaliser checks, before admission). A day
+    without the key, or with a rule we do not know, gets no hash check: the venue's live hash rule
+    is not public / reproducible (see that module). Raises ValueError when MANIFEST.json exists but
+    is not a JSON object.
     """
+    hash_rule = declared_rule(day_dir)
     corrupt: list[CorruptLine] = []
     path = capture_path(day_dir)  # capture.jsonl.gz or capture.parquet
     capture = read_capture(path, corrupt=corrupt)
     if capture.is_empty():
         raise EmptyInputError(f"{path} has no valid frame ({len(corrupt)} corrupt lines)")
     market = pl.col("channel") == "market"
-    normalised = normalise_following_ticks(capture.filter(market), tick_sizes_of(instruments), budgets)
+    normalised = normalise_following_ticks(capture.filter(market), tick_sizes_of(instruments), budgets, hash_rule)
     books, set_aside = _admit_books(normalised.book_snapshots, instruments, capture, normalised.others)
     buckets: dict[type, list[WireModel]] = defaultdict(list)
     buckets[QuarantineRecord].extend(set_aside)
@@ -180,6 +195,7 @@ def ingest(day_dir: Path, instruments: pl.DataFrame, budgets: FreshnessBudgets =
         feed_health=feed.feed_health(capture, quarantine, budgets),
         feed_receipts=feed.feed_receipts(capture),
         tick_changes=frame_of("TickSizeChange", buckets[TickSizeChange]),
+        book_hash_rule=hash_rule,
     )
 
 

@@ -359,3 +359,83 @@ def test_normalise_capture_when_fixture_day_then_identical_to_per_frame_path(day
     assert result.book_snapshots.height == 38_311
     assert sorted({_label(obj) for obj in others}) == ["GOV_DQ_CROSSED_BOOK", "MarketResolution", "TickSizeChange"]
     assert (len(others), sum(isinstance(obj, QuarantineRecord) for obj in others)) == (66, 22)
+
+
+# --- the book-hash check (a declared rule) -----------------------------------------------------------
+
+RULE = "polytraders-sha1-v1"
+
+
+def _hashed(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` with the hash the rule gives it."""
+    from polytraders.adapters.polymarket.book_hash import polytraders_sha1_v1
+
+    return dict(obj, hash=polytraders_sha1_v1(obj))
+
+
+GOOD = _hashed(_book(GOOD_BIDS, GOOD_ASKS))
+NO_HASH = {k: v for k, v in _book(GOOD_BIDS, GOOD_ASKS).items() if k != "hash"}
+#: GOOD with its best bid size 80.5 -> 81.5, GOOD's hash kept.
+CHANGED = dict(GOOD, bids=[{"price": "0.45", "size": "100"}, {"price": "0.47", "size": "81.5"}])
+#: (case, frame text, path, per-frame outputs with the rule); without a rule every book is admitted
+#: except the crossed one.
+HASH_CASES: list[tuple[str, str, str, list[str]]] = [
+    ("hash as the rule gives it", _compact(GOOD), "fast", ["OrderBookSnapshot"]),
+    ("hash of other levels", _compact(CHANGED), "slow", ["GOV_DQ_HASH_MISMATCH"]),
+    ("hash '' (not checked)", _compact(_book(GOOD_BIDS, GOOD_ASKS, hash_="")), "fast", ["OrderBookSnapshot"]),
+    ("no hash key (not checked)", _compact(NO_HASH), "fast", ["OrderBookSnapshot"]),
+    ("JSON numbers: the rule's string body cannot be derived",
+     _compact(GOOD).replace('"0.45"', "0.45"), "slow", ["GOV_DQ_HASH_MISMATCH"]),
+    ("array: rule hash, then another book's hash",
+     _compact([GOOD, dict(GOOD, asset_id=TOKEN_B)]), "slow", ["OrderBookSnapshot", "GOV_DQ_HASH_MISMATCH"]),
+    ("crossed and a wrong hash: crossed first", _compact(_book([("0.53", "1")], [("0.52", "1")])), "slow",
+     ["GOV_DQ_CROSSED_BOOK"]),
+]
+
+
+def test_normalise_capture_when_hash_rule_then_mismatches_quarantined_identically_on_both_paths(
+    slow_calls: list[str],
+) -> None:
+    capture = _capture([frame for _, frame, _, _ in HASH_CASES])
+    result = normalise_capture(capture, TICKS, hash_rule=RULE)
+    for case, frame, path, _ in HASH_CASES:
+        assert ("slow" if frame in slow_calls else "fast") == path, case
+    per_frame_books: list[WireModel] = []
+    per_frame_others: list[WireModel] = []
+    for case, frame, _, expected in HASH_CASES:
+        out = normalise_market_frame(frame, RECV, TICKS, hash_rule=RULE)
+        assert [_label(obj) for obj in out] == expected, case
+    for recv_ms, _channel, raw in capture.iter_rows():
+        for obj in normalise_market_frame(raw, recv_ms, TICKS, DEFAULT_BUDGETS, RULE):
+            (per_frame_books if isinstance(obj, OrderBookSnapshot) else per_frame_others).append(obj)
+    assert_frame_equal(result.book_snapshots, to_frame("OrderBookSnapshot", per_frame_books))
+    assert result.others == per_frame_others
+    assert result.book_snapshots.height == 4
+
+
+def test_normalise_market_frame_when_hash_mismatches_then_detail_names_sent_and_derived_hash() -> None:
+    from polytraders.adapters.polymarket.book_hash import polytraders_sha1_v1
+
+    [record] = normalise_market_frame(_compact(CHANGED), RECV, TICKS, hash_rule=RULE)
+    assert record.reason_code == "GOV_DQ_HASH_MISMATCH" and record.raw == _compact(CHANGED)
+    derived = polytraders_sha1_v1(CHANGED)
+    assert derived != GOOD["hash"]
+    assert record.detail == f"hash={GOOD['hash']!r} but rule {RULE} gives {derived!r} for this book"
+    [_, in_array] = normalise_market_frame(_compact([GOOD, CHANGED]), RECV, TICKS, hash_rule=RULE)
+    assert in_array.detail.startswith(f"[1].hash={GOOD['hash']!r} but rule {RULE} gives")
+    [numbers] = normalise_market_frame(_compact(GOOD).replace('"0.45"', "0.45"), RECV, TICKS, hash_rule=RULE)
+    assert numbers.detail.startswith(f"hash={GOOD['hash']!r} cannot be checked under rule {RULE}: bids[0]=")
+
+
+def test_normalise_capture_when_no_hash_rule_then_no_book_is_checked() -> None:
+    capture = _capture([frame for _, frame, _, _ in HASH_CASES])
+    result = normalise_capture(capture, TICKS)
+    assert result.book_snapshots.height == 7 and [_label(o) for o in result.others] == ["GOV_DQ_CROSSED_BOOK"]
+    _assert_same(result, capture, TICKS)
+
+
+def test_normalise_when_hash_rule_unknown_then_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown book hash rule 'venue-live'"):
+        normalise_capture(_capture([_compact(GOOD)]), TICKS, hash_rule="venue-live")
+    with pytest.raises(ValueError, match="unknown book hash rule 'venue-live'"):
+        normalise_market_frame(_compact(GOOD), RECV, TICKS, hash_rule="venue-live")

@@ -25,6 +25,7 @@ import pytest
 from polytraders.adapters.capture import list_fixture_days
 from polytraders.bots.gov import data_quality_monitor
 from polytraders.bots.inputs import MarketData
+from polytraders.gates.pack import link_day
 from polytraders.runtime import stages
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,11 +41,11 @@ class Run:
     def __init__(self, name: str, root: Path) -> None:
         src = PACK / name
         self.meta: dict[str, Any] = json.loads((src / "SCENARIO.json").read_text())
-        # The registry reads the day from the directory name: run the scenario as its day.
+        # The registry reads the day from the directory name: run the scenario as its day, with the
+        # day's book-hash rule in a MANIFEST.json (as the P2 gate's replay does).
         day_dir = root / name.replace("/", "__") / self.meta["day"]
         day_dir.mkdir(parents=True)
-        for f in ("capture.jsonl.gz", "markets.json"):
-            (day_dir / f).symlink_to(src / f)
+        link_day(src, self.meta, day_dir)
         with gzip.open(src / "capture.jsonl.gz", "rt", encoding="utf-8") as fh:
             self.raw_lines = fh.read().splitlines()
         self.instruments, self.s1_quarantine = stages.registry(day_dir)
@@ -350,6 +351,8 @@ def test_ingest_when_market_resolved_then_its_later_books_quarantined_market_res
 
 
 def _hash_mismatch(run: Run) -> set[str]:
+    """By hand, the documented stand-in rule (fixtures/README.md): sha1 hex of the compact JSON of
+    {market, asset_id, timestamp, bids, asks} exactly as sent."""
     out = set()
     for _, b, raw in run.books():
         body = {k: b[k] for k in ("market", "asset_id", "timestamp", "bids", "asks")}
@@ -358,21 +361,47 @@ def _hash_mismatch(run: Run) -> set[str]:
     return out
 
 
-def test_ingest_when_venue_hash_mismatches_book_then_books_admitted_with_the_sent_hash(pack: Any) -> None:
+def test_pack_when_replayed_then_each_day_dir_declares_the_source_days_hash_rule(pack: Any) -> None:
+    day_rule = json.loads((FIXTURES / "2026-09-28" / "MANIFEST.json").read_text())["book_hash_rule"]
+    assert day_rule == "polytraders-sha1-v1"
+    for name in SCENARIOS:
+        assert json.loads((PACK / name / "SCENARIO.json").read_text())["book_hash_rule"] == day_rule, name
+    assert pack("hard/venue_hash_mismatch").ingested.book_hash_rule == day_rule
+
+
+def test_ingest_when_venue_hash_mismatches_book_then_admitted_books_keep_the_sent_hash(pack: Any) -> None:
     run = pack("hard/venue_hash_mismatch")
     bad = _hash_mismatch(run)
-    assert len(bad) == 5 and bad <= set(run.admitted_hashes())
+    assert len(bad) == 5 and bad == set(run.meta["observable_today"]["mismatching_provenance_hashes"])
     sent = {sha256(raw): b["hash"] for _, b, raw in run.books()}
     fresh = run.ingested.book_snapshots.select(pl.col("freshness").struct.unnest())
+    assert fresh.height == len(sent) - 5 == 55
     assert all(sent[h] == v for h, v in fresh.select("provenance_hash", "venue_hash").iter_rows())
 
 
-@pending("pending: no hash check of a book (book reconstruction compares levels only)")
 def test_ingest_when_venue_hash_mismatches_book_then_book_set_aside(pack: Any) -> None:
     run = pack("hard/venue_hash_mismatch")
     bad = _hash_mismatch(run)
-    assert set(run.ingested.quarantine["provenance_hash"]) == bad
+    q = run.ingested.quarantine
+    assert q["reason_code"].to_list() == ["GOV_DQ_HASH_MISMATCH"] * 5
+    assert set(q["provenance_hash"]) == bad
     assert not bad & set(run.admitted_hashes())
+    # Each record names the sent hash and the rule's digest of the book as received.
+    by_hash = {sha256(raw): b for _, b, raw in run.books()}
+    for digest, detail in q.select("provenance_hash", "detail").iter_rows():
+        b = by_hash[digest]
+        body = {k: b[k] for k in ("market", "asset_id", "timestamp", "bids", "asks")}
+        derived = hashlib.sha1(json.dumps(body, separators=(",", ":")).encode()).hexdigest()
+        assert detail == f"hash={b['hash']!r} but rule polytraders-sha1-v1 gives {derived!r} for this book"
+
+
+def test_ingest_when_every_other_scenario_replayed_then_no_hash_mismatch(pack: Any) -> None:
+    """The pack's other books keep (or were given, after a change) their rule's hash."""
+    for name in SCENARIOS:
+        if name != "hard/venue_hash_mismatch":
+            run = pack(name)
+            assert "GOV_DQ_HASH_MISMATCH" not in run.codes(), name
+            assert not _hash_mismatch(run), name
 
 
 # --- failure -----------------------------------------------------------------------------------------

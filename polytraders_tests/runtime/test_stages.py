@@ -273,3 +273,70 @@ def test_ingest_when_market_resolved_then_its_books_from_that_receive_time_quara
     assert got.book_snapshots["ts_ms"].to_list() == [ts] and got.resolutions.height == 1
     assert got.quarantine.select("reason_code", "receive_ts_ms").rows() == [
         ("GOV_DQ_MARKET_RESOLVED", recv + 100), ("GOV_DQ_MARKET_RESOLVED", recv + 200)]
+
+
+# --- S2 book-hash check: the rule the day's MANIFEST.json declares ---------------------------------
+
+
+def _hash_day(tmp_path: Path, manifest: dict | None) -> tuple[Path, dict, dict, dict]:
+    """The first book of 2026-09-28 (its hash is the stand-in rule's), then at ts + 10 a copy whose
+    best bid size is 1 larger with the hash left as it was, then at ts + 20 the same change with
+    ``hash`` "" (nothing to check). Returns (day, record, book, tampered copy)."""
+    day = _first_market_day(tmp_path, [])
+    [book_line] = gzip.open(day / "capture.jsonl.gz", "rt").readlines()
+    record = json.loads(book_line)
+    frame = json.loads(record["frame"])
+    ts, recv = int(frame["timestamp"]), record["recv_ms"]
+    bids = [*frame["bids"][:-1], dict(frame["bids"][-1], size=str(D(frame["bids"][-1]["size"]) + 1))]
+    tampered = dict(frame, timestamp=str(ts + 10), bids=bids)
+    unhashed = dict(tampered, timestamp=str(ts + 20), hash="")
+    day = _first_market_day(tmp_path / "b", [_line(record, tampered, recv + 10), _line(record, unhashed, recv + 20)])
+    if manifest is not None:
+        (day / "MANIFEST.json").write_text(json.dumps(manifest))
+    return day, record, frame, tampered
+
+
+def test_ingest_when_day_declares_hash_rule_then_mismatching_book_quarantined_not_admitted(tmp_path) -> None:
+    import hashlib
+
+    day, record, frame, tampered = _hash_day(tmp_path, {"day": "2026-09-28", "book_hash_rule": "polytraders-sha1-v1"})
+    # By hand, the documented rule: sha1 of the compact JSON {market, asset_id, timestamp, bids, asks}.
+    body = lambda b: json.dumps({k: b[k] for k in ("market", "asset_id", "timestamp", "bids", "asks")},  # noqa: E731
+                                separators=(",", ":"))
+    assert hashlib.sha1(body(frame).encode()).hexdigest() == frame["hash"]
+    derived = hashlib.sha1(body(tampered).encode()).hexdigest()
+    got = stages.ingest(day, stages.registry(day)[0])
+    assert got.book_hash_rule == "polytraders-sha1-v1"
+    ts = int(frame["timestamp"])
+    assert got.book_snapshots["ts_ms"].to_list() == [ts, ts + 20]  # the matching book and the unhashed one
+    assert got.quarantine.select("reason_code", "receive_ts_ms", "raw").rows() == [
+        ("GOV_DQ_HASH_MISMATCH", record["recv_ms"] + 10, json.dumps(tampered, separators=(",", ":")))]
+    assert got.quarantine["detail"].to_list() == [
+        f"hash={frame['hash']!r} but rule polytraders-sha1-v1 gives {derived!r} for this book"]
+
+
+@pytest.mark.parametrize("manifest", [None, {"day": "2026-09-28"}, {"book_hash_rule": "venue-live-v1"}])
+def test_ingest_when_day_declares_no_known_hash_rule_then_no_book_checked(tmp_path, manifest) -> None:
+    day, _, frame, _ = _hash_day(tmp_path, manifest)
+    got = stages.ingest(day, stages.registry(day)[0])
+    ts = int(frame["timestamp"])
+    assert got.book_hash_rule is None and got.quarantine.is_empty()
+    assert got.book_snapshots["ts_ms"].to_list() == [ts, ts + 10, ts + 20]
+
+
+def test_ingest_when_manifest_not_json_then_value_error(tmp_path) -> None:
+    day, _, _, _ = _hash_day(tmp_path, None)
+    (day / "MANIFEST.json").write_text("{not json")
+    with pytest.raises(ValueError, match="MANIFEST.json is not readable JSON"):
+        stages.ingest(day, stages.registry(day)[0])
+
+
+def test_ingest_when_bundled_day_then_rule_declared_and_every_book_hash_matches() -> None:
+    """The whole 2026-09-28 day (38,333 books, every hash written by the build with the rule): the
+    check runs and sets nothing aside; S2 gives what it gave before the check (38,311 books admitted,
+    22 crossed/locked quarantined)."""
+    got = stages.ingest(FIXTURE_DAY, stages.registry(FIXTURE_DAY)[0])
+    assert got.book_hash_rule == "polytraders-sha1-v1"
+    codes = got.quarantine["reason_code"].value_counts().rows()
+    assert codes == [("GOV_DQ_CROSSED_BOOK", 22)]
+    assert got.book_snapshots.height == 38_311

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from polytraders.adapters.polymarket import parsing as p
+from polytraders.adapters.polymarket.book_hash import RULES, BookHashError
 from polytraders.contracts import BookLevel, Freshness, MarketSnapshot, OrderBookSnapshot
 from polytraders.contracts.types import Quality
 
@@ -58,12 +59,17 @@ def book_snapshot(
     receive_ts_ms: int,
     tick_sizes: Mapping[str, Decimal],
     budget_ms: int,
+    hash_rule: str | None = None,
 ) -> OrderBookSnapshot:
     """An OrderBookSnapshot from a venue book object (WS ``book`` or REST ``/book``).
 
     The venue sends bids ASCENDING and asks DESCENDING (best level LAST); levels are re-ordered
     best-first (bids descending, asks ascending). Raises ParseError on a bad field, an off-grid
-    price (GOV_DQ_OFF_TICK) or a crossed book (GOV_DQ_CROSSED_BOOK).
+    price (GOV_DQ_OFF_TICK) or a crossed book (GOV_DQ_CROSSED_BOOK); then, with ``hash_rule`` (a
+    name of :data:`~polytraders.adapters.polymarket.book_hash.RULES`, the rule the source's hashes
+    follow) and a non-empty string ``hash`` in ``obj``, GOV_DQ_HASH_MISMATCH when the rule's digest
+    of ``obj`` differs from it or cannot be derived (a member the rule needs is not a string). A
+    book without a ``hash`` is not checked. Raises KeyError for a ``hash_rule`` not in RULES.
     """
     condition = p.condition_id(p.field(obj, "market", where), f"{where}market")
     token = p.token_id(p.field(obj, "asset_id", where), f"{where}asset_id")
@@ -75,6 +81,8 @@ def book_snapshot(
         raise p.ParseError(
             "GOV_DQ_CROSSED_BOOK", f"{where}best bid {bids[0].price} >= best ask {asks[0].price}"
         )
+    if hash_rule is not None:
+        check_hash(obj, hash_rule, where)
     return OrderBookSnapshot(
         condition_id=condition,
         token_id=token,
@@ -84,6 +92,27 @@ def book_snapshot(
         asks=asks,
         freshness=freshness(source_ts, receive_ts_ms, budget_ms, raw, obj.get("hash")),
     )
+
+
+def check_hash(obj: Mapping[str, Any], hash_rule: str, where: str) -> None:
+    """Check a book object's sent ``hash`` against rule ``hash_rule`` (see :func:`book_snapshot`).
+
+    Raises ParseError(GOV_DQ_HASH_MISMATCH) on a mismatch or an underivable digest; KeyError for an
+    unknown rule. A missing, empty or non-string ``hash`` is not checked.
+    """
+    sent = obj.get("hash")
+    if not isinstance(sent, str) or not sent:
+        return
+    try:
+        derived = RULES[hash_rule](obj)
+    except BookHashError as exc:
+        raise p.ParseError(
+            "GOV_DQ_HASH_MISMATCH", f"{where}hash={sent!r} cannot be checked under rule {hash_rule}: {exc}"
+        ) from exc
+    if derived != sent:
+        raise p.ParseError(
+            "GOV_DQ_HASH_MISMATCH", f"{where}hash={sent!r} but rule {hash_rule} gives {derived!r} for this book"
+        )
 
 
 def market_snapshot(

@@ -27,7 +27,10 @@ then pass checks at least as strict as the exact path's:
   the decimal strings are checked BEFORE the cast to ``Decimal(38, 6)``, which would round a 7th
   decimal silently;
 - bids strictly ascending and asks strictly descending as sent (the venue's order, best LAST: no
-  repeated price, and reversing gives the exact path's sort); not crossed (best bid < best ask).
+  repeated price, and reversing gives the exact path's sort); not crossed (best bid < best ask);
+- with a ``hash_rule``: the frame sends no ``hash`` or ``""``, or the rule's digest of the decoded
+  strings (:data:`~polytraders.adapters.polymarket.book_hash.FRAME_RULES`, equal to the per-object
+  rule here: the grammar admits no string that needs escaping) equals the sent ``hash``.
 
 Anything else (arrays, other event types, keep-alives, whitespace, numbers instead of strings,
 malformed text, an unsorted side, any failed check) goes through ``normalise_market_frame``
@@ -50,6 +53,7 @@ import polars as pl
 from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.adapters.capture import CAPTURE_SCHEMA
 from polytraders.adapters.polymarket import parsing as p
+from polytraders.adapters.polymarket.book_hash import FRAME_RULES, require_rule
 from polytraders.adapters.polymarket.market import normalise_market_frame
 from polytraders.contracts import OrderBookSnapshot, WireModel
 from polytraders.contracts.frames import DECIMAL_DTYPE, polars_schema, to_frame
@@ -173,8 +177,12 @@ def _side_ok(levels: pl.DataFrame, side: str, ascending: bool) -> pl.DataFrame:
     )
 
 
-def _fast_books(candidates: pl.DataFrame, tick_sizes: Mapping[str, Decimal], budget_ms: int) -> pl.DataFrame:
-    """Decode and check the candidate rows; return the passing ones in frame form plus ``row``."""
+def _fast_books(
+    candidates: pl.DataFrame, tick_sizes: Mapping[str, Decimal], budget_ms: int, hash_rule: str | None = None
+) -> pl.DataFrame:
+    """Decode and check the candidate rows; return the passing ones in frame form plus ``row``.
+    With ``hash_rule``, a row whose non-empty ``hash`` differs from the rule's digest does not pass
+    (the exact path quarantines it GOV_DQ_HASH_MISMATCH)."""
     # The grammar admits no newline (nor any whitespace) in a candidate: one NDJSON line per frame.
     text = candidates.select(pl.col("frame").str.join("\n")).item()
     books = pl.read_ndjson(io.BytesIO(text.encode("utf-8")), schema=_RAW_BOOK_SCHEMA)
@@ -220,6 +228,11 @@ def _fast_books(candidates: pl.DataFrame, tick_sizes: Mapping[str, Decimal], bud
         .with_columns(best_bid=best["bids"], best_ask=best["asks"])
         .filter((pl.col("best_bid") < pl.col("best_ask")).fill_null(True))
     )
+    if hash_rule is not None and checked.height:
+        sent = pl.col("hash")
+        checked = checked.with_columns(FRAME_RULES[hash_rule](checked)).filter(
+            sent.is_null() | (sent == "") | (sent == pl.col("derived_hash"))
+        )
     source_ts = pl.col("timestamp").cast(pl.Int64)
     age = pl.col("recv_ms") - source_ts
     provenance = pl.Series(
@@ -269,9 +282,10 @@ def normalise_capture(
     capture: pl.DataFrame,
     tick_sizes: Mapping[str, Decimal],
     budgets: FreshnessBudgets = DEFAULT_BUDGETS,
+    hash_rule: str | None = None,
 ) -> NormalisedCapture:
     """Normalise every row of ``capture`` as ``normalise_market_frame(frame, recv_ms, tick_sizes,
-    budgets)`` would, plain ``book`` frames in one vectorised pass (see the module docstring).
+    budgets, hash_rule)`` would, plain ``book`` frames in one vectorised pass (see the module docstring).
 
     Args:
         capture: ``read_capture`` form (``recv_ms`` Int64, ``channel`` String, ``frame`` String).
@@ -280,11 +294,17 @@ def normalise_capture(
         tick_sizes: tick size per token id for books that carry no ``tick_size`` of their own.
         budgets: the run's freshness budgets; books are graded against ``budgets.ws_market_ms``
             (past it quality is WARN).
+        hash_rule: the rule the capture's book hashes follow (a name of
+            :data:`~polytraders.adapters.polymarket.book_hash.RULES`; None: no hash check). A book
+            whose sent non-empty ``hash`` differs from the rule's digest is quarantined
+            GOV_DQ_HASH_MISMATCH (by the exact path).
 
-    Raises ValueError when ``capture`` lacks one of the three columns or has other dtypes;
-    FrameConversionError when a slow-path snapshot does not fit the frame form (a size with more
-    than 6 decimal places is a valid OrderBookSnapshot but no Decimal(38, 6)), as ``to_frame`` does.
+    Raises ValueError when ``hash_rule`` is not a known rule, or ``capture`` lacks one of the three
+    columns or has other dtypes; FrameConversionError when a slow-path snapshot does not fit the
+    frame form (a size with more than 6 decimal places is a valid OrderBookSnapshot but no
+    Decimal(38, 6)), as ``to_frame`` does.
     """
+    require_rule(hash_rule)
     missing = [column for column in CAPTURE_SCHEMA if column not in capture.columns]
     if missing:
         raise ValueError(f"capture lacks columns {missing}")
@@ -300,7 +320,7 @@ def normalise_capture(
         parts = [empty]
         for batch in candidates.iter_slices(_BATCH_ROWS):
             try:
-                parts.append(_fast_books(batch, tick_sizes, budget_ms))
+                parts.append(_fast_books(batch, tick_sizes, budget_ms, hash_rule))
             except pl.exceptions.PolarsError:  # the grammar should rule this out: be safe, go slow
                 pass
         fast = pl.concat(parts)
@@ -309,7 +329,7 @@ def normalise_capture(
     slow_books: list[OrderBookSnapshot] = []
     slow_keys: list[tuple[int, int]] = []
     for row, recv_ms, _channel, raw in slow_rows.iter_rows():
-        for obj in normalise_market_frame(raw, recv_ms, tick_sizes, budgets):
+        for obj in normalise_market_frame(raw, recv_ms, tick_sizes, budgets, hash_rule):
             if isinstance(obj, OrderBookSnapshot):
                 slow_keys.append((row, len(slow_books)))
                 slow_books.append(obj)

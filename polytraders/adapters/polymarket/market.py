@@ -14,6 +14,7 @@ from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.adapters.polymarket import instruments as ins
 from polytraders.adapters.polymarket import parsing as p
 from polytraders.adapters.polymarket.book import book_snapshot, market_snapshot, resolve_tick
+from polytraders.adapters.polymarket.book_hash import require_rule
 from polytraders.adapters.polymarket.models import BookDelta
 from polytraders.adapters.polymarket.quarantine import guarded
 from polytraders.contracts import (
@@ -34,12 +35,14 @@ class _Frame:
     """What every handler of one raw frame needs."""
 
     def __init__(
-        self, raw: str, receive_ts_ms: int, tick_sizes: Mapping[str, Decimal], budget_ms: int
+        self, raw: str, receive_ts_ms: int, tick_sizes: Mapping[str, Decimal], budget_ms: int,
+        hash_rule: str | None = None,
     ) -> None:
         self.raw = raw
         self.receive_ts_ms = receive_ts_ms
         self.tick_sizes = tick_sizes
         self.budget_ms = budget_ms
+        self.hash_rule = hash_rule
         self.hash = p.provenance_hash(raw)
 
     def guard(self, build: Callable[[], list[WireModel]], where: str) -> list[WireModel]:
@@ -55,6 +58,7 @@ def _book(frame: _Frame, obj: Mapping[str, Any], where: str) -> list[WireModel]:
             receive_ts_ms=frame.receive_ts_ms,
             tick_sizes=frame.tick_sizes,
             budget_ms=frame.budget_ms,
+            hash_rule=frame.hash_rule,
         )
     ]
 
@@ -221,6 +225,7 @@ def normalise_market_frame(
     receive_ts_ms: int,
     tick_sizes: Mapping[str, Decimal],
     budgets: FreshnessBudgets = DEFAULT_BUDGETS,
+    hash_rule: str | None = None,
 ) -> list[WireModel]:
     """Normalise one raw text frame of the market websocket channel.
 
@@ -234,6 +239,10 @@ def normalise_market_frame(
             GOV_DQ_UNKNOWN_TOKEN.
         budgets: the run's freshness budgets; books and top-of-book are graded against
             ``budgets.ws_market_ms`` (past it quality is WARN).
+        hash_rule: the book-hash rule the source's ``book`` hashes follow (a name of
+            :data:`~polytraders.adapters.polymarket.book_hash.RULES`), or None (no check: the
+            venue's live rule is not reproducible). With a rule, a book whose sent non-empty
+            ``hash`` differs from the rule's digest is quarantined GOV_DQ_HASH_MISMATCH.
 
     Returns a list of: OrderBookSnapshot (``book``, levels re-ordered best-first), BookDelta
     (``price_change``, 2024 single-level form and current ``price_changes[]`` form, one per level;
@@ -242,10 +251,11 @@ def normalise_market_frame(
     (``new_market``), MarketResolution (``market_resolved``), KeepAlive (``PING``/``PONG``), and
     QuarantineRecord for anything that does not normalise (GOV_DQ_MALFORMED_JSON, _MISSING_FIELD,
     _BAD_NUMBER, _NEGATIVE_SIZE, _PRICE_RANGE, _OFF_TICK, _CROSSED_BOOK, _TS_UNITS, _BAD_ID,
-    _UNKNOWN_TOKEN, _UNKNOWN_EVENT, _SCHEMA). Timestamps of this channel are epoch ms.
+    _UNKNOWN_TOKEN, _UNKNOWN_EVENT, _SCHEMA, _HASH_MISMATCH). Timestamps of this channel are epoch ms.
 
-    Never raises on bad input.
+    Never raises on bad input; raises ValueError for a ``hash_rule`` that is not a known rule.
     """
+    require_rule(hash_rule)
     keep_alive = raw.strip()
     if keep_alive in ("PING", "PONG"):
         return guarded(
@@ -254,5 +264,5 @@ def normalise_market_frame(
             receive_ts_ms=receive_ts_ms,
             raw=raw,
         )
-    frame = _Frame(raw, receive_ts_ms, tick_sizes, budgets.ws_market_ms)
+    frame = _Frame(raw, receive_ts_ms, tick_sizes, budgets.ws_market_ms, hash_rule)
     return frame.guard(lambda: _frame(frame), "")

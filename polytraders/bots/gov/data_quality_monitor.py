@@ -40,9 +40,10 @@ Method
       dead feed from a quiet one, is S2's FeedHealth).
 
     Not checked here: crossed books and off-tick prices are quarantined by the normaliser
-    (GOV_DQ_CROSSED_BOOK, GOV_DQ_OFF_TICK); venue hash mismatches are not checked at all (the
-    fixture days' hashes follow the conversion's stand-in rule, fixtures/README.md, not the
-    venue's: see polytraders_tests/fixtures_pack/test_pack.py).
+    (GOV_DQ_CROSSED_BOOK, GOV_DQ_OFF_TICK), and so are books whose sent hash differs from the
+    book-hash rule their day declares (GOV_DQ_HASH_MISMATCH, polytraders.adapters.polymarket.book_hash;
+    a day without a known rule, e.g. a live capture, gets no hash check: the venue's rule is not
+    reproducible).
 
 Inputs
     ``data.books`` — OrderBookSnapshot frame (``condition_id``, ``token_id`` String, ``ts_ms``
