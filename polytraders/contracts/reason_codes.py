@@ -157,6 +157,9 @@ REGISTRY: dict[str, ReasonCodeInfo] = {
         # Book hash check at the adapter boundary, when the source declares its hash rule (P2, appended).
         ReasonCodeInfo("GOV_DQ_HASH_MISMATCH", _S.ERROR,
                        "a book's sent hash differs from the hash its source's declared rule gives: set aside"),
+        # S1: a data-quality issue the source itself documents, or its conversion found (appended).
+        ReasonCodeInfo("GOV_DQ_SOURCE_ISSUE", _S.WARN,
+                       "a known issue of the day's source data (its data_quality.json): not repaired, surfaced"),
     )
 }
 

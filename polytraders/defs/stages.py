@@ -150,7 +150,7 @@ def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event
     return (
         stage_frame(context, "OrderBookSnapshot", got.book_snapshots),
         delta_frame(context, got.book_deltas),
-        stage_frame(context, "MarketSnapshot", stages.top_of_book(got.book_snapshots)),
+        stage_frame(context, "MarketSnapshot", stages.market_snapshots(got)),
         stage_frame(context, "TradePrint", got.trades),
         stage_frame(context, "MarketResolution", got.resolutions),
         stage_frame(context, "QuarantineRecord", got.quarantine),
@@ -164,7 +164,8 @@ def ingest_capture(context: dg.OpExecutionContext, fixtures: FixtureStore, event
     outs={
         "book_snapshots": out("OrderBookSnapshot", "S2: normalised order books, levels best-first."),
         "book_deltas": out("BookDelta", "S2: price_change level updates (size = new level total, 0 deletes)."),
-        "market_snapshots": out("MarketSnapshot", "S2: top of book of every normalised book."),
+        "market_snapshots": out("MarketSnapshot", "S2: top of book of every normalised book and every "
+                                "best_bid_ask event, by token then time."),
         "trades": out("TradePrint", "S2: last-trade prints."),
         "resolutions": out("MarketResolution", "S2: market resolutions seen on the feed."),
         "ingest_quarantine": out("QuarantineRecord", "S2: frames that could not be normalised."),

@@ -6,9 +6,10 @@ Each function takes and returns frames in the frame form of a wire object (see
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +38,8 @@ from polytraders.runtime import feed
 
 CAPTURE_FILE = "capture.jsonl.gz"
 MARKETS_FILE = "markets.json"
+#: A day's known data-quality issues of its source (optional): S1 quarantines each, see source_issues.
+DATA_QUALITY_FILE = "data_quality.json"
 DEC = pl.Decimal(38, DECIMAL_SCALE)
 
 
@@ -55,7 +58,9 @@ def frame_of(name: str, objects: Sequence[WireModel]) -> pl.DataFrame:
 
 def registry(day_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     """S1: the day's ``markets.json`` (CLOB GET /markets page) -> (InstrumentRecord frame,
-    QuarantineRecord frame). The records are as of the day's start (00:00 UTC)."""
+    QuarantineRecord frame). The records are as of the day's start (00:00 UTC). The quarantine
+    also holds one GOV_DQ_SOURCE_ISSUE record per known issue of the day's source data
+    (:func:`source_issues`), after the markets' own records."""
     raw = (day_dir / MARKETS_FILE).read_text()
     items = normalise_markets_page(raw, as_of_ms=day_start_ms(day_dir.name))
     records = [o for o in items if isinstance(o, InstrumentRecord)]
@@ -63,7 +68,41 @@ def registry(day_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     if not records:
         why = f": {quarantined[0].reason_code} {quarantined[0].detail}" if quarantined else ""
         raise EmptyInputError(f"{day_dir / MARKETS_FILE} gives no instrument{why}")
-    return frame_of("InstrumentRecord", records), frame_of("QuarantineRecord", quarantined)
+    return frame_of("InstrumentRecord", records), frame_of("QuarantineRecord", quarantined + source_issues(day_dir))
+
+
+def source_issues(day_dir: Path) -> list[QuarantineRecord]:
+    """The day's ``data_quality.json`` (a list of ``{"issue", "table_name", "detail"}``: the source's
+    own known issues and what its conversion found) -> one QuarantineRecord per entry, reason code
+    GOV_DQ_SOURCE_ISSUE, source ``data_quality.json:<n>`` (1-based), no receive time (emitted at
+    the day's start), ``raw`` the entry as compact JSON. No file: no records. A file that is not
+    such a list, or an entry that is not such an object, is one GOV_DQ_MALFORMED_JSON /
+    GOV_DQ_SCHEMA record (raw: the file text / the entry) — never an exception."""
+    path = day_dir / DATA_QUALITY_FILE
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+
+    def record(where: str, code: str, detail: str, raw: str) -> QuarantineRecord:
+        return QuarantineRecord(source=f"{DATA_QUALITY_FILE}{where}", receive_ts_ms=None, reason_code=code,
+                                detail=detail, raw=raw, provenance_hash=provenance_hash(raw))
+
+    try:
+        entries = json.loads(text)
+    except ValueError as exc:
+        return [record("", "GOV_DQ_MALFORMED_JSON", f"not JSON: {exc}", text)]
+    if not isinstance(entries, list):
+        return [record("", "GOV_DQ_SCHEMA", f"expected a list of issues, got {type(entries).__name__}", text)]
+    out = []
+    for n, entry in enumerate(entries, start=1):
+        raw = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+        fields = ("issue", "table_name", "detail")
+        if not (isinstance(entry, dict) and all(isinstance(entry.get(k), str) and entry[k] for k in fields)):
+            out.append(record(f":{n}", "GOV_DQ_SCHEMA", f"an issue needs non-empty strings {list(fields)}", raw))
+            continue
+        detail = f"{entry['issue']} ({entry['table_name']}): {entry['detail']}"
+        out.append(record(f":{n}", "GOV_DQ_SOURCE_ISSUE", detail, raw))
+    return out
 
 
 def day_start_ms(day: str) -> int:
@@ -95,6 +134,9 @@ class Ingested:
     feed_receipts: pl.DataFrame
     tick_changes: pl.DataFrame
     book_hash_rule: str | None = None
+    #: MarketSnapshots of the capture's ``best_bid_ask`` frames (top of book as the venue sends it),
+    #: in capture order; books' own top of book is :func:`top_of_book` of ``book_snapshots``.
+    market_snapshots: pl.DataFrame = field(default_factory=lambda: empty_frame("MarketSnapshot"))
 
 
 def tick_sizes_of(instruments: pl.DataFrame) -> dict[str, Decimal]:
@@ -121,15 +163,17 @@ def normalise_following_ticks(capture: pl.DataFrame, tick_sizes: dict[str, Decim
         return normalise_capture(capture, tick_sizes, budgets, hash_rule)
     ticks = dict(tick_sizes)
     books: list[pl.DataFrame] = []
+    tops: list[pl.DataFrame] = []
     others: list[WireModel] = []
     for start, end in zip([0, *ends], [*ends, capture.height], strict=True):
         if end <= start:
             continue
         part = normalise_capture(capture.slice(start, end - start), ticks, budgets, hash_rule)
         books.append(part.book_snapshots)
+        tops.append(part.market_snapshots)
         others.extend(part.others)
         ticks.update({o.token_id: o.new_tick_size for o in part.others if isinstance(o, TickSizeChange)})
-    return NormalisedCapture(book_snapshots=pl.concat(books), others=others)
+    return NormalisedCapture(book_snapshots=pl.concat(books), others=others, market_snapshots=pl.concat(tops))
 
 
 def _corrupt_record(line: CorruptLine, source: str) -> QuarantineRecord:
@@ -144,6 +188,7 @@ def ingest(day_dir: Path, instruments: pl.DataFrame, budgets: FreshnessBudgets =
     against the run's ``budgets``.
 
     Book frames -> OrderBookSnapshot (vectorised fast path, identical to the per-frame path),
+    ``best_bid_ask`` frames -> MarketSnapshot (``market_snapshots``; vectorised likewise),
     ``last_trade_price`` -> TradePrint, ``market_resolved`` -> MarketResolution, keep-alives
     counted; anything malformed, and any frame of another channel, -> QuarantineRecord;
     ``price_change`` levels -> BookDelta rows of ``book_deltas``, in receive order, each with the
@@ -196,6 +241,7 @@ def ingest(day_dir: Path, instruments: pl.DataFrame, budgets: FreshnessBudgets =
         feed_receipts=feed.feed_receipts(capture),
         tick_changes=frame_of("TickSizeChange", buckets[TickSizeChange]),
         book_hash_rule=hash_rule,
+        market_snapshots=normalised.market_snapshots,
     )
 
 
@@ -312,6 +358,13 @@ def _admit_books(books: pl.DataFrame, instruments: pl.DataFrame, capture: pl.Dat
 
 
 # --- S2 top of book, S3 state -------------------------------------------------------------
+
+
+def market_snapshots(ingested: Ingested) -> pl.DataFrame:
+    """S2's MarketSnapshot table: :func:`top_of_book` of every book plus the ``best_bid_ask``
+    MarketSnapshots, ordered by token, then source time (ties: books first, then receive order)."""
+    both = pl.concat([top_of_book(ingested.book_snapshots), ingested.market_snapshots])
+    return both.sort("token_id", "ts_ms", maintain_order=True)
 
 
 def top_of_book(books: pl.DataFrame) -> pl.DataFrame:

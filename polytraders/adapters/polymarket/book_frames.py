@@ -44,7 +44,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -53,10 +53,11 @@ import polars as pl
 from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.adapters.capture import CAPTURE_SCHEMA
 from polytraders.adapters.polymarket import parsing as p
+from polytraders.adapters.polymarket.bba_frames import fast_best_bid_ask
 from polytraders.adapters.polymarket.book_hash import FRAME_RULES, require_rule
 from polytraders.adapters.polymarket.market import normalise_market_frame
-from polytraders.contracts import OrderBookSnapshot, WireModel
-from polytraders.contracts.frames import DECIMAL_DTYPE, polars_schema, to_frame
+from polytraders.contracts import MarketSnapshot, OrderBookSnapshot, WireModel
+from polytraders.contracts.frames import DECIMAL_DTYPE, empty_frame, polars_schema, to_frame
 from polytraders.contracts.types import DECIMAL_SCALE, Quality
 
 _OBJECT = "OrderBookSnapshot"
@@ -100,17 +101,24 @@ _RAW_BOOK_SCHEMA = pl.Schema(
 _LEVEL_DTYPE = pl.List(pl.Struct({"price": DECIMAL_DTYPE, "size": DECIMAL_DTYPE}))
 
 
+def _no_snapshots() -> pl.DataFrame:
+    return empty_frame("MarketSnapshot")
+
+
 @dataclass(frozen=True, slots=True)
 class NormalisedCapture:
     """The normalised market channel of one capture.
 
     ``book_snapshots``: OrderBookSnapshot frame form (``polars_schema("OrderBookSnapshot")``), one row
     per snapshot in capture order (element order within an array frame). ``others``: every other
-    wire object the per-frame path yields, in capture order.
+    wire object the per-frame path yields, in capture order, except MarketSnapshots:
+    ``market_snapshots`` (MarketSnapshot frame form, one row per ``best_bid_ask`` event in capture
+    order; vectorised by :mod:`~polytraders.adapters.polymarket.bba_frames`).
     """
 
     book_snapshots: pl.DataFrame
     others: list[WireModel]
+    market_snapshots: pl.DataFrame = field(default_factory=_no_snapshots)
 
 
 def _micro(text: pl.Expr) -> pl.Expr:
@@ -285,7 +293,10 @@ def normalise_capture(
     hash_rule: str | None = None,
 ) -> NormalisedCapture:
     """Normalise every row of ``capture`` as ``normalise_market_frame(frame, recv_ms, tick_sizes,
-    budgets, hash_rule)`` would, plain ``book`` frames in one vectorised pass (see the module docstring).
+    budgets, hash_rule)`` would, plain ``book`` frames in one vectorised pass (see the module docstring)
+    and canonical ``best_bid_ask`` frames in another (:func:`~polytraders.adapters.polymarket.bba_frames.
+    fast_best_bid_ask`, tried first); their MarketSnapshots, and those of the per-frame path, are
+    ``market_snapshots``.
 
     Args:
         capture: ``read_capture`` form (``recv_ms`` Int64, ``channel`` String, ``frame`` String).
@@ -315,8 +326,13 @@ def normalise_capture(
     budget_ms = budgets.ws_market_ms
     budget_ok = isinstance(budget_ms, int) and not isinstance(budget_ms, bool) and 0 <= budget_ms < 2**62
     fast = empty = pl.DataFrame(schema={"row": pl.UInt32, **polars_schema(_OBJECT)})
+    fast_tops = pl.DataFrame(schema={"row": pl.UInt32, **polars_schema("MarketSnapshot")})
     if budget_ok and rows.height:
-        candidates = rows.filter(_candidates())
+        # best_bid_ask frames first (a cheap prefix test finds them), so the book grammar never
+        # scans a row they took
+        fast_tops = fast_best_bid_ask(rows, tick_sizes, budget_ms)
+        rest = rows.join(fast_tops.select("row"), on="row", how="anti", maintain_order="left")
+        candidates = rest.filter(_candidates())
         parts = [empty]
         for batch in candidates.iter_slices(_BATCH_ROWS):
             try:
@@ -324,15 +340,21 @@ def normalise_capture(
             except pl.exceptions.PolarsError:  # the grammar should rule this out: be safe, go slow
                 pass
         fast = pl.concat(parts)
-    slow_rows = rows.join(fast.select("row"), on="row", how="anti", maintain_order="left")
+    taken = pl.concat([fast.select("row"), fast_tops.select("row")])
+    slow_rows = rows.join(taken, on="row", how="anti", maintain_order="left")
     others: list[WireModel] = []
     slow_books: list[OrderBookSnapshot] = []
     slow_keys: list[tuple[int, int]] = []
+    slow_tops: list[MarketSnapshot] = []
+    slow_top_rows: list[int] = []
     for row, recv_ms, _channel, raw in slow_rows.iter_rows():
         for obj in normalise_market_frame(raw, recv_ms, tick_sizes, budgets, hash_rule):
             if isinstance(obj, OrderBookSnapshot):
                 slow_keys.append((row, len(slow_books)))
                 slow_books.append(obj)
+            elif isinstance(obj, MarketSnapshot):
+                slow_top_rows.append(row)
+                slow_tops.append(obj)
             else:
                 others.append(obj)
     books = fast.with_columns(seq=pl.lit(0, dtype=pl.Int64))
@@ -344,4 +366,19 @@ def normalise_capture(
         slow = pl.concat([keys, to_frame(_OBJECT, slow_books)], how="horizontal")
         books = pl.concat([books, slow.select(books.columns)]).sort("row", "seq")
     schema = polars_schema(_OBJECT)
-    return NormalisedCapture(book_snapshots=books.select(schema.names()).cast(dict(schema)), others=others)
+    return NormalisedCapture(
+        book_snapshots=books.select(schema.names()).cast(dict(schema)),
+        others=others,
+        market_snapshots=_tops(fast_tops, slow_top_rows, slow_tops),
+    )
+
+
+def _tops(fast: pl.DataFrame, rows: list[int], slow: list[MarketSnapshot]) -> pl.DataFrame:
+    """The fast path's MarketSnapshots and the per-frame path's, in capture order (a frame yields at
+    most one: an array frame's best_bid_ask elements keep their element order, stable sort)."""
+    schema = polars_schema("MarketSnapshot")
+    if slow:
+        keyed = pl.concat([pl.DataFrame({"row": rows}, schema={"row": pl.UInt32}),
+                           to_frame("MarketSnapshot", slow)], how="horizontal")
+        fast = pl.concat([fast, keyed.select(fast.columns)]).sort("row", maintain_order=True)
+    return fast.select(schema.names()).cast(dict(schema))
