@@ -1,11 +1,9 @@
 """The fixture pack (fixtures/pack/<class>/<scenario>/, built by scripts/build_fixture_pack.py).
 
-Every scenario is replayed through S1 + S2 (``stages.registry`` + ``stages.ingest``) and
-gov.data_quality_monitor (on S2's admitted books and S1's records) and must give exactly the
-``expected`` of its SCENARIO.json (``findings``: the monitor's, by reason code). Per scenario, a
-second test re-derives the anomaly by hand from the raw capture lines (so the JSON is not the only
-oracle). Conditions not detected yet have their not-built part in a separate ``xfail(strict=True)`` test: it
-starts passing (and so fails as XPASS) once the detection lands, and SCENARIO.json is updated then.
+Every scenario is replayed as the P2 gate replays it (:func:`polytraders.gates.pack.replay`: S1 +
+S2 + gov.data_quality_monitor) and must give exactly the ``expected`` of its SCENARIO.json, with
+nothing pending. Per scenario, a second test re-derives the anomaly by hand from the raw capture
+lines (so the JSON is not the only oracle) and checks the detection record by record.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ import pytest
 from polytraders.adapters.capture import list_fixture_days
 from polytraders.bots.gov import data_quality_monitor
 from polytraders.bots.inputs import MarketData
-from polytraders.gates.pack import link_day
+from polytraders.gates.pack import link_day, replay
 from polytraders.runtime import stages
 
 REPO = Path(__file__).resolve().parents[2]
@@ -97,11 +95,6 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return get
 
 
-def pending(reason: str) -> pytest.MarkDecorator:
-    """The part of a scenario S2 does not detect yet: must fail (on its assertion) until it does."""
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
-
-
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -130,21 +123,13 @@ def test_list_pack_when_built_then_four_classes_small_and_never_a_fixture_day() 
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_ingest_when_scenario_replayed_then_reason_codes_and_books_match_scenario_json(pack: Any, name: str) -> None:
-    run = pack(name)
-    ing = run.ingested
-    quality = ing.book_snapshots["freshness"].struct.field("quality")
-    got = {
-        "frames_in": ing.frames_in,
-        "quarantine": run.codes(),
-        "books_admitted": ing.book_snapshots.height,
-        "resolutions": ing.resolutions.height,
-        "freshness_warn": int((quality == "WARN").sum()),
-        "findings": dict(sorted(Counter(run.findings["reason_code"]).items())),
-    }
-    assert got == run.meta["expected"]
-    assert run.s1_quarantine.is_empty()
-    assert ing.frames_in == len(run.raw_lines) == run.meta["lines_out"]
+def test_pack_when_replayed_as_the_p2_gate_does_then_the_expected_figures_and_nothing_pending(
+    pack: Any, name: str
+) -> None:
+    replayed = replay(PACK, name)
+    assert (replayed.mismatches, replayed.pending) == ((), None)
+    assert replayed.observed["frames_in"] == len(pack(name).raw_lines) == replayed.meta["lines_out"]
+    assert pack(name).s1_quarantine.is_empty()
 
 
 def test_build_when_run_again_then_same_bytes_as_committed(tmp_path: Path) -> None:
