@@ -46,6 +46,7 @@ ui: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_shadow.py --day $(DAY)
+	$(BIN)/python benchmarks/bench_universe.py
 
 clean:
 	rm -rf $(VENV) $(DAGSTER_HOME) var .pytest_cache
