@@ -161,7 +161,7 @@ def build(source: Path, out: Path, day: str = DEFAULT_DAY) -> Path:
     # ---- prices: exact thousandths, shortest decimal strings -----------------------------------
     quotes = quotes.with_columns(bid_m=_milli("bid"), ask_m=_milli("ask"))
     for side in ("bid", "ask"):
-        values = quotes.filter(pl.col(side).is_not_null())
+        values = quotes.select(side, f"{side}_m").filter(pl.col(side).is_not_null())
         assert ((values[side] * 1000 - values[f"{side}_m"]).abs() < GRID_EPS).all(), f"{side} off the 0.001 grid"
         assert values[f"{side}_m"].is_between(1, 999).all(), f"{side} outside (0, 1)"
     quotes = quotes.with_columns(
@@ -170,9 +170,11 @@ def build(source: Path, out: Path, day: str = DEFAULT_DAY) -> Path:
         spread_s=_render_price(pl.col("ask_m") - pl.col("bid_m")),
     )
     for side in ("bid", "ask"):  # the string is the float: parse it back, exactly
-        values = quotes.filter(pl.col(side).is_not_null())
+        values = quotes.select(side, f"{side}_s").filter(pl.col(side).is_not_null())
         assert (values[f"{side}_s"].cast(pl.Float64) == values[side]).all(), f"{side} string round trip"
-    both = quotes.filter(pl.col("bid_m").is_not_null() & pl.col("ask_m").is_not_null())
+    both = quotes.select("bid", "ask", "mid", "spread", "bid_m", "ask_m").filter(
+        pl.col("bid_m").is_not_null() & pl.col("ask_m").is_not_null()
+    )
     crossed = int((both["bid_m"] > both["ask_m"]).sum())
     locked = int((both["bid_m"] == both["ask_m"]).sum())
     assert crossed == 0 and locked == 0, "crossed or locked quotes: the adapter would quarantine them (decide first)"
@@ -225,11 +227,13 @@ def build(source: Path, out: Path, day: str = DEFAULT_DAY) -> Path:
     # ---- frames, in receive order ----------------------------------------------------------------
     # Receive order: by poll time, then source row order (the source is sorted by slug, then ts).
     frames = (
-        quotes.join(per_market.select("slug", "condition_id", "yes_token"), on="slug", how="left")
+        quotes.select("src_row", "slug", "ts", "bid", "ask", "bid_s", "ask_s", "spread_s")
+        .join(per_market.select("slug", "condition_id", "yes_token"), on="slug", how="left")
         .with_columns(ts_ms=pl.col("ts").dt.epoch("ms"))
         .sort("ts_ms", "src_row")
         .with_row_index("seq")
     )
+    quotes = quotes.drop("bid_s", "ask_s", "spread_s")
     frames = frames.with_columns(
         seq=pl.col("seq").cast(pl.Int64),
         frame=pl.concat_str(
@@ -242,14 +246,23 @@ def build(source: Path, out: Path, day: str = DEFAULT_DAY) -> Path:
             pl.lit('"}'),
         ),
     )
-    capture = frames.select("seq", recv_ms="ts_ms", channel=pl.lit(CHANNEL), frame="frame", _token="yes_token")
-    stored = capture.sort("_token", "seq").drop("_token")  # by token: consecutive frames share their ids
+    n_frames = frames.height
+    first_recv, last_recv = int(frames["ts_ms"].min()), int(frames["ts_ms"].max())
+    stored = frames.select(
+        "seq", recv_ms="ts_ms", channel=pl.lit(CHANNEL), frame="frame", _token="yes_token"
+    ).sort("_token", "seq").drop("_token")  # by token: consecutive frames share their ids
 
     day_dir = out / day
     day_dir.mkdir(parents=True, exist_ok=True)
     capture_path = day_dir / CAPTURE_PARQUET
     _write_capture(stored, capture_path)
-    _verify(capture_path, frames)
+    del stored
+    # what the verification needs, and no more: the whole frame text is not kept twice
+    step = max(n_frames // 2_000, 1)
+    sample = frames.gather_every(step).select("seq", "yes_token", "condition_id", "ts_ms", "bid", "ask")
+    expected = frames.select("ts_ms", digest=pl.col("frame").hash())
+    del frames
+    _verify(capture_path, expected, sample)
 
     # ---- markets.json ----------------------------------------------------------------------------
     items = []
@@ -396,7 +409,6 @@ def build(source: Path, out: Path, day: str = DEFAULT_DAY) -> Path:
     # ---- manifest ---------------------------------------------------------------------------------
     fine = per_market.filter("fine")
     fine_frames = int(fine["polls"].sum())
-    first_recv, last_recv = int(frames["ts_ms"].min()), int(frames["ts_ms"].max())
     source_files = {
         f"quotes/dt={day}/data_0.parquet": source / "quotes" / f"dt={day}" / "data_0.parquet",
         "markets.parquet": source / "markets.parquet",
@@ -448,10 +460,10 @@ def build(source: Path, out: Path, day: str = DEFAULT_DAY) -> Path:
             "end_date_iso": "the first valid YYYY-MM-DD in the slug at 00:00Z, else null",
         },
         "counts": {
-            "frames": capture.height,
+            "frames": n_frames,
             "quote_rows": quotes.height,
-            "dropped_rows": quotes.height - capture.height,
-            "frames_by_tick": {TICK_COARSE: capture.height - fine_frames, TICK_FINE: fine_frames},
+            "dropped_rows": quotes.height - n_frames,
+            "frames_by_tick": {TICK_COARSE: n_frames - fine_frames, TICK_FINE: fine_frames},
             "markets": n_markets,
             "markets_by_tick": {TICK_COARSE: n_markets - fine.height, TICK_FINE: fine.height},
             "markets_by_category": dict(sorted(per_market.group_by("meta_category").len().rows())),
@@ -516,16 +528,17 @@ def build(source: Path, out: Path, day: str = DEFAULT_DAY) -> Path:
     return day_dir
 
 
-def _verify(capture_path: Path, frames: pl.DataFrame) -> None:
-    """Re-read the written capture: every frame, in receive order, is the one built from its source row,
-    and its prices are the source floats (checked by parsing a sample of the frames as JSON)."""
+def _verify(capture_path: Path, expected: pl.DataFrame, sample: pl.DataFrame) -> None:
+    """Re-read the written capture with the project's reader: in receive order, every frame is the one
+    built from its source row (same receive time, same text: compared by polars' 64-bit hash of each
+    frame, computed in this process), and a sample of the frames, parsed as JSON, holds the ids and
+    exactly the source floats of its row."""
     got = read_capture(capture_path)
-    assert got.height == frames.height
-    assert got["recv_ms"].equals(frames["ts_ms"]) and got["frame"].equals(frames["frame"])
-    step = max(frames.height // 2_000, 1)
-    for i in range(0, frames.height, step):
-        obj = json.loads(got["frame"][i])
-        row = frames.row(i, named=True)
+    assert got.height == expected.height
+    assert got["recv_ms"].equals(expected["ts_ms"])
+    assert got["frame"].hash().equals(expected["digest"]), "a frame differs from the one built"
+    for row in sample.iter_rows(named=True):
+        obj = json.loads(got["frame"][row["seq"]])
         assert obj["asset_id"] == row["yes_token"] and obj["market"] == row["condition_id"]
         assert obj["timestamp"] == str(row["ts_ms"]) and list(obj)[0] == "event_type"
         for key, side in (("best_bid", "bid"), ("best_ask", "ask")):

@@ -232,6 +232,7 @@ def test_committed_day_markets_and_findings() -> None:
 
 @needs_source
 @pytest.mark.slow
+@pytest.mark.xdist_group("universe-day")  # one worker: 6-8 GB each, never two at once
 def test_committed_day_agrees_with_source_rows() -> None:
     """Every frame's prices are its source row's floats, row for row (vectorised)."""
     quotes = pl.read_parquet(SOURCE / "quotes" / "dt=2026-08-12" / "data_0.parquet",
@@ -255,6 +256,7 @@ def test_committed_day_agrees_with_source_rows() -> None:
 
 @needs_source
 @pytest.mark.slow
+@pytest.mark.xdist_group("universe-day")  # one worker: 6-8 GB each, never two at once
 def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(SCRIPT), "--source", str(SOURCE), "--out", str(tmp_path)],
                    check=True, capture_output=True)

@@ -103,6 +103,7 @@ def test_ingest_a_slice_of_the_day(tmp_path: Path, registry: tuple[pl.DataFrame,
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("universe-day")  # one worker: 6-8 GB each, never two at once
 def test_ingest_the_whole_day(registry: tuple[pl.DataFrame, pl.DataFrame]) -> None:
     instruments, _ = registry
     got = stages.ingest(DAY, instruments)
