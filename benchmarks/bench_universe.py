@@ -1,10 +1,13 @@
-"""Benchmark: ingestion of the universe day 2026-08-12 (8.7 M best_bid_ask frames, 12,976 markets).
+"""Benchmark: S1–S4 over the universe day 2026-08-12 (8.7 M best_bid_ask frames, 12,976 markets).
 
 Ingestion = capture read (``read_capture`` of ``capture.parquet``: decode, row checks, order by seq)
 + normalise (``normalise_capture``: the vectorised best_bid_ask path) to MarketSnapshot frames
 + their validation against the generated schema (``validate_frame``), in frames per second, and
 the peak RSS of the process that did it. Also printed, apart: S1 (``stages.registry``), the whole
-of ``stages.ingest`` (which adds feed health and receipts) and the S2 MarketSnapshot table.
+of ``stages.ingest`` (which adds feed health and receipts) and the S2 MarketSnapshot table; then
+**signals** = S3 (book state) and every intel bot (S4), every disc bot and the data-quality monitor
+on those normalised frames, in input rows (top-of-book + book + trade rows) per second, with each
+bot's own seconds and rows out, and the peak RSS of that process.
 
 Each measurement runs in its own child process, so each peak RSS is its own
 (``resource.getrusage(RUSAGE_SELF).ru_maxrss``).
@@ -28,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DAY = ROOT / "fixtures" / "2026-08-12"
 TARGET_FRAMES_PER_S = 300_000
+TARGET_SIGNAL_ROWS_PER_S = 1_000_000
 
 
 def _out(line: str) -> None:
@@ -70,8 +74,10 @@ def _ingestion(day: Path) -> dict[str, object]:
 
 
 def _stages(day: Path) -> dict[str, object]:
-    """S1, then the whole S2 ingest and its MarketSnapshot table."""
+    """S1, the whole S2 ingest and its MarketSnapshot table, then S3–S4 (signals) bot by bot."""
+    from polytraders.bots.inputs import MarketData
     from polytraders.runtime import stages
+    from polytraders.runtime.profile import DISCOVERY_BOTS, SHADOW, SIGNAL_BOTS, bot_module
 
     t0 = time.perf_counter()
     instruments, quarantine = stages.registry(day)
@@ -80,6 +86,16 @@ def _stages(day: Path) -> dict[str, object]:
     t2 = time.perf_counter()
     table = stages.market_snapshots(got)
     t3 = time.perf_counter()
+    books = stages.book_state(got.book_snapshots, got.book_deltas)
+    data = MarketData(instruments=instruments, books=books, tops=table, trades=got.trades,
+                      resolutions=got.resolutions)
+    bots = {}
+    for slug in (*SIGNAL_BOTS, *DISCOVERY_BOTS, "gov.data_quality_monitor"):
+        started = time.perf_counter()
+        out = bot_module(slug).run(data, SHADOW.config(slug))
+        rows = out.candidates.height if hasattr(out, "candidates") else out.height
+        bots[slug] = (time.perf_counter() - started, rows)
+    t4 = time.perf_counter()
     return {
         "instruments": instruments.height,
         "s1_quarantine": quarantine.height,
@@ -89,6 +105,9 @@ def _stages(day: Path) -> dict[str, object]:
         "s1_s": t1 - t0,
         "ingest_s": t2 - t1,
         "table_s": t3 - t2,
+        "signal_rows_in": table.height + books.height + got.trades.height,
+        "signals_s": t4 - t3,
+        "bots": bots,
         "peak_rss_mib": _rss_mib(),
     }
 
@@ -157,7 +176,14 @@ def main() -> None:
          f"{st['s1_quarantine']} quarantined source findings)")
     _out(f"  S2 stages.ingest (adds feed health, receipts): {st['ingest_s']:6.2f} s = "
          f"{st['frames'] / st['ingest_s']:,.0f} frames/s; MarketSnapshot table (sort by token, ts) "
-         f"{st['table_s']:5.2f} s; peak RSS {st['peak_rss_mib']:,.0f} MiB")
+         f"{st['table_s']:5.2f} s")
+    rate = st["signal_rows_in"] / st["signals_s"]
+    s1_s4 = st["s1_s"] + st["ingest_s"] + st["table_s"] + st["signals_s"]
+    verdict = "meets" if rate >= TARGET_SIGNAL_ROWS_PER_S else "BELOW"
+    _out(f"  signals (S3 + {len(st['bots'])} bots): {st['signals_s']:6.2f} s = {rate:,.0f} rows/s ({verdict} the "
+         f"{TARGET_SIGNAL_ROWS_PER_S:,} target); S1-S4 {s1_s4:.1f} s; peak RSS {st['peak_rss_mib']:,.0f} MiB")
+    for slug, (seconds, rows) in sorted(st["bots"].items(), key=lambda kv: -kv[1][0]):
+        _out(f"    {slug:<32} {seconds:6.2f} s {rows:>12,} rows out")
 
 
 if __name__ == "__main__":
