@@ -67,6 +67,7 @@ from pydantic import Field, model_validator
 
 from polytraders.bots.base import BotConfig
 from polytraders.bots.inputs import MarketData, ScanResult, latest_instruments, scan_result
+from polytraders.bots.token_rows import token_rows
 from polytraders.contracts import reason_codes
 
 SLUG = "disc.quality_filter"
@@ -128,62 +129,84 @@ def _micro(value: Decimal) -> int:
 
 
 def _depth(books: pl.DataFrame, k: int) -> pl.DataFrame:
-    """Per market: median over its book snapshots of the thinner side's size within k ticks of the touch (micro)."""
-    rows = books.with_row_index("row").with_columns(
-        (pl.col("tick_size") * MICRO).cast(pl.Int64).alias("tick_u")
-    )
-    sides = []
+    """Per market: median over its book snapshots of the thinner side's size within k ticks of the
+    touch (micro); ``books`` has ``market``."""
+    rows = books.select("market", (k * (pl.col("tick_size") * MICRO).cast(pl.Int64)).alias("reach_u"), "bids", "asks")
+    rows = rows.with_row_index("row")
+    per_snapshot = rows.select("row", "market")
     for side in ("bids", "asks"):
-        levels = rows.select("row", "tick_u", pl.col(side).alias("level")).explode("level").select(
-            "row", "tick_u",
-            (pl.col("level").struct.field("price") * MICRO).cast(pl.Int64).alias("price_u"),
-            (pl.col("level").struct.field("size") * MICRO).cast(pl.Int64).alias("size_u"),
-        )  # fmt: skip
-        near = (pl.col("price_u") - pl.col("price_u").first().over("row")).abs() <= k * pl.col("tick_u")
-        sides.append(levels.group_by("row").agg(pl.col("size_u").filter(near).sum().alias(side)))
-    per_snapshot = rows.select("row", "condition_id").join(sides[0], on="row").join(sides[1], on="row")
-    return per_snapshot.group_by("condition_id").agg(
-        pl.min_horizontal("bids", "asks").median().alias("depth_u")
+        levels = rows.select(
+            "row", "reach_u",
+            (pl.col(side).list.first().struct.field("price") * MICRO).cast(pl.Int64).alias("best_u"),
+            pl.col(side).alias("level"),
+        ).explode("level")  # fmt: skip
+        price_u = (pl.col("level").struct.field("price") * MICRO).cast(pl.Int64)
+        size_u = (pl.col("level").struct.field("size") * MICRO).cast(pl.Int64)
+        near = levels.filter((price_u - pl.col("best_u")).abs() <= pl.col("reach_u"))
+        depth = near.group_by("row").agg(size_u.sum().alias(side))
+        per_snapshot = per_snapshot.join(depth, on="row", how="inner")
+    return per_snapshot.group_by("market").agg(pl.min_horizontal("bids", "asks").median().alias("depth_u"))
+
+
+def _gaps(stamps: pl.DataFrame) -> pl.DataFrame:
+    """Per market: first snapshot time and the largest time between consecutive snapshots of one of
+    its tokens; ``stamps`` (``tok``, ``market``, ``ts_ms``) by token, then time."""
+    gap = pl.when(pl.col("tok") == pl.col("tok").shift()).then(pl.col("ts_ms").diff()).alias("gap_ms")
+    return (
+        stamps.with_columns(gap)
+        .group_by("market")
+        .agg(pl.col("ts_ms").min().alias("first_snapshot_ms"), pl.col("gap_ms").max().alias("max_gap_ms"))
     )
 
 
 def run(data: MarketData, config: Config) -> ScanResult:
     """Filter markets on quality; see the module docstring."""
-    markets = latest_instruments(data.instruments)
-    tokens = markets.select(
-        "condition_id",
-        pl.col("tokens").list.eval(pl.element().struct.field("token_id")).alias("token_id"),
-        pl.col("tokens").list.eval(pl.int_range(pl.len()) == 0).alias("is_yes"),
-    ).explode("token_id", "is_yes")
+    markets = latest_instruments(data.instruments).with_row_index("market")
     keys = ["condition_id", "token_id"]
-    tops = data.tops.join(tokens, on=keys, how="inner")
-    books = data.books.join(tokens.select(keys), on=keys, how="inner")
-    trades = data.trades.join(tokens.select(keys), on=keys, how="inner")
+    tokens = (
+        markets.select(
+            "market", "condition_id",
+            pl.col("tokens").list.eval(pl.element().struct.field("token_id")).alias("token_id"),
+            pl.col("tokens").list.eval(pl.int_range(pl.len()) == 0).alias("is_yes"),
+        )
+        .explode("token_id", "is_yes")
+        .with_row_index("tok")
+    )  # fmt: skip
     w1 = max([v for v in (data.instruments["as_of_ms"].max(), data.tops["ts_ms"].max(), data.books["ts_ms"].max(),
                           data.trades["ts_ms"].max()) if v is not None], default=0)  # fmt: skip
 
-    two_sided = pl.col("best_bid").is_not_null() & pl.col("best_ask").is_not_null()
-    two_mid_u = ((pl.col("best_bid") + pl.col("best_ask")) * MICRO).cast(pl.Int64)
-    yes_2mid_u = pl.when(pl.col("is_yes")).then(two_mid_u).otherwise(2 * MICRO - two_mid_u)
-    top_stats = tops.group_by("condition_id").agg(
-        two_sided.any().alias("live"),
-        pl.col("spread_ticks").filter(two_sided).median().alias("spread_ticks"),
-        yes_2mid_u.filter(two_sided).median().alias("yes_2mid_u"),
+    # Each listed token's tops, by token then time (no join or sort of the long frame: token_rows).
+    two_sided = (pl.col("best_bid").is_not_null() & pl.col("best_ask").is_not_null()).alias("two_sided")
+    two_mid_u = ((pl.col("best_bid") + pl.col("best_ask")) * MICRO).cast(pl.Int64).alias("two_mid_u")
+    tops = token_rows(data.tops, tokens, [two_sided, "spread_ticks", two_mid_u])
+    yes_2mid_u = pl.when(pl.col("is_yes")).then(pl.col("two_mid_u")).otherwise(2 * MICRO - pl.col("two_mid_u"))
+    top_stats = (
+        tops.filter("two_sided")
+        .group_by("market")
+        .agg(pl.col("spread_ticks").median(), yes_2mid_u.median().alias("yes_2mid_u"))
+        .with_columns(pl.lit(True).alias("live"))
     )
-    stamps = pl.concat([tops.select(*keys, "ts_ms"), books.select(*keys, "ts_ms")]).unique().sort(*keys, "ts_ms")
-    seen = stamps.with_columns(pl.col("ts_ms").diff().over(keys).alias("gap_ms")).group_by("condition_id").agg(
-        pl.col("ts_ms").min().alias("first_snapshot_ms"), pl.col("gap_ms").max().alias("max_gap_ms")
-    )
+    stamps = tops.select("tok", "market", "ts_ms")
+    if data.books.height:
+        book_stamps = token_rows(data.books, tokens.select(*keys, "tok", "market"))
+        stamps = pl.concat([stamps, book_stamps]).sort("tok", "ts_ms")
     first_as_of = data.instruments.group_by("condition_id").agg(pl.col("as_of_ms").min().alias("first_as_of_ms"))
-    volume = trades.group_by("condition_id").agg((pl.col("size") * MICRO).cast(pl.Int64).sum().alias("volume_u"))
+    listed = tokens.select(*keys, "market")
+    books = data.books.select(*keys, "tick_size", "bids", "asks").join(listed, on=keys, how="inner")
+    volume = (
+        data.trades.select(*keys, "size")
+        .join(listed, on=keys, how="inner")
+        .group_by("market")
+        .agg((pl.col("size") * MICRO).cast(pl.Int64).sum().alias("volume_u"))
+    )
 
     stats = (
-        markets.select("condition_id")
+        markets.select("market", "condition_id")
         .join(first_as_of, on="condition_id", how="left")
-        .join(top_stats, on="condition_id", how="left")
-        .join(seen, on="condition_id", how="left")
-        .join(_depth(books, config.depth_ticks), on="condition_id", how="left")
-        .join(volume, on="condition_id", how="left")
+        .join(top_stats, on="market", how="left")
+        .join(_gaps(stamps), on="market", how="left")
+        .join(_depth(books, config.depth_ticks), on="market", how="left")
+        .join(volume, on="market", how="left")
     )
     first_seen = pl.min_horizontal("first_as_of_ms", "first_snapshot_ms")
     no_depth = pl.col("depth_u").is_null()

@@ -145,6 +145,21 @@ def test_run_when_same_input_twice_then_same_output() -> None:
     assert sorted(ids) == sorted([M1, M2, M3])
 
 
+def test_run_when_rows_in_any_order_then_same_result() -> None:
+    # m1 as in BOOKS / TOPS plus m2 (YES and NO quoted, 3 ticks wide), rows shuffled and reversed:
+    # the verdict is per market over its rows, whatever their order (the frames are sorted only when not in order)
+    ins = instruments(market("m1"), market("m2"))
+    top = pl.concat([TOPS, tops(("y2", 0, "0.40", "0.43"), ("n2", 10_000, "0.57", "0.60"),
+                                ("y2", 40_000, "0.41", "0.44"))])
+    ordered = run(cfg(), ins=ins, top=top)
+    for seed in range(3):
+        shuffled = run(cfg(), ins=ins, top=top.sample(fraction=1.0, shuffle=True, seed=seed),
+                       book=BOOKS.reverse())  # fmt: skip
+        assert shuffled.candidates.equals(ordered.candidates)
+        assert shuffled.excluded.equals(ordered.excluded)
+    assert ordered.excluded.rows() == [(CONDITION["m2"], "DISC_WIDE_SPREAD")]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
