@@ -19,8 +19,8 @@ Method
        together, i.e. inside the token's active span [first, last snapshot]) ≤ ``max_gap_ms`` —
        else DISC_BOOK_GAP;
     6. depth: per book snapshot, shares resting within ``depth_ticks`` ticks of the touch on each
-       side (|price − best| ≤ k · tick), the thinner side's; median over its snapshots
-       ≥ ``min_depth_shares`` — else DISC_THIN_DEPTH. A market with no book snapshot (top of
+       side (|price − best| ≤ k · tick; an empty side has 0), the thinner side's; median over its
+       snapshots ≥ ``min_depth_shares`` — else DISC_THIN_DEPTH. A market with no book snapshot (top of
        book only: no level sizes) has unknown depth: DISC_DEPTH_UNKNOWN when
        ``require_book_depth``, else the criterion is skipped;
     7. volume = Σ size of its trade prints ≥ ``min_volume_shares`` — else DISC_LOW_VOLUME. The
@@ -130,7 +130,7 @@ def _micro(value: Decimal) -> int:
 
 def _depth(books: pl.DataFrame, k: int) -> pl.DataFrame:
     """Per market: median over its book snapshots of the thinner side's size within k ticks of the
-    touch (micro); ``books`` has ``market``."""
+    touch (micro); ``books`` has ``market``. An empty side has depth 0."""
     rows = books.select("market", (k * (pl.col("tick_size") * MICRO).cast(pl.Int64)).alias("reach_u"), "bids", "asks")
     rows = rows.with_row_index("row")
     per_snapshot = rows.select("row", "market")
@@ -144,7 +144,7 @@ def _depth(books: pl.DataFrame, k: int) -> pl.DataFrame:
         size_u = (pl.col("level").struct.field("size") * MICRO).cast(pl.Int64)
         near = levels.filter((price_u - pl.col("best_u")).abs() <= pl.col("reach_u"))
         depth = near.group_by("row").agg(size_u.sum().alias(side))
-        per_snapshot = per_snapshot.join(depth, on="row", how="inner")
+        per_snapshot = per_snapshot.join(depth, on="row", how="left").with_columns(pl.col(side).fill_null(0))
     return per_snapshot.group_by("market").agg(pl.min_horizontal("bids", "asks").median().alias("depth_u"))
 
 

@@ -145,6 +145,14 @@ def test_run_when_same_input_twice_then_same_output() -> None:
     assert sorted(ids) == sorted([M1, M2, M3])
 
 
+def test_run_when_a_book_side_is_empty_then_its_depth_is_zero() -> None:
+    # books T0: no bids → thinner side 0; T0 + 30 s: thinner 200 (as BOOKS) → median depth (0 + 200) / 2 = 100
+    # (a one-sided snapshot counts 0, it is not left out: left out, the median would be 200)
+    book = books(("yes", 0, [], [("0.50", "80")]), ("yes", 30_000, [("0.49", "200")], [("0.51", "300")]))
+    assert run(cfg(min_depth_shares=D("100")), book=book).candidates["condition_id"].to_list() == [M1]
+    assert run(cfg(min_depth_shares=D("100.000001")), book=book).excluded.rows() == [(M1, "DISC_THIN_DEPTH")]
+
+
 def test_run_when_rows_in_any_order_then_same_result() -> None:
     # m1 as in BOOKS / TOPS plus m2 (YES and NO quoted, 3 ticks wide), rows shuffled and reversed:
     # the verdict is per market over its rows, whatever their order (the frames are sorted only when not in order)
