@@ -54,6 +54,7 @@ from pydantic import Field
 
 from polytraders.bots.base import BotConfig
 from polytraders.bots.inputs import MarketData, ScanResult, latest_instruments, scan_result
+from polytraders.bots.token_rows import token_rows
 from polytraders.contracts import reason_codes
 
 SLUG = "disc.universe_scanner"
@@ -84,6 +85,8 @@ def run(data: MarketData, config: Config) -> ScanResult:
     tradable = pl.col("active") & pl.col("accepting_orders") & ~pl.col("closed")
     not_active = markets.filter(~tradable).select("condition_id", pl.lit(NOT_ACTIVE).alias("reason_code"))
 
+    # One row per listed (condition_id, token_id); ``listed`` = how many times the market lists it
+    # (a token listed twice counts its snapshots twice, as a join on the listing would).
     tokens = (
         markets.filter(tradable)
         .select(
@@ -91,22 +94,28 @@ def run(data: MarketData, config: Config) -> ScanResult:
             pl.col("tokens").list.eval(pl.element().struct.field("token_id")).alias("token_id"),
         )
         .explode("token_id")
+        .group_by("condition_id", "token_id", maintain_order=True)
+        .agg(pl.len().cast(pl.Int64).alias("listed"))
+        .with_row_index("tok")
+        .with_columns(((k + pl.col("listed") - 1) // pl.col("listed")).alias("need"))  # k-th of the repeated list
     )
-    snaps = data.tops.select(
-        "condition_id",
-        "token_id",
-        "ts_ms",
-        (pl.col("best_bid").is_not_null() & pl.col("best_ask").is_not_null()).alias("two_sided"),
-    )
+    # The listed tokens' tops by token then time (token_rows: no join or sort of the long frame);
+    # nth = how many two-sided tops the token has had up to and including this one.
+    two_sided = (pl.col("best_bid").is_not_null() & pl.col("best_ask").is_not_null()).cast(pl.Int64).alias("two")
+    snaps = token_rows(data.tops, tokens.select("condition_id", "token_id", "tok", "need"), [two_sided])
+    seen = pl.col("two").cum_sum()
+    nth = seen - pl.when(pl.col("tok").ne_missing(pl.col("tok").shift())).then(seen - pl.col("two")).forward_fill()
+    counts = snaps.group_by("tok").agg(pl.col("two").sum().alias("two_sided"), pl.len().alias("snapshots"))
+    kth = snaps.filter((pl.col("two") == 1) & (nth == pl.col("need"))).select("tok", kth_ts_ms="ts_ms")
     per_token = (
-        tokens.join(snaps, on=["condition_id", "token_id"], how="left")
-        .group_by("condition_id", "token_id")
-        .agg(
-            pl.col("two_sided").sum().alias("n_two_sided"),
-            pl.col("ts_ms").count().alias("n_snapshots"),
-            pl.col("ts_ms").filter(pl.col("two_sided")).sort().head(k).max().alias("kth_ts_ms"),
+        tokens.join(counts, on="tok", how="left")
+        .join(kth, on="tok", how="left")
+        .select(
+            "condition_id", "kth_ts_ms",
+            (pl.col("listed") * pl.col("two_sided").fill_null(0)).alias("n_two_sided"),
+            (pl.col("listed") * pl.col("snapshots").fill_null(0)).alias("n_snapshots"),
         )
-    )
+    )  # fmt: skip
     per_market = per_token.group_by("condition_id").agg(
         (pl.col("n_two_sided") >= k).any().alias("live"),
         pl.col("kth_ts_ms").filter(pl.col("n_two_sided") >= k).min().alias("ts_ms"),

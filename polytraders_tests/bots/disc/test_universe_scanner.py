@@ -220,6 +220,28 @@ def test_run_when_min_two_sided_snapshots_two_then_admitted_at_second_snapshot()
     assert result3.excluded.rows() == [(A, "DISC_NO_LIVE_BOOK")]
 
 
+def test_run_when_tops_in_any_order_then_same_candidates_and_kth_time() -> None:
+    # the k = 2 case above with its rows reversed and interleaved (tokens not consecutive, times
+    # going back): the k-th two-sided time is per token in time order, not row order → TS + 2_000, 0.8
+    books = _snaps(
+        _snap(A, "2", TS + 4_000, "0.58", "0.60"),
+        _snap(A, "1", TS + 2_000, "0.40", "0.42"),
+        _snap(A, "2", TS + 1_000, "0.58", "0.60"),
+        _snap(A, "1", TS, "0.40", "0.42"),
+        _snap(A, "2", TS, "0.58", None),
+    )
+    result = run(
+        _instruments(_instrument(A, ("1", "2"))), books, scanner.Config(min_two_sided_snapshots=2)
+    )
+    assert result.candidates.select("ts_ms", "rank", "score").rows() == [(TS + 2_000, 1, 0.8)]
+    instruments, tops = _universe()
+    ordered = run(instruments, tops, scanner.Config())
+    for seed in range(3):
+        shuffled = run(instruments, tops.sample(fraction=1.0, shuffle=True, seed=seed), scanner.Config())
+        assert shuffled.candidates.equals(ordered.candidates)
+        assert shuffled.excluded.equals(ordered.excluded)
+
+
 def test_run_when_instrument_has_newer_record_then_latest_status_decides() -> None:
     instruments = _instruments(
         _instrument(A, ("1", "2"), closed=True, as_of_ms=TS + 10),
