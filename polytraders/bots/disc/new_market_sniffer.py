@@ -107,8 +107,10 @@ def run(data: MarketData, config: Config) -> ScanResult:
     tokens = markets.select(
         "condition_id", pl.col("tokens").list.eval(pl.element().struct.field("token_id")).alias("token_id")
     ).explode("token_id")
+    # first top per token over the long frame (one pass, no join of it), then per market over its listed tokens
+    first_per_token = data.tops.group_by("condition_id", "token_id").agg(pl.col("ts_ms").min())
     first_top = (
-        tokens.join(data.tops.select("condition_id", "token_id", "ts_ms"), on=["condition_id", "token_id"])
+        tokens.join(first_per_token, on=["condition_id", "token_id"])
         .group_by("condition_id")
         .agg(pl.col("ts_ms").min().alias("first_top_ms"))
     )
