@@ -1,4 +1,4 @@
-"""intel.regime_classifier — QUIET / TRENDING / EVENT / REDUCE_ONLY / HALTED per token snapshot.
+"""intel.regime_classifier — QUIET / TRENDING / EVENT / REDUCE_ONLY / HALTED per token, emitted when it changes.
 
 Method
     At every top-of-book snapshot of a token, five conditions are evaluated from data at or
@@ -19,12 +19,14 @@ Method
 
     The inputs reuse the other intel bots' functions: the record as of the snapshot is
     :func:`polytraders.bots.intel.time_to_resolution.instrument_as_of` (the time to end is
-    compared in exact integer ms); shocks are
-    :func:`polytraders.bots.intel.shock_detector.shock_events` with ``config.shock`` (jumps on the
-    tops and size sweeps on the trades; no books are read, so the depth rule is off); the
-    volatility ratio is :func:`polytraders.bots.intel.vol_ratio.volatility` with ``config.vol``,
-    its latest reading at or before the snapshot once past the warm-up (``min_returns`` changes,
-    a non-zero long volatility); no reading yet = not trending by volatility. The drift is
+    compared in exact integer ms); shocks are intel.shock_detector's with ``config.shock``: its
+    jump rule on the tops (evaluated here over the sorted snapshots; the same rows as
+    :func:`polytraders.bots.intel.shock_detector.jumps`) and its size sweeps on the trades
+    (:func:`~polytraders.bots.intel.shock_detector.sweeps`; no books are read, so the depth rule
+    is off); the volatility ratio is intel.vol_ratio's
+    (:func:`polytraders.bots.intel.vol_ratio.token_volatility` with ``config.vol``), its latest
+    reading at or before the snapshot once past the warm-up (``min_returns`` changes, a non-zero
+    long volatility); no reading yet = not trending by volatility. The drift is
     ``|mid(t) − mid(t − W)|`` with the token's latest two-sided mids at or before ``t`` and at or
     before ``t − W``, in exact micro-units against ``drift_ticks`` × the snapshot's tick size (no
     mid W ago = no drift). A snapshot without an instrument record as of its time is neither
@@ -34,6 +36,14 @@ Method
     2008, "High-frequency trading in a limit order book", Quantitative Finance 8(3) — spread
     and inventory risk grow with volatility and shrink with time to the horizon). Informational
     (capital impact I).
+
+    A regime is a state, so the bot emits the regime of a token's first snapshot and then only
+    the snapshots where it differs from the token's previous snapshot's (the transitions). The
+    latest row at or before any time (an as-of join on ``token_id``, ``ts_ms``) is the regime of
+    the token's latest snapshot at or before that time, exactly as if every snapshot had a row;
+    :func:`classify` keeps the conditions of every snapshot. The work is one pass over the tops
+    sorted by token and time on an integer token key (no sort when the tops come sorted, as the
+    runtime hands them), each input joined as of the snapshot once.
 
 Inputs
     ``data.tops`` (:class:`~polytraders.bots.inputs.MarketData`) — MarketSnapshot frame:
@@ -48,8 +58,10 @@ Inputs
 Returns
     Signal frame (``bot``, ``condition_id``, ``token_id``, ``ts_ms`` Int64, ``name`` = the label
     ("QUIET" | "TRENDING" | "EVENT" | "REDUCE_ONLY" | "HALTED"), ``value`` Float64 = its code
-    0..4 (:data:`LABELS` index), ``unit`` = "regime"): exactly one row per input snapshot, sorted
-    stably by ``token_id``, ``ts_ms``.
+    0..4 (:data:`LABELS` index), ``unit`` = "regime"): one row for each token's first snapshot,
+    then one for each snapshot whose regime differs from the token's previous snapshot's
+    (snapshots of one millisecond in input order); sorted stably by ``token_id``, ``ts_ms``. The
+    other snapshots have no row: their regime is the latest row's before them.
 
 Reason codes
     INTEL_REGIME_QUIET, INTEL_REGIME_TRENDING, INTEL_REGIME_EVENT, INTEL_REGIME_REDUCE_ONLY,
@@ -62,22 +74,25 @@ Raises
 
 Example
     >>> from polytraders_tests.bots.frames import instruments, market, tops
-    >>> snaps = tops(("yes", 0, "0.48", "0.52"), ("yes", 1_000, "0.58", "0.62"))  # +10 ticks: a jump
+    >>> snaps = tops(("yes", 0, "0.48", "0.52"), ("yes", 500, "0.48", "0.52"),
+    ...              ("yes", 1_000, "0.58", "0.62"), ("yes", 2_000, "0.58", "0.62"))  # +10 ticks at 1 s: a jump
     >>> data = MarketData.of(tops=snaps, instruments=instruments(market("m1", end_dt=86_400_000)))
-    >>> run(data, Config()).select("name", "value").rows()
-    [('QUIET', 0.0), ('EVENT', 2.0)]
+    >>> run(data, Config()).select("ts_ms", "name", "value").rows()  # QUIET, QUIET, EVENT, EVENT
+    [(1790000000000, 'QUIET', 0.0), (1790000001000, 'EVENT', 2.0)]
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import polars as pl
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
-from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, signal_frame
+from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, drop_repeats, signal_frame
 from polytraders.bots.intel import shock_detector, vol_ratio
 from polytraders.bots.intel.shock_detector import micro
-from polytraders.bots.intel.time_to_resolution import instrument_as_of
+from polytraders.bots.intel.time_to_resolution import instrument_as_of, token_rows
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.regime_classifier"
@@ -119,61 +134,120 @@ class Config(BotConfig):
     )
 
 
-def _asof(frame: pl.DataFrame, right: pl.DataFrame, by: str, left_on: str, right_on: str) -> pl.DataFrame:
-    """Backward as-of join (inclusive) of ``right`` onto ``frame`` within ``by`` groups."""
-    return frame.sort(by, left_on).join_asof(
-        right.sort(by, right_on), left_on=left_on, right_on=right_on, by=by, strategy="backward",
-        check_sortedness=False,
+def _asof(rows: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str) -> pl.DataFrame:
+    """``rows`` plus the columns of ``right`` (sorted by ``_tok``, ``right_on``) as of each row: a
+    backward, inclusive as-of join on ``left_on`` (``rows`` is sorted by ``_tok``, ``left_on``)
+    within tokens. Joined on the two key columns only (cheaper than carrying every column of
+    ``rows`` through the join); row order is kept."""
+    joined = rows.select("_tok", left_on).join_asof(
+        right, left_on=left_on, right_on=right_on, by="_tok", strategy="backward", check_sortedness=False
     )
+    return rows.with_columns(joined.drop("_tok", left_on))
+
+
+def _per_token(tokens: pl.DataFrame, per_condition: pl.DataFrame, time: str) -> pl.DataFrame:
+    """``per_condition`` (``condition_id``, ``time``) spread over the tokens of each market:
+    ``_tok``, ``time``, sorted by both."""
+    return per_condition.join(tokens.select("_tok", "condition_id"), on="condition_id").select("_tok", time).sort(
+        "_tok", time
+    )
+
+
+def _jumps(config: shock_detector.Config) -> pl.Expr:
+    """True on a snapshot that jumps by :func:`polytraders.bots.intel.shock_detector.jumps`' rule,
+    for a frame sorted by ``_tok``, ``ts_ms`` with micro-unit Int64 ``_tick``, ``_mid``, ``_bid``,
+    ``_ask``: the value minus the token's last non-null value before the row (as
+    :func:`~polytraders.bots.intel.shock_detector.price_moves`) against ``jump_ticks`` × the larger
+    tick of the row and the one before. The same rows as ``jumps`` (a test holds them equal), on
+    shifts over the whole sorted frame instead of windows per token."""
+    same_token = pl.col("_tok") == pl.col("_tok").shift(1)
+
+    def change(column: str) -> pl.Expr:
+        present = pl.col(column).is_not_null()
+        last = pl.col(column).shift(1).forward_fill()
+        last_token = pl.when(present).then(pl.col("_tok")).shift(1).forward_fill()
+        return pl.when(last_token == pl.col("_tok")).then(pl.col(column) - last)
+
+    tick = pl.when(same_token).then(pl.max_horizontal("_tick", pl.col("_tick").shift(1))).otherwise("_tick")
+    columns = ("_mid", "_bid", "_ask") if config.jump_on_touch else ("_mid",)
+    size = pl.max_horizontal(*(change(c).abs() for c in columns))
+    return (size >= config.jump_ticks * tick).fill_null(False)
 
 
 def classify(data: MarketData, config: Config) -> pl.DataFrame:
     """One row per snapshot (sorted stably by ``token_id``, ``ts_ms``): ``condition_id``,
     ``token_id``, ``ts_ms``, the five conditions as Boolean columns ``halted``, ``reduce_only``,
     ``event``, ``trending`` (``quiet`` = none) and ``code`` Int64 (the regime, :data:`LABELS`)."""
-    rows = (
-        data.tops.sort("token_id", "ts_ms", maintain_order=True)
-        .select("condition_id", "token_id", "ts_ms", micro("tick_size").alias("_tick"))
-        .with_row_index("_snapshot")
-    )
-    rows = instrument_as_of(rows, data.instruments, ["active", "closed", "accepting_orders", "end_ts_ms"])
-    resolved = data.resolutions.select("condition_id", pl.col("ts_ms").alias("_resolved_ts"))
-    rows = _asof(rows, resolved, "condition_id", "ts_ms", "_resolved_ts")
-    events = shock_detector.shock_events(data.tops, data.trades, data.books.clear(), config.shock)
-    rows = _asof(rows, events.select("condition_id", pl.col("ts_ms").alias("_event_ts")).unique(),
-                 "condition_id", "ts_ms", "_event_ts")
-    vols = vol_ratio.volatility(data.tops, config.vol).filter(
+    flags = _flags(data, config)
+    ids = flags.tokens.select("condition_id", "token_id")[flags.rows["_tok"]]
+    return pl.concat([ids, flags.rows.drop("_tok")], how="horizontal")
+
+
+@dataclass(frozen=True, slots=True)
+class _Flags:
+    rows: pl.DataFrame  # _tok, ts_ms, halted, reduce_only, event, trending, code; by token, time
+    tokens: pl.DataFrame  # _tok, condition_id, token_id
+
+
+def _flags(data: MarketData, config: Config) -> _Flags:
+    """The conditions and the regime of every snapshot on the integer token key (see
+    :func:`~polytraders.bots.intel.time_to_resolution.token_rows`): one sort (or none when the
+    tops are in order), each input joined once, as of the snapshot, on ``_tok``."""
+    touch = ["best_bid", "best_ask"] if config.shock.jump_on_touch else []
+    rows, tokens = token_rows(data.tops, ["tick_size", "mid", *touch])
+    rows = rows.with_columns(micro("tick_size").alias("_tick"), micro("mid").alias("_mid"),
+                             *(micro(c).alias(f"_{c[5:]}") for c in touch)).drop("tick_size", "mid", *touch)
+    rows = instrument_as_of(rows, tokens, data.instruments, ["active", "closed", "accepting_orders", "end_ts_ms"])
+
+    # resolved: the market's first resolution at or before the snapshot
+    first_resolution = data.resolutions.group_by("condition_id").agg(pl.col("ts_ms").min().alias("_resolved_ts"))
+    resolved_ts = tokens.join(first_resolution, on="condition_id", how="left", maintain_order="left")["_resolved_ts"]
+    rows = rows.with_columns(resolved_ts.gather(rows["_tok"]).alias("_resolved_ts"))
+
+    # shocks of the market (any of its tokens): shock_detector's jump rule on the tops (_jumps)
+    # and its sweeps on the trades
+    jumped = rows.filter(_jumps(config.shock)).select("_tok", "ts_ms").join(tokens, on="_tok")
+    swept = shock_detector.sweeps(data.trades, data.books.clear(), config.shock)
+    events = pl.concat([jumped.select("condition_id", "ts_ms"), swept.select("condition_id", "ts_ms")]).unique()
+    rows = _asof(rows, _per_token(tokens, events.rename({"ts_ms": "_event_ts"}), "_event_ts"), "ts_ms", "_event_ts")
+
+    # the latest volatility ratio past the warm-up, and the mids now and W ago
+    mids = rows.select("_tok", "ts_ms", "_mid").filter(pl.col("_mid").is_not_null())
+    mids = mids.filter(vol_ratio.last_of_ms())
+    vols = vol_ratio.token_volatility(mids, config.vol).filter(
         (pl.col("n_returns") >= config.vol.min_returns) & (pl.col("vol_long") > 0)
     )
-    rows = _asof(rows, vols.select("token_id", pl.col("ts_ms").alias("_vol_ts"), "vol_ratio"),
-                 "token_id", "ts_ms", "_vol_ts")
-    mids = data.tops.filter(pl.col("mid").is_not_null()).select("token_id", "ts_ms", micro("mid").alias("_mid"))
-    rows = _asof(rows, mids.rename({"ts_ms": "_mid_ts"}), "token_id", "ts_ms", "_mid_ts")
+    rows = _asof(rows, vols.select("_tok", pl.col("ts_ms").alias("_vol_ts"), "vol_ratio"), "ts_ms", "_vol_ts")
+    mids = mids.select("_tok", pl.col("ts_ms").alias("_mid_ts"), "_mid")
+    rows = _asof(rows.drop("_mid"), mids, "ts_ms", "_mid_ts")
     rows = _asof(rows.with_columns((pl.col("ts_ms") - config.drift_window_ms).alias("_past_ts")),
-                 mids.rename({"ts_ms": "_past_mid_ts", "_mid": "_past_mid"}), "token_id", "_past_ts", "_past_mid_ts")
+                 mids.rename({"_mid_ts": "_past_mid_ts", "_mid": "_past_mid"}), "_past_ts", "_past_mid_ts")
 
     halted = (
-        pl.col("_resolved_ts").is_not_null() | pl.col("closed").fill_null(False)
+        (pl.col("ts_ms") >= pl.col("_resolved_ts")).fill_null(False) | pl.col("closed").fill_null(False)
         | ~pl.col("accepting_orders").fill_null(True) | ~pl.col("active").fill_null(True)
     )
     reduce_only = (pl.col("end_ts_ms") - pl.col("ts_ms") <= config.reduce_only_ms).fill_null(False)
     event = (pl.col("ts_ms") - pl.col("_event_ts") < config.event_cooldown_ms).fill_null(False)
     drift = (pl.col("_mid") - pl.col("_past_mid")).abs() >= config.drift_ticks * pl.col("_tick")
     trending = (pl.col("vol_ratio") > config.trend_vol_ratio).fill_null(False) | drift.fill_null(False)
-    flags = rows.sort("_snapshot").select(
-        "condition_id", "token_id", "ts_ms", halted.alias("halted"), reduce_only.alias("reduce_only"),
-        event.alias("event"), trending.alias("trending"),
+    flags = rows.select(
+        "_tok", "ts_ms", halted.alias("halted"), reduce_only.alias("reduce_only"), event.alias("event"),
+        trending.alias("trending"),
     )
     code = pl.max_horizontal(
         pl.when(pl.col(name)).then(level).otherwise(QUIET)
         for name, level in (("halted", HALTED), ("reduce_only", REDUCE_ONLY), ("event", EVENT),
                             ("trending", TRENDING))
     )
-    return flags.with_columns(code.cast(pl.Int64).alias("code"))
+    return _Flags(flags.with_columns(code.cast(pl.Int64).alias("code")), tokens)
 
 
 def run(data: MarketData, config: Config) -> pl.DataFrame:
-    """The regime of every snapshot; see the module docstring."""
-    regimes = classify(data, config)
+    """The regime of each token's first snapshot and of every snapshot where it changes; see the module docstring."""
+    flags = _flags(data, config)
+    emitted = flags.rows.with_columns(drop_repeats(["code"], key="_tok")).filter(pl.col("code").is_not_null())
+    ids = flags.tokens.select("condition_id", "token_id")[emitted["_tok"]]
+    regimes = pl.concat([ids, emitted.select("ts_ms", "code")], how="horizontal")
     label = pl.col("code").replace_strict(dict(enumerate(LABELS)), return_dtype=pl.String)
     return signal_frame(regimes, SLUG, label, UNIT, pl.col("code")).cast(SIGNAL_SCHEMA)

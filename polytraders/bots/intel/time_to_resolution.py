@@ -80,29 +80,46 @@ class Config(BotConfig):
     )
 
 
-def instrument_as_of(frame: pl.DataFrame, instruments: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """``frame`` (with ``condition_id`` String, ``ts_ms`` Int64) plus ``columns`` of the market's
-    instrument record as of each row: the latest record with ``as_of_ms`` ≤ ``ts_ms`` (records of
-    one ``as_of_ms``: the later row). Rows without such a record get nulls. Row order is kept."""
+def token_rows(frame: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(rows, tokens)`` of ``frame`` (``condition_id``, ``token_id`` String, ``ts_ms`` Int64, ...).
+
+    ``rows``: ``_tok`` UInt32, ``ts_ms`` and ``columns``, sorted stably by ``token_id``, ``ts_ms``;
+    ``_tok`` is the token's position in ``tokens`` (``_tok``, ``condition_id``, ``token_id``, one
+    row per token in ``token_id`` order), so joins and window operations run on an integer key
+    over a sorted frame and the string ids are gathered back only for the rows a bot emits. The
+    runtime hands bots frames in that order already: checking it costs one pass, far less than
+    sorting long string keys again, so an ordered frame is not sorted."""
+    selected = frame.select("condition_id", "token_id", "ts_ms", *columns)
+    tok = pl.col("token_id").rle_id().alias("_tok")
+    keyed = selected.with_columns(tok) if selected["token_id"].is_sorted() else None
+    in_time_order = (pl.col("ts_ms") >= pl.col("ts_ms").shift(1)) | (pl.col("_tok") != pl.col("_tok").shift(1))
+    if keyed is None or not keyed.select(in_time_order.slice(1).all()).item():
+        keyed = selected.sort("token_id", "ts_ms", maintain_order=True).with_columns(tok)
+    tokens = keyed.filter(pl.col("_tok").ne_missing(pl.col("_tok").shift(1))).select("_tok", "condition_id", "token_id")
+    return keyed.select("_tok", "ts_ms", *columns), tokens
+
+
+def instrument_as_of(rows: pl.DataFrame, tokens: pl.DataFrame, instruments: pl.DataFrame,
+                     columns: list[str]) -> pl.DataFrame:
+    """``rows`` (``_tok``, ``ts_ms``, sorted by both; see :func:`token_rows`) plus ``columns`` of
+    the market's instrument record as of each row: the latest record of the token's
+    ``condition_id`` with ``as_of_ms`` ≤ ``ts_ms`` (records of one ``as_of_ms``: the later row).
+    Rows without such a record get nulls. Row order is kept."""
     records = (
         instruments.select("condition_id", "as_of_ms", *columns)
         .unique(subset=["condition_id", "as_of_ms"], keep="last", maintain_order=True)
-        .sort("condition_id", "as_of_ms")
+        .join(tokens.select("_tok", "condition_id"), on="condition_id")
+        .drop("condition_id")
+        .sort("_tok", "as_of_ms")
     )
-    return (
-        frame.with_row_index("_row")
-        .sort("condition_id", "ts_ms")
-        .join_asof(records, left_on="ts_ms", right_on="as_of_ms", by="condition_id", strategy="backward",
-                   check_sortedness=False)
-        .sort("_row")
-        .drop("_row", "as_of_ms")
-    )
+    return rows.join_asof(records, left_on="ts_ms", right_on="as_of_ms", by="_tok", strategy="backward",
+                          check_sortedness=False).drop("as_of_ms")
 
 
-def with_hours_to_end(tops: pl.DataFrame, instruments: pl.DataFrame) -> pl.DataFrame:
-    """``tops`` plus ``hours_to_end`` Float64 (null when the market has no end date as of the
-    snapshot, see :func:`instrument_as_of`); row order is kept."""
-    joined = instrument_as_of(tops, instruments, ["end_ts_ms"])
+def with_hours_to_end(rows: pl.DataFrame, tokens: pl.DataFrame, instruments: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` (see :func:`token_rows`) plus ``hours_to_end`` Float64 (null when the market has no
+    end date as of the snapshot, see :func:`instrument_as_of`); row order is kept."""
+    joined = instrument_as_of(rows, tokens, instruments, ["end_ts_ms"])
     hours = ((pl.col("end_ts_ms") - pl.col("ts_ms")) / MS_PER_HOUR).alias("hours_to_end")
     return joined.with_columns(hours).drop("end_ts_ms")
 
@@ -115,10 +132,10 @@ def taper(hours_to_end: pl.Expr, config: Config) -> pl.Expr:
 
 def run(data: MarketData, config: Config) -> pl.DataFrame:
     """Hours to end and taper of every snapshot of a market with an end date; see the module docstring."""
-    rows = with_hours_to_end(
-        data.tops.select("condition_id", "token_id", "ts_ms").sort("token_id", "ts_ms", maintain_order=True),
-        data.instruments,
-    ).filter(pl.col("hours_to_end").is_not_null())
+    rows, tokens = token_rows(data.tops, [])
+    rows = with_hours_to_end(rows, tokens, data.instruments).filter(pl.col("hours_to_end").is_not_null())
+    ids = tokens.select("condition_id", "token_id")
+    rows = pl.concat([ids[rows["_tok"]], rows.drop("_tok")], how="horizontal")
     hours = signal_frame(rows, SLUG, HOURS_NAME, HOURS_UNIT, "hours_to_end")
     tapers = signal_frame(rows, SLUG, TAPER_NAME, TAPER_UNIT, taper(pl.col("hours_to_end"), config))
     # Interleave: per snapshot hours_to_end then taper (a stable sort on the row position keeps it).

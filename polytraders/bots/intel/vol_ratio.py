@@ -62,6 +62,7 @@ from pydantic import Field, model_validator
 
 from polytraders.bots.base import BotConfig
 from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, signal_frame
+from polytraders.bots.intel.time_to_resolution import token_rows
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.vol_ratio"
@@ -109,40 +110,78 @@ class Config(BotConfig):
         return self
 
 
+def last_of_ms() -> pl.Expr:
+    """For ``rows`` sorted by ``_tok``, ``ts_ms``: True on the last row of each (token, millisecond)."""
+    return pl.col("_tok").ne_missing(pl.col("_tok").shift(-1)) | pl.col("ts_ms").ne_missing(pl.col("ts_ms").shift(-1))
+
+
+def _ewm(x: pl.Expr, time: pl.Expr, half_life_ms: int, per_token: bool) -> pl.Expr:
+    ewm = x.ewm_mean_by(time, half_life=f"{half_life_ms}i")
+    return ewm.over("_tok") if per_token else ewm
+
+
+def token_volatility(mids: pl.DataFrame, config: Config) -> pl.DataFrame:
+    """Short and long volatility after every mid change of ``mids``: ``_tok`` (UInt32 token key),
+    ``ts_ms`` Int64 and ``_mid`` Int64 micro-units (not null), sorted by ``_tok``, ``ts_ms`` with
+    one row per (token, millisecond); any other columns are carried along. Returns those rows
+    without each token's first, plus ``n_returns`` Int64 (mid changes so far), ``vol_short``,
+    ``vol_long`` and ``vol_ratio`` Float64 (NaN while every change was 0)."""
+    new_token = pl.col("_tok").ne_missing(pl.col("_tok").shift(1))
+    prev_mid = pl.col("_mid").shift(1)
+    change = (pl.col("_mid").log() - prev_mid.log()) if config.log_returns else (pl.col("_mid") - prev_mid) / MICRO
+    steps = mids.with_columns(
+        change.alias("_r"), (pl.col("ts_ms") - pl.col("ts_ms").shift(1)).alias("_dt"), new_token.alias("_new")
+    ).filter(~pl.col("_new"))
+    if steps.is_empty():
+        per_token, time = True, pl.col("ts_ms")
+    else:
+        # One time axis for all tokens: token k's times are shifted by k · gap, with the gap so
+        # long that every EWM weight of the previous token is 2^(−gap / H) = 0 exactly (below the
+        # smallest double after > 1 075 half-lives): each token's first change starts its EWM
+        # afresh (y_1 = x_1, bit for bit as .over("_tok")), without a window per token.
+        lo, hi, last_tok = steps.select(pl.col("ts_ms").min().alias("lo"), pl.col("ts_ms").max().alias("hi"),
+                                           pl.col("_tok").max().cast(pl.Int64).alias("n")).row(0)
+        gap = hi - lo + 1 + 1_100 * config.long_half_life_ms
+        finite = steps.select(pl.col("_r").is_finite().all()).item()
+        per_token = not finite or (last_tok + 1) * gap + abs(lo) + abs(hi) >= 2**62
+        time = pl.col("ts_ms") if per_token else pl.col("ts_ms") - lo + pl.col("_tok").cast(pl.Int64) * gap
+
+    def variance(half_life_ms: int) -> pl.Expr:
+        return (_ewm(pl.col("_r") ** 2, time, half_life_ms, per_token)
+                / _ewm(pl.col("_dt").cast(pl.Float64), time, half_life_ms, per_token))
+
+    position = pl.int_range(pl.len(), dtype=pl.Int64)
+    first = pl.when(new_token).then(position).forward_fill()
+    return (
+        steps.with_columns(variance(config.short_half_life_ms).alias("_vs"),
+                           variance(config.long_half_life_ms).alias("_vl"),
+                           (position - first + 1).alias("n_returns"))
+        .with_columns(
+            (pl.col("_vs") * MS_PER_MIN).sqrt().alias("vol_short"),
+            (pl.col("_vl") * MS_PER_MIN).sqrt().alias("vol_long"),
+            (pl.col("_vs") / pl.col("_vl")).sqrt().alias("vol_ratio"),
+        )
+        .drop("_r", "_dt", "_new", "_vs", "_vl")
+    )
+
+
+def two_sided_mids(rows: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` (``_tok``, ``ts_ms``, ``mid`` Decimal, sorted by ``_tok``, ``ts_ms``; see
+    :func:`~polytraders.bots.intel.time_to_resolution.token_rows`) with a mid, the last of each
+    millisecond, plus ``_mid`` Int64 micro-units."""
+    two_sided = rows.filter(pl.col("mid").is_not_null())
+    return two_sided.filter(last_of_ms()).with_columns((pl.col("mid") * MICRO).cast(pl.Int64).alias("_mid"))
+
+
 def volatility(tops: pl.DataFrame, config: Config) -> pl.DataFrame:
     """Short and long volatility and their ratio after every mid change: :data:`VOL_SCHEMA`, one
     row per two-sided snapshot (last of its millisecond) after the token's first, sorted by
     ``token_id``, ``ts_ms``; ``n_returns`` = mid changes so far (warm-up rows included, so a caller
     can apply its own; ``vol_ratio`` is NaN while every change was 0)."""
-    mids = (
-        tops.filter(pl.col("mid").is_not_null())
-        .select("condition_id", "token_id", "ts_ms", (pl.col("mid") * MICRO).cast(pl.Int64).alias("_mid"))
-        .sort("token_id", "ts_ms", maintain_order=True)
-        .unique(subset=["token_id", "ts_ms"], keep="last", maintain_order=True)
-    )
-    prev = pl.col("_mid").shift(1).over("token_id")
-    change = (pl.col("_mid").log() - prev.log()) if config.log_returns else (pl.col("_mid") - prev) / MICRO
-    steps = mids.with_columns(
-        change.alias("_r"), (pl.col("ts_ms") - pl.col("ts_ms").shift(1).over("token_id")).alias("_dt")
-    ).filter(pl.col("_dt").is_not_null())
-
-    def variance(half_life_ms: int) -> pl.Expr:
-        def ewm(x: pl.Expr) -> pl.Expr:
-            return x.ewm_mean_by("ts_ms", half_life=f"{half_life_ms}i").over("token_id")
-
-        return ewm(pl.col("_r") ** 2) / ewm(pl.col("_dt").cast(pl.Float64))
-
-    return (
-        steps.with_columns(variance(config.short_half_life_ms).alias("_vs"), variance(config.long_half_life_ms)
-                           .alias("_vl"), (pl.int_range(pl.len()) + 1).over("token_id").alias("n_returns"))
-        .select(
-            "condition_id", "token_id", "ts_ms", "n_returns",
-            (pl.col("_vs") * MS_PER_MIN).sqrt().alias("vol_short"),
-            (pl.col("_vl") * MS_PER_MIN).sqrt().alias("vol_long"),
-            (pl.col("_vs") / pl.col("_vl")).sqrt().alias("vol_ratio"),
-        )
-        .cast(VOL_SCHEMA)
-    )
+    rows, tokens = token_rows(tops, ["mid"])
+    vols = token_volatility(two_sided_mids(rows).select("_tok", "ts_ms", "_mid"), config)
+    ids = tokens.select("condition_id", "token_id")[vols["_tok"]]
+    return pl.concat([ids, vols.drop("_tok", "_mid")], how="horizontal").select(*VOL_SCHEMA).cast(VOL_SCHEMA)
 
 
 def run(data: MarketData, config: Config) -> pl.DataFrame:

@@ -1,6 +1,9 @@
-"""intel.regime_classifier: each regime's condition and boundary, and the precedence between them."""
+"""intel.regime_classifier: each regime's condition and boundary, the precedence between them, and the
+row rule (a token's first snapshot, then transitions only)."""
 
 from __future__ import annotations
+
+import random
 
 import polars as pl
 import pydantic
@@ -8,7 +11,18 @@ import pytest
 
 from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData
 from polytraders.bots.intel import regime_classifier as rc
-from polytraders_tests.bots.frames import CONDITION, T0, TOKEN_ID, instruments, market, resolutions, tops, trades
+from polytraders.bots.intel import shock_detector as sd
+from polytraders_tests.bots.frames import (
+    CONDITION,
+    T0,
+    TOKEN_ID,
+    books,
+    instruments,
+    market,
+    resolutions,
+    tops,
+    trades,
+)
 
 S, MIN, DAY = 1_000, 60_000, 86_400_000
 FAR = instruments(market("m1", end_dt=DAY), market("m2", end_dt=DAY))
@@ -19,21 +33,100 @@ def mid(token: str, dt: int, m: str, tick: str = "0.01") -> tuple[str, int, str,
     return (token, dt, f"{float(m) - 0.01:.2f}", f"{float(m) + 0.01:.2f}", tick)
 
 
+def transitions(regimes: pl.DataFrame) -> list[tuple[str, int, str]]:
+    """(token_id, ts_ms, label) of each token's first row and of each row whose code differs from the
+    token's row before: the rows run must emit, worked out from classify's row per snapshot."""
+    out, before = [], None
+    for row in regimes.iter_rows(named=True):
+        if before is None or row["token_id"] != before["token_id"] or row["code"] != before["code"]:
+            out.append((row["token_id"], row["ts_ms"], rc.LABELS[row["code"]]))
+        before = row
+    return out
+
+
 def labels(records: pl.DataFrame, *rows: tuple, prints: pl.DataFrame | None = None,
            resolved: pl.DataFrame | None = None, **config: object) -> list[str]:
+    """The regime of every snapshot (classify), after checking that run emits exactly its transitions."""
     data = MarketData.of(tops=tops(*rows), instruments=records, trades=prints if prints is not None else trades(),
                          resolutions=resolved if resolved is not None else resolutions())
+    regimes = rc.classify(data, rc.Config(**config))
     out = rc.run(data, rc.Config(**config))
     assert out["value"].to_list() == [float(rc.LABELS.index(name)) for name in out["name"]]
-    return out["name"].to_list()
+    assert out.select("token_id", "ts_ms", "name").rows() == transitions(regimes)
+    return [rc.LABELS[code] for code in regimes["code"]]
 
 
-def test_run_when_nothing_happens_then_quiet_code_zero() -> None:
-    out = rc.run(MarketData.of(tops=tops(mid("yes", 0, "0.50"), mid("yes", S, "0.50")), instruments=FAR),
-                 rc.Config())
+def test_run_when_nothing_happens_then_one_quiet_row_at_the_first_snapshot() -> None:
+    # QUIET at 0, 1 s and 2 s: the regime never changes, so only the first snapshot has a row
+    data = MarketData.of(tops=tops(mid("yes", 0, "0.50"), mid("yes", S, "0.50"), mid("yes", 2 * S, "0.50")),
+                         instruments=FAR)
+    out = rc.run(data, rc.Config())
     assert out.schema == pl.Schema(SIGNAL_SCHEMA)
-    assert out.rows() == [("intel.regime_classifier", CONDITION["m1"], TOKEN_ID["yes"], T0 + dt, "QUIET", 0.0,
-                           "regime") for dt in (0, S)]
+    assert out.rows() == [("intel.regime_classifier", CONDITION["m1"], TOKEN_ID["yes"], T0, "QUIET", 0.0, "regime")]
+    assert rc.classify(data, rc.Config())["code"].to_list() == [0, 0, 0]
+
+
+def test_run_when_the_regime_changes_then_rows_at_first_snapshots_and_transitions_only() -> None:
+    # yes: 0.50 @0 QUIET; 0.60 @1 s: +10 ticks ≥ 5 = jump -> EVENT until 1 s + 60 s (cooldown)
+    #   @30 s EVENT (29 s < 60 s, no row: unchanged); @61 s QUIET (60 s is not < 60 s); @62 s QUIET (no row)
+    #   drift (W 60 s): @61 s |0.60 − mid@1 s 0.60| = 0, @62 s the same; before 61 s no mid W ago
+    # no (same market m1): @30 s EVENT (the jump of yes at 1 s, 29 s ago) -> its first row; @100 s QUIET (99 s)
+    # y2 (market m2): @0 QUIET, its first row although the row before it in the frame (no @100 s) is QUIET too
+    rows = [mid("yes", 0, "0.50"), mid("yes", S, "0.60"), mid("yes", 30 * S, "0.60"), mid("yes", 61 * S, "0.60"),
+            mid("yes", 62 * S, "0.60"), mid("no", 30 * S, "0.40"), mid("no", 100 * S, "0.40"), mid("y2", 0, "0.30")]
+    out = rc.run(MarketData.of(tops=tops(*rows), instruments=FAR), rc.Config())
+    assert out.select("token_id", "ts_ms", "name", "value").rows() == [
+        (TOKEN_ID["yes"], T0, "QUIET", 0.0), (TOKEN_ID["yes"], T0 + S, "EVENT", 2.0),
+        (TOKEN_ID["yes"], T0 + 61 * S, "QUIET", 0.0),
+        (TOKEN_ID["no"], T0 + 30 * S, "EVENT", 2.0), (TOKEN_ID["no"], T0 + 100 * S, "QUIET", 0.0),
+        (TOKEN_ID["y2"], T0, "QUIET", 0.0),
+    ]
+
+
+def test_run_when_read_as_of_any_snapshot_time_then_the_regime_of_that_snapshot() -> None:
+    # A mix of every regime over two markets, with snapshots sharing a millisecond: the latest emitted row at or
+    # before each snapshot's time is the regime of the token's last snapshot of that millisecond.
+    records = instruments(market("m1", end_dt=30 * MIN), market("m2", end_dt=DAY),
+                          market("m2", end_dt=DAY, as_of_dt=25 * MIN, accepting_orders=False))
+    rows = [mid("yes", i * 30 * S, f"{0.50 + (i % 7) / 100 * (3 if i % 5 == 0 else 1):.2f}") for i in range(50)]
+    rows += [mid("no", i * 45 * S, "0.45") for i in range(40)] + [mid("no", 45 * S, "0.70")]
+    rows += [mid("y2", i * 20 * S, f"{0.30 + min(i, 40) / 100:.2f}") for i in range(90)]
+    rows += [("y2", 60 * S, None, "0.90")]
+    data = MarketData.of(tops=tops(*rows), instruments=records, resolutions=resolutions(("m1", 27 * MIN, "yes")))
+    config = rc.Config(drift_window_ms=30 * S, drift_ticks=2, vol={"min_returns": 2, "short_half_life_ms": 30 * S,
+                                                                     "long_half_life_ms": 300 * S})
+    regimes = rc.classify(data, config)
+    out = rc.run(data, config)
+    assert set(regimes["code"]) == set(range(len(rc.LABELS)))  # every regime occurs
+    assert out.height < regimes.height
+    state = regimes.group_by("token_id", "ts_ms", maintain_order=True).agg(pl.col("code").last())
+    seen = state.sort("token_id", "ts_ms").join_asof(
+        out.select("token_id", "ts_ms", "value").sort("token_id", "ts_ms"), on="ts_ms", by="token_id",
+        check_sortedness=False,
+    )
+    assert seen["value"].to_list() == [float(code) for code in seen["code"]]
+
+
+@pytest.mark.parametrize("jump_on_touch", [False, True])
+def test_classify_when_jump_rule_compared_with_shock_detector_then_the_same_snapshots(jump_on_touch: bool) -> None:
+    # The regime evaluates shock_detector's jump rule itself (over the sorted frame); with a 1 ms cooldown the
+    # event flag is set exactly at the snapshots of a market with a jump at that ms: the same as shock_events.
+    rng = random.Random(7)
+    rows = []
+    for _ in range(400):
+        token = rng.choice(["yes", "no", "y2", "n2"])
+        bid = rng.randint(1, 90)
+        ask = bid + rng.randint(1, 9)
+        side = rng.random()
+        rows.append((token, rng.randint(0, 120) * S, None if side < 0.1 else f"{bid / 100:.2f}",
+                     None if 0.1 <= side < 0.2 else f"{ask / 100:.2f}", "0.01" if rng.random() < 0.8 else "0.001"))
+    data = MarketData.of(tops=tops(*rows), instruments=FAR)
+    shock = {"jump_ticks": 6, "jump_on_touch": jump_on_touch}
+    regimes = rc.classify(data, rc.Config(event_cooldown_ms=1, shock=shock))
+    events = sd.shock_events(data.tops, trades(), books(), sd.Config(**shock))
+    at = set(events.select("condition_id", "ts_ms").iter_rows())
+    assert 10 < len(at) < 200
+    assert regimes["event"].to_list() == [(c, t) in at for c, t in regimes.select("condition_id", "ts_ms").iter_rows()]
 
 
 def test_run_when_jump_then_event_for_the_cooldown_on_every_token_of_the_market() -> None:
@@ -131,14 +224,18 @@ def test_run_when_several_conditions_hold_then_the_highest_code_wins(record: obj
     assert (flags["event"], flags["trending"]) == (True, True)
     assert (flags["reduce_only"], flags["halted"]) == (label != "EVENT", label == "HALTED")
     assert rc.LABELS[flags["code"]] == label
-    assert rc.run(data, config)["name"].to_list()[1] == label
+    assert rc.run(data, config)["name"].to_list()[-1] == label  # the latest row is the last snapshot's regime
 
 
-def test_run_when_one_sided_and_duplicate_snapshots_then_one_row_each_in_token_time_order() -> None:
+def test_run_when_one_sided_and_duplicate_snapshots_then_classify_has_one_row_each_and_run_the_first() -> None:
     rows = [("no", 0, None, "0.52"), mid("yes", S, "0.50"), mid("yes", 0, "0.50"), mid("yes", 0, "0.50")]
-    out = rc.run(MarketData.of(tops=tops(*rows), instruments=FAR), rc.Config())
+    data = MarketData.of(tops=tops(*rows), instruments=FAR)
     expected = sorted([(TOKEN_ID["no"], T0), (TOKEN_ID["yes"], T0 + S), (TOKEN_ID["yes"], T0), (TOKEN_ID["yes"], T0)])
-    assert out.select("token_id", "ts_ms").rows() == expected
+    assert rc.classify(data, rc.Config()).select("token_id", "ts_ms").rows() == expected
+    # all QUIET: one row per token, at its first snapshot
+    assert rc.run(data, rc.Config()).select("token_id", "ts_ms", "name").rows() == [
+        (TOKEN_ID["yes"], T0, "QUIET"), (TOKEN_ID["no"], T0, "QUIET"),
+    ]
 
 
 def test_run_when_inputs_empty_then_typed_empty_frame() -> None:

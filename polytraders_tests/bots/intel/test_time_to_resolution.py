@@ -99,6 +99,20 @@ def test_run_when_one_sided_snapshots_and_tokens_interleaved_then_rows_by_token_
     ]
 
 
+def test_token_rows_when_sorted_or_not_then_rows_by_token_and_time_with_integer_keys() -> None:
+    # token ids sort yes (10^20) < no (10^20 + 7) < y2 (10^20 + 14); an unsorted frame is sorted stably, a sorted
+    # one is returned in its order; _tok indexes the tokens frame
+    snaps = tops(("y2", 5, "0.10", "0.90"), ("yes", 9, "0.48", "0.52"), ("yes", 3, "0.47", "0.52"),
+                 ("no", 1, "0.40", "0.50"), ("yes", 3, "0.46", "0.52"))
+    expected = [(0, T0 + 3, "0.470000"), (0, T0 + 3, "0.460000"), (0, T0 + 9, "0.480000"), (1, T0 + 1, "0.400000"),
+                (2, T0 + 5, "0.100000")]
+    for frame in (snaps, snaps.sort("token_id", "ts_ms", maintain_order=True)):
+        rows, tokens = ttr.token_rows(frame, ["best_bid"])
+        assert [(t, ts, str(b)) for t, ts, b in rows.rows()] == expected
+        assert tokens.rows() == [(0, CONDITION["m1"], TOKEN_ID["yes"]), (1, CONDITION["m1"], TOKEN_ID["no"]),
+                                 (2, CONDITION["m2"], TOKEN_ID["y2"])]
+
+
 @pytest.mark.parametrize("which", ["tops", "instruments", "both"])
 def test_run_when_input_empty_then_typed_empty_frame(which: str) -> None:
     snaps = tops(("yes", 0, "0.48", "0.52")) if which == "instruments" else tops()

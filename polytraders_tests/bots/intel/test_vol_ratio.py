@@ -117,6 +117,22 @@ def test_run_when_tokens_interleave_then_rows_per_token_in_time_order() -> None:
     assert set(out["bot"]) == {"intel.vol_ratio"}
 
 
+def test_volatility_when_tokens_share_the_frame_then_each_as_if_alone() -> None:
+    # The EWMs of all tokens run on one time axis (each token shifted far past the one before, so every earlier
+    # weight is exactly 0): each token's readings must be bit for bit those of the token alone, here with
+    # irregular gaps, a token whose times precede the previous token's, and a one-sided snapshot.
+    pts = {"yes": [(0, "0.50"), (1_000, "0.52"), (7_000, "0.49"), (9_000, "0.55"), (300_000, "0.56")],
+           "no": [(-50_000, "0.40"), (-49_000, "0.43"), (5_000, "0.41"), (6_000, "0.41")],
+           "y2": [(2_000, "0.30"), (2_500, "0.31"), (900_000, "0.36"), (900_001, "0.35")]}
+    config = vr.Config(short_half_life_ms=1_000, long_half_life_ms=20_000, min_returns=1)
+    both = vr.volatility(tops(*(r for tok, p in pts.items() for r in mids(tok, *p)), ("no", 5_500, None, "0.6")),
+                         config)
+    for tok, p in pts.items():
+        alone = vr.volatility(tops(*mids(tok, *p)), config)
+        assert both.filter(pl.col("token_id") == TOKEN_ID[tok]).equals(alone)
+        assert alone.height == len(p) - 1
+
+
 def test_run_when_tops_empty_then_typed_empty_frame() -> None:
     out = run(tops())
     assert out.height == 0
