@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import random
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -63,6 +64,63 @@ def test_top_of_book_when_several_books_then_one_row_each_in_input_order(mk) -> 
     books = _books(mk, (100, "12", (("0.40", "1"),), (("0.44", "1"),)), (0, "11", (("0.48", "1"),), (("0.52", "1"),)))
     out = stages.top_of_book(books)
     assert out.select("token_id", "mid").rows() == [("12", D("0.42")), ("11", D("0.50"))]
+
+
+# --- S2/S3 market_snapshots ------------------------------------------------------------------
+
+
+def _ingested(books: pl.DataFrame, tops: pl.DataFrame) -> stages.Ingested:
+    empty = pl.DataFrame()
+    return stages.Ingested(frames_in=0, book_snapshots=books, trades=empty, resolutions=empty, quarantine=empty,
+                           keepalives=0, book_deltas=empty, feed_health=empty, feed_receipts=empty,
+                           tick_changes=empty, market_snapshots=tops)  # fmt: skip
+
+
+def test_market_snapshots_when_books_and_polled_tops_then_by_token_then_time_books_first_at_ties(mk) -> None:
+    # tops in receive order (poll at 0: 21, 11; poll at 100: 21, 11); a book of "11" at 100 and one of "21" at 0
+    tops = mk.snapshots([(0, "21", "0.30", "0.32"), (0, "11", "0.40", "0.42"), (100, "21", "0.31", "0.33"),
+                         (100, "11", "0.41", "0.43")])  # fmt: skip
+    books = _books(mk, (100, "11", (("0.48", "1"),), (("0.52", "1"),)), (0, "21", (("0.20", "1"),), (("0.22", "1"),)))
+    out = stages.market_snapshots(_ingested(books, tops))
+    validate_frame("MarketSnapshot", out)
+    assert out.select("token_id", pl.col("ts_ms") - mk.T0, "mid").rows() == [
+        ("11", 0, D("0.41")), ("11", 100, D("0.50")), ("11", 100, D("0.42")),  # the book's top before the poll's
+        ("21", 0, D("0.21")), ("21", 0, D("0.31")), ("21", 100, D("0.32")),
+    ]
+    only_tops = stages.market_snapshots(_ingested(empty_frame("OrderBookSnapshot"), tops))
+    assert only_tops.equals(tops.sort("token_id", "ts_ms", maintain_order=True))
+
+
+def _frame(tokens: list[str | None], ts: list[int | None]) -> pl.DataFrame:
+    return pl.DataFrame({"token_id": tokens, "ts_ms": ts, "row": range(len(ts))},
+                        schema={"token_id": pl.String, "ts_ms": pl.Int64, "row": pl.Int64})  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_by_token_then_time_when_random_frames_then_equal_to_a_stable_sort(seed: int) -> None:
+    rng = random.Random(seed)
+    n = rng.randrange(0, 200)
+    tokens = [rng.choice(["1", "10", "2", "9" * 77, "100"]) for _ in range(n)]
+    ts = [1_786_492_845_000 + rng.randrange(0, 4) * 1_000 for _ in range(n)]  # many ties
+    frame = _frame(tokens, ts)
+    if seed % 3 == 0:  # already in order: returned as it is
+        frame = frame.sort("token_id", "ts_ms", maintain_order=True)
+    out = stages.by_token_then_time(frame)
+    assert out.equals(frame.sort("token_id", "ts_ms", maintain_order=True))
+    if seed % 3 == 0:
+        assert out is frame
+
+
+@pytest.mark.parametrize(("tokens", "ts"), [
+    (["2", None, "1"], [3, 2, 1]),  # a null token: sorted as is (nulls first)
+    (["2", "1", "1"], [None, 2, 1]),  # a null time
+    (["2", "1", "1"], [2**62, 0, -(2**62)]),  # a span the integer key cannot hold
+    (["1"], [5]),
+    ([], []),
+])  # fmt: skip
+def test_by_token_then_time_when_nulls_wide_span_or_tiny_then_a_stable_sort(tokens: list, ts: list) -> None:
+    frame = _frame(tokens, ts)
+    assert stages.by_token_then_time(frame).equals(frame.sort("token_id", "ts_ms", maintain_order=True))
 
 
 # --- S3 book_state ----------------------------------------------------------------------------
