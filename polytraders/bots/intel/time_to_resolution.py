@@ -1,4 +1,4 @@
-"""intel.time_to_resolution — hours to the market's end date, and a taper factor in [0, 1].
+"""intel.time_to_resolution — hours to the market's end date, and a taper factor in [0, 1], when the taper moves.
 
 Method
     For each top-of-book snapshot take the market's instrument record as of the snapshot (the
@@ -18,6 +18,18 @@ Method
     Units: hours (Float64: integer ms / 3 600 000, to within an ulp) and fraction. Informational
     (capital impact I); no rounding is applied.
 
+    Both readings are deterministic functions of time and the end date, so a snapshot has rows
+    only when they carry information, per token in time order: its first snapshot with an end
+    date; then a snapshot whose taper moved by at least ``taper_step`` (either way, e.g. after an
+    end date changed) from the taper of the token's last emitted snapshot; and the first snapshot
+    at which the taper reaches 0 (from a last emitted taper above 0). So the latest taper row as
+    of any time (an as-of join on ``token_id``, ``ts_ms``) is within ``taper_step`` of the taper of
+    the token's latest snapshot, and exactly 0 once the taper is 0. ``hours_to_end`` is emitted on
+    the same rows, as of those snapshots: a consumer that needs the hours continuously computes
+    ``(end_ts_ms − t) / 3 600 000`` from the end date of the market's InstrumentRecord as of ``t``
+    (the registry) rather than carrying the last row forward. The rule is applied exactly as the
+    sequential definition (:func:`emitted`), vectorised over tokens.
+
 Inputs
     ``data.tops`` (:class:`~polytraders.bots.inputs.MarketData`) — MarketSnapshot frame: reads
     ``condition_id`` String, ``token_id`` String, ``ts_ms`` Int64 (every snapshot counts,
@@ -26,17 +38,21 @@ Inputs
 
 Returns
     Signal frame (``bot``, ``condition_id``, ``token_id``, ``ts_ms`` Int64, ``name``, ``value``
-    Float64, ``unit``), two rows per snapshot whose market has an end date as of the snapshot:
-    ``name`` = "hours_to_end" (``unit`` = "hours") then ``name`` = "taper" (``unit`` =
-    "fraction", in [0, 1]); sorted by ``token_id``, ``ts_ms`` (stable: snapshots of one
-    millisecond keep their input order). A snapshot whose market has no instrument record as of
-    its time, or whose record has no ``end_ts_ms``, yields no row (INTEL_NO_END_DATE).
+    Float64, ``unit``), two rows per emitted snapshot (see Method: a token's first snapshot with
+    an end date, a taper move of at least ``taper_step`` since the token's last emitted snapshot,
+    the first taper of 0): ``name`` = "hours_to_end" (``unit`` = "hours") then ``name`` = "taper"
+    (``unit`` = "fraction", in [0, 1]), the same values as at that snapshot; sorted by
+    ``token_id``, ``ts_ms`` (stable: snapshots of one millisecond keep their input order, the
+    second one has the same taper and no row). Other snapshots have no row. A snapshot whose
+    market has no instrument record as of its time, or whose record has no ``end_ts_ms``, yields
+    no row and is not a step of the rule (INTEL_NO_END_DATE).
 
 Reason codes
     INTEL_NO_END_DATE (documented condition for an absent row; the Signal frame has no code column).
 
 Raises
-    pydantic.ValidationError — invalid config (``taper_start_hours`` ≤ 0, unknown ``taper_shape``).
+    pydantic.ValidationError — invalid config (``taper_start_hours`` ≤ 0, unknown ``taper_shape``,
+    ``taper_step`` ≤ 0 or > 1).
 
 Example
     >>> from polytraders_tests.bots.frames import instruments, market, tops
@@ -44,17 +60,23 @@ Example
     ...                      instruments=instruments(market("m1", end_dt=6 * 3_600_000)))
     >>> run(data, Config(taper_start_hours=24.0))["value"].to_list()  # 6 h; 6 / 24
     [6.0, 0.25]
+    >>> snaps = tops(*(("yes", m * 60_000, "0.48", "0.52") for m in (0, 6, 12, 18)))  # every 6 min
+    >>> out = run(MarketData.of(tops=snaps, instruments=instruments(market("m1", end_dt=3_600_000))),
+    ...           Config(taper_start_hours=1.0, taper_step=0.15))  # tapers 1, 0.9, 0.8, 0.7: rows at 0 and 12 min
+    >>> [(r["ts_ms"] - snaps["ts_ms"][0], r["name"], round(r["value"], 9)) for r in out.iter_rows(named=True)]
+    [(0, 'hours_to_end', 1.0), (0, 'taper', 1.0), (720000, 'hours_to_end', 0.8), (720000, 'taper', 0.8)]
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import polars as pl
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
-from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, signal_frame
+from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, signal_readings
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.time_to_resolution"
@@ -77,6 +99,10 @@ class Config(BotConfig):
     )
     taper_shape: Literal["linear", "smoothstep"] = Field(
         default="linear", description="ramp from 1 to 0: 'linear' or 'smoothstep' (x²(3 − 2x)), no unit"
+    )
+    taper_step: float = Field(
+        default=0.01, gt=0, le=1,
+        description="a snapshot has rows when its taper moved at least this far since the token's last row, fraction",
     )
 
 
@@ -130,14 +156,68 @@ def taper(hours_to_end: pl.Expr, config: Config) -> pl.Expr:
     return x if config.taper_shape == "linear" else x * x * (3.0 - 2.0 * x)
 
 
+def emitted(values: np.ndarray, first: np.ndarray, step: float) -> np.ndarray:
+    """Which rows of ``values`` (Float64, finite, ≥ 0 like a taper; groups in order, ``first`` True
+    on each group's first row) carry information, sequentially per group: the group's first row,
+    then each row with ``|value − e| ≥ step``, or ``value == 0 ≠ e``, where ``e`` is the value of
+    the group's last emitted row before it. Returns a Boolean array.
+
+    Exact to that sequential rule, without a loop over rows: the rows split into runs that never
+    rise (a new run at each group start and at each rise). Within a run, after its first row
+    is decided, the rule's test is monotone (``e − value`` only grows, and a zero stays zero), so
+    the next emitted row is found by a binary search; every group advances at once, one emitted
+    row or one run per round (a taper: at most 1 / step rows plus one per record change)."""
+    n = values.size
+    out = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], n)
+    run_start = first.copy()
+    run_start[1:] |= values[1:] > values[:-1]
+    run_starts = np.flatnonzero(run_start)
+    run_end = np.repeat(np.append(run_starts[1:], n), np.diff(np.append(run_starts, n)))
+
+    def hit(j: np.ndarray, e: np.ndarray) -> np.ndarray:
+        v = values[j]
+        return (np.abs(v - e) >= step) | ((v == 0) & (e != 0))
+
+    out[starts] = True
+    last, pos, group_end = values[starts].copy(), starts + 1, ends
+    while True:
+        live = pos < group_end
+        if not live.any():
+            return out
+        last, pos, group_end = last[live], pos[live], group_end[live]
+        # a run's first row (a rise) may be emitted by itself, in either direction
+        rise = run_start[pos] & hit(pos, last)
+        # otherwise: the first row of the run from pos on that passes, by binary search
+        lo, hi = pos.copy(), run_end[pos]
+        end = hi.copy()
+        while (open_ := lo < hi).any():
+            mid = (lo + hi) // 2
+            ok = np.zeros_like(open_)
+            ok[open_] = hit(mid[open_], last[open_])
+            hi = np.where(open_ & ok, mid, hi)
+            lo = np.where(open_ & ~ok, mid + 1, lo)
+        found = np.where(rise, pos, lo)
+        emit = rise | (lo < end)
+        out[found[emit]] = True
+        last = np.where(emit, values[np.minimum(found, n - 1)], last)
+        pos = np.where(emit, found + 1, end)
+
+
 def run(data: MarketData, config: Config) -> pl.DataFrame:
-    """Hours to end and taper of every snapshot of a market with an end date; see the module docstring."""
+    """Hours to end and taper of each token's first snapshot with an end date and of each snapshot where the taper
+    moved by ``taper_step`` or reached 0; see the module docstring."""
     rows, tokens = token_rows(data.tops, [])
-    rows = with_hours_to_end(rows, tokens, data.instruments).filter(pl.col("hours_to_end").is_not_null())
+    rows = (
+        with_hours_to_end(rows, tokens, data.instruments)
+        .filter(pl.col("hours_to_end").is_not_null())
+        .with_columns(taper(pl.col("hours_to_end"), config).alias("taper"))
+    )
+    first = rows.select(pl.col("_tok").ne_missing(pl.col("_tok").shift(1)))
+    rows = rows.filter(pl.Series(emitted(rows["taper"].to_numpy(), first.to_series().to_numpy(), config.taper_step)))
     ids = tokens.select("condition_id", "token_id")
     rows = pl.concat([ids[rows["_tok"]], rows.drop("_tok")], how="horizontal")
-    hours = signal_frame(rows, SLUG, HOURS_NAME, HOURS_UNIT, "hours_to_end")
-    tapers = signal_frame(rows, SLUG, TAPER_NAME, TAPER_UNIT, taper(pl.col("hours_to_end"), config))
-    # Interleave: per snapshot hours_to_end then taper (a stable sort on the row position keeps it).
-    both = pl.concat([hours.with_row_index("_row"), tapers.with_row_index("_row")])
-    return both.sort("_row", maintain_order=True).drop("_row").cast(SIGNAL_SCHEMA)
+    return signal_readings(rows, SLUG, {HOURS_NAME: HOURS_UNIT, TAPER_NAME: TAPER_UNIT}).cast(SIGNAL_SCHEMA)
