@@ -156,6 +156,11 @@ def taper(hours_to_end: pl.Expr, config: Config) -> pl.Expr:
     return x if config.taper_shape == "linear" else x * x * (3.0 - 2.0 * x)
 
 
+#: Below this many groups still open, :func:`emitted` finishes them row by row (a round of array
+#: operations costs more than a short Python loop; bounds the rounds a long single token would take).
+FEW_GROUPS = 16
+
+
 def emitted(values: np.ndarray, first: np.ndarray, step: float) -> np.ndarray:
     """Which rows of ``values`` (Float64, finite, ≥ 0 like a taper; groups in order, ``first`` True
     on each group's first row) carry information, sequentially per group: the group's first row,
@@ -166,13 +171,13 @@ def emitted(values: np.ndarray, first: np.ndarray, step: float) -> np.ndarray:
     rise (a new run at each group start and at each rise). Within a run, after its first row
     is decided, the rule's test is monotone (``e − value`` only grows, and a zero stays zero), so
     the next emitted row is found by a binary search; every group advances at once, one emitted
-    row or one run per round (a taper: at most 1 / step rows plus one per record change)."""
+    row or one run per round (a taper: at most 1 / step rows plus one per record change). The
+    last :data:`FEW_GROUPS` open groups finish row by row."""
     n = values.size
     out = np.zeros(n, dtype=bool)
     if n == 0:
         return out
     starts = np.flatnonzero(first)
-    ends = np.append(starts[1:], n)
     run_start = first.copy()
     run_start[1:] |= values[1:] > values[:-1]
     run_starts = np.flatnonzero(run_start)
@@ -183,12 +188,12 @@ def emitted(values: np.ndarray, first: np.ndarray, step: float) -> np.ndarray:
         return (np.abs(v - e) >= step) | ((v == 0) & (e != 0))
 
     out[starts] = True
-    last, pos, group_end = values[starts].copy(), starts + 1, ends
+    last, pos, group_end = values[starts].copy(), starts + 1, np.append(starts[1:], n)
     while True:
         live = pos < group_end
-        if not live.any():
-            return out
         last, pos, group_end = last[live], pos[live], group_end[live]
+        if pos.size <= FEW_GROUPS:
+            break
         # a run's first row (a rise) may be emitted by itself, in either direction
         rise = run_start[pos] & hit(pos, last)
         # otherwise: the first row of the run from pos on that passes, by binary search
@@ -205,6 +210,14 @@ def emitted(values: np.ndarray, first: np.ndarray, step: float) -> np.ndarray:
         out[found[emit]] = True
         last = np.where(emit, values[np.minimum(found, n - 1)], last)
         pos = np.where(emit, found + 1, end)
+    rows = []
+    for e, start, stop in zip(last.tolist(), pos.tolist(), group_end.tolist(), strict=True):
+        for j, v in enumerate(values[start:stop].tolist(), start):
+            if abs(v - e) >= step or (v == 0 and e != 0):
+                rows.append(j)
+                e = v
+    out[rows] = True
+    return out
 
 
 def run(data: MarketData, config: Config) -> pl.DataFrame:

@@ -26,6 +26,21 @@ Method
     The mid changes are exact (integer micro-units) before the conversion to Float64; the
     readings are informational (capital impact I), no rounding is applied.
 
+    The ratio is emitted when it moved: per token, its first reading past the warm-up, then a
+    reading that moved by at least ``ratio_step`` (absolute, either way) from the token's last
+    emitted ratio, or reached exactly 0 (:func:`~polytraders.bots.intel.time_to_resolution.emitted`,
+    the sequential rule applied exactly). The latest ratio row as of any time is thus within
+    ``ratio_step`` of the ratio at the token's latest snapshot — a tolerance of 1 % of a trend
+    threshold of about 1 by default, far below the estimate's own noise. The step is absolute
+    because between mid changes the ratio decays geometrically (each step without a change
+    multiplies σ²_S / σ²_L by 2^(−Δt/S) / 2^(−Δt/L): × 0.54 on the ratio for 2-minute polls with the
+    default half-lives), so a relative step would emit nearly every snapshot (2026-08-12: a 1 %
+    relative step keeps 4.40 M of 4.46 M readings; 0.01 absolute keeps 1.5 M). ``ratio_step`` = 0
+    emits every reading. ``vol_short`` / ``vol_long`` (``include_vols``) have a unit of their own
+    and are emitted at every snapshot. All tokens' EWMs run on one time axis, token ``k`` shifted
+    by ``k`` × a gap so long that every weight of the token before is exactly 0 (2^(−gap/H)
+    underflows): the same values as one EWM per token, without a window per token.
+
 Inputs
     ``data.tops`` (:class:`~polytraders.bots.inputs.MarketData`) — MarketSnapshot frame: reads
     ``condition_id`` / ``token_id`` String, ``ts_ms`` Int64, ``mid`` Decimal(38, 6) nullable (a
@@ -34,9 +49,11 @@ Inputs
 Returns
     Signal frame (``bot``, ``condition_id``, ``token_id``, ``ts_ms`` Int64, ``name``, ``value``
     Float64, ``unit``), per two-sided snapshot (last of its millisecond) after the token's first:
-    ``name`` = "vol_ratio" (``unit`` = "ratio"); with ``include_vols`` also "vol_short" and
-    "vol_long" (``unit`` = "probability/sqrt-min", or "log-return/sqrt-min" with ``log_returns``),
-    in that order. Sorted by ``token_id``, ``ts_ms``. No row while the token has fewer than
+    ``name`` = "vol_ratio" (``unit`` = "ratio") at the token's first reading and where the ratio
+    moved by ``ratio_step`` since its last row or reached 0 (see Method; other snapshots have no
+    ratio row); with ``include_vols`` also "vol_short" and "vol_long" at every such snapshot
+    (``unit`` = "probability/sqrt-min", or "log-return/sqrt-min" with ``log_returns``), in that
+    order. Sorted by ``token_id``, ``ts_ms``. No row while the token has fewer than
     ``min_returns`` mid changes or none of them was non-zero (σ²_L = 0: the ratio is undefined) —
     INTEL_WARMUP.
 
@@ -45,7 +62,7 @@ Reason codes
 
 Raises
     pydantic.ValidationError — invalid config (a half-life < 1 ms, ``short_half_life_ms`` ≥
-    ``long_half_life_ms``, ``min_returns`` < 1).
+    ``long_half_life_ms``, ``min_returns`` < 1, ``ratio_step`` < 0).
 
 Example
     >>> from polytraders_tests.bots.frames import tops
@@ -53,6 +70,8 @@ Example
     >>> config = Config(short_half_life_ms=60_000, long_half_life_ms=120_000, min_returns=1)
     >>> [round(v, 6) for v in run(MarketData.of(tops=snaps), config)["value"]]  # 1; sqrt((½·1) / (2^-½·1))
     [1.0, 0.840896]
+    >>> [round(v, 6) for v in run(MarketData.of(tops=snaps), config.model_copy(update={"ratio_step": 0.2}))["value"]]
+    [1.0]
 """
 
 from __future__ import annotations
@@ -61,8 +80,8 @@ import polars as pl
 from pydantic import Field, model_validator
 
 from polytraders.bots.base import BotConfig
-from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, signal_frame
-from polytraders.bots.intel.time_to_resolution import token_rows
+from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, signal_frame, signal_readings
+from polytraders.bots.intel.time_to_resolution import emitted, token_rows
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.vol_ratio"
@@ -101,6 +120,10 @@ class Config(BotConfig):
     )
     include_vols: bool = Field(
         default=False, description="also emit vol_short and vol_long (per √minute) beside the ratio, flag"
+    )
+    ratio_step: float = Field(
+        default=0.01, ge=0,
+        description="a vol_ratio row when the ratio moved at least this far since the token's last one (0: all), ratio",
     )
 
     @model_validator(mode="after")
@@ -185,15 +208,20 @@ def volatility(tops: pl.DataFrame, config: Config) -> pl.DataFrame:
 
 
 def run(data: MarketData, config: Config) -> pl.DataFrame:
-    """Volatility ratio (and optionally both vols) per mid change; see the module docstring."""
-    vols = volatility(data.tops, config).filter(
+    """Volatility ratio (and optionally both vols) per mid change where the ratio moved; see the module docstring."""
+    rows, tokens = token_rows(data.tops, ["mid"])
+    vols = token_volatility(two_sided_mids(rows).select("_tok", "ts_ms", "_mid"), config).filter(
         (pl.col("n_returns") >= config.min_returns) & (pl.col("vol_long") > 0)
     )
+    first = vols.select(pl.col("_tok").ne_missing(pl.col("_tok").shift(1))).to_series().to_numpy()
+    moved = pl.Series(emitted(vols["vol_ratio"].to_numpy(), first, config.ratio_step))
+    vols = vols.with_columns(pl.when(moved).then(pl.col("vol_ratio")).alias("vol_ratio"))
+    if not config.include_vols:
+        vols = vols.filter(moved)
+    ids = tokens.select("condition_id", "token_id")[vols["_tok"]]
+    vols = pl.concat([ids, vols.select("ts_ms", RATIO_NAME, SHORT_NAME, LONG_NAME)], how="horizontal")
+    if not config.include_vols:
+        return signal_frame(vols, SLUG, RATIO_NAME, RATIO_UNIT, RATIO_NAME).cast(SIGNAL_SCHEMA)
     unit = "log-return/sqrt-min" if config.log_returns else "probability/sqrt-min"
-    readings = [signal_frame(vols, SLUG, RATIO_NAME, RATIO_UNIT, "vol_ratio")]
-    if config.include_vols:
-        readings += [signal_frame(vols, SLUG, SHORT_NAME, unit, "vol_short"),
-                     signal_frame(vols, SLUG, LONG_NAME, unit, "vol_long")]
-    # per snapshot: ratio, then short, then long (a stable sort on the row position keeps that order)
-    both = pl.concat([frame.with_row_index("_row") for frame in readings])
-    return both.sort("_row", maintain_order=True).drop("_row").cast(SIGNAL_SCHEMA)
+    readings = {RATIO_NAME: RATIO_UNIT, SHORT_NAME: unit, LONG_NAME: unit}  # per snapshot in this order
+    return signal_readings(vols, SLUG, readings).cast(SIGNAL_SCHEMA)

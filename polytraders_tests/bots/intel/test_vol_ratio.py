@@ -1,4 +1,5 @@
-"""intel.vol_ratio: hand-checked time-weighted variances, irregular gaps, log changes, warm-up."""
+"""intel.vol_ratio: hand-checked time-weighted variances, irregular gaps, log changes, warm-up, and the row rule
+(a ratio row where it moved by ratio_step)."""
 
 from __future__ import annotations
 
@@ -64,11 +65,12 @@ def test_run_when_gaps_irregular_then_variance_per_unit_time() -> None:
 
 def test_run_when_log_returns_then_log_changes_and_unit() -> None:
     # mids 0.20, 0.40, 0.60 at Δt 120 s; S = 60 s (α ¾), L = 120 s (α ½)
-    # absolute: r = 0.2, 0.2 -> equal squares -> ratio 1, 1
+    # absolute: r = 0.2, 0.2 -> equal squares -> ratio 1, 1 (the second did not move: no row)
     # log: r = ln 2, ln 1.5 -> ratio_2 = sqrt((¾ ln²1.5 + ¼ ln²2) / (½ ln²1.5 + ½ ln²2)) = 0.8688…
     snaps = tops(*mids("yes", (0, "0.20"), (120 * S, "0.40"), (240 * S, "0.60")))
     config = {"short_half_life_ms": 60 * S, "long_half_life_ms": 120 * S, "min_returns": 1}
-    assert values(run(snaps, **config), "vol_ratio") == approx(1.0, 1.0)
+    assert values(run(snaps, **config), "vol_ratio") == approx(1.0)
+    assert values(run(snaps, ratio_step=0.0, **config), "vol_ratio") == approx(1.0, 1.0)
     out = run(snaps, log_returns=True, include_vols=True, **config)
     a, b = log(2) ** 2, log(1.5) ** 2
     assert values(out, "vol_ratio") == approx(1.0, sqrt((0.75 * b + 0.25 * a) / (0.5 * b + 0.5 * a)))
@@ -95,10 +97,10 @@ def test_run_when_no_change_yet_then_no_row_until_the_first_move() -> None:
 
 def test_run_when_one_sided_and_same_ms_snapshots_then_skipped_and_last_of_ms_kept() -> None:
     # 0.50 @0; one-sided @60 s (skipped); 0.51 @120 s; 0.60 then 0.52 @240 s (the last of the ms counts)
-    # -> r = 0.01 (Δt 120 s), 0.01 (Δt 120 s): ratio 1, 1 at 120 s and 240 s
+    # -> r = 0.01 (Δt 120 s), 0.01 (Δt 120 s): ratio 1, 1 at 120 s and 240 s (ratio_step 0: every reading)
     snaps = tops(*mids("yes", (0, "0.50")), ("yes", 60 * S, None, "0.55"), *mids("yes", (120 * S, "0.51")),
                  *mids("yes", (240 * S, "0.60"), (240 * S, "0.52")))
-    out = run(snaps, short_half_life_ms=60 * S, long_half_life_ms=120 * S, min_returns=1)
+    out = run(snaps, short_half_life_ms=60 * S, long_half_life_ms=120 * S, min_returns=1, ratio_step=0.0)
     assert out["ts_ms"].to_list() == [T0 + 120 * S, T0 + 240 * S]
     assert values(out, "vol_ratio") == approx(1.0, 1.0)
 
@@ -115,6 +117,55 @@ def test_run_when_tokens_interleave_then_rows_per_token_in_time_order() -> None:
     assert out.select("token_id", "condition_id", "ts_ms").rows() == [r[:3] for r in rows]
     assert out["value"].to_list() == approx(*(r[3] for r in rows))
     assert set(out["bot"]) == {"intel.vol_ratio"}
+
+
+# Δt 120 s, S = 60 s (α ¾), L = 120 s (α ½); mids 0.50, 0.51, 0.51, 0.53, 0.53, 0.53: ratios (see the first test)
+# 1, sqrt(½) = 0.7071, 7/6 = 1.1667, then two steps without a change, each × sqrt(¼ / ½) = 1/√2:
+# 7/(6√2) = 0.8250, 7/12 = 0.5833
+FIVE = [(0, "0.50"), (120 * S, "0.51"), (240 * S, "0.51"), (360 * S, "0.53"), (480 * S, "0.53"), (600 * S, "0.53")]
+FIVE_RATIOS = [1.0, sqrt(0.5), 7 / 6, 7 / (6 * sqrt(2)), 7 / 12]
+
+
+@pytest.mark.parametrize(
+    ("step", "kept"),
+    [
+        # step 0.3, last row's ratio e: 1 first (e 1); 0.7071 moved 0.2929: none; 1.1667: 0.1667 none;
+        # 0.8250: 0.1750 none; 0.5833: 0.4167 row
+        (0.3, [0, 4]),
+        # step 0.25: 1 (e 1); 0.7071: 0.2929 row (e 0.7071); 1.1667: 0.4596 row (e 1.1667); 0.8250: 0.3417 row
+        # (e 0.8250); 0.5833: 0.2416 none
+        (0.25, [0, 1, 2, 3]),
+        (0.0, [0, 1, 2, 3, 4]),  # every reading
+        (5.0, [0]),  # never moves that far: the first reading only
+    ],
+)
+def test_run_when_ratio_moves_less_than_the_step_then_no_row_until_it_has_moved_a_step(step: float,
+                                                                                        kept: list[int]) -> None:
+    out = run(tops(*mids("yes", *FIVE)), short_half_life_ms=60 * S, long_half_life_ms=120 * S, min_returns=1,
+              ratio_step=step)
+    assert out["ts_ms"].to_list() == [T0 + FIVE[i + 1][0] for i in kept]
+    assert out["value"].to_list() == approx(*(FIVE_RATIOS[i] for i in kept))
+
+
+def test_run_when_include_vols_then_both_vols_at_every_reading_and_the_ratio_where_it_moved() -> None:
+    # step 0.3 as above: ratio rows at 120 s and 600 s; vol_short / vol_long at all five readings:
+    #   vol = sqrt(EWM(r²) / 2): short sqrt(0.5e-4), sqrt(0.125e-4), sqrt(1.53125e-4), sqrt(0.3828125e-4), …
+    out = run(tops(*mids("yes", *FIVE)), short_half_life_ms=60 * S, long_half_life_ms=120 * S, min_returns=1,
+              ratio_step=0.3, include_vols=True)
+    assert out["name"].to_list() == ["vol_ratio", "vol_short", "vol_long"] + ["vol_short", "vol_long"] * 3 + [
+        "vol_ratio", "vol_short", "vol_long"]
+    assert values(out, "vol_ratio") == approx(1.0, 7 / 12)
+    assert values(out, "vol_short")[:4] == approx(sqrt(0.5e-4), sqrt(0.125e-4), sqrt(1.53125e-4), sqrt(0.3828125e-4))
+    assert out.filter(pl.col("name") == "vol_long")["ts_ms"].to_list() == [T0 + dt for dt, _ in FIVE[1:]]
+
+
+def test_run_when_tokens_interleave_then_each_token_has_its_own_first_ratio_and_steps() -> None:
+    # step 0.5. yes: the five readings above move 0.2929, 0.1667, 0.1750, 0.4167 from its first (1): first only.
+    # y2: 0.30 @0, 0.31 @120 s -> ratio 1: its own first row (never compared with yes's readings)
+    snaps = tops(*mids("yes", *FIVE), *mids("y2", (0, "0.30"), (120 * S, "0.31")))
+    out = run(snaps, short_half_life_ms=60 * S, long_half_life_ms=120 * S, min_returns=1, ratio_step=0.5)
+    assert out.select("token_id", "ts_ms").rows() == [(TOKEN_ID["yes"], T0 + 120 * S), (TOKEN_ID["y2"], T0 + 120 * S)]
+    assert out["value"].to_list() == approx(1.0, 1.0)
 
 
 def test_volatility_when_tokens_share_the_frame_then_each_as_if_alone() -> None:
@@ -156,8 +207,9 @@ def test_run_when_same_input_twice_then_same_output() -> None:
         ({"long_half_life_ms": 0}, "long_half_life_ms"),
         ({"min_returns": 0}, "min_returns"),
         ({"short_half_life_ms": 600_000, "long_half_life_ms": 600_000}, "short_half_life_ms"),
+        ({"ratio_step": -0.01}, "ratio_step"),
     ],
 )
-def test_config_when_invalid_then_validation_error(config: dict[str, int], match: str) -> None:
+def test_config_when_invalid_then_validation_error(config: dict[str, float], match: str) -> None:
     with pytest.raises(pydantic.ValidationError, match=match):
         vr.Config(**config)
