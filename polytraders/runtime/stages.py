@@ -371,26 +371,43 @@ def by_token_then_time(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` (``token_id`` String, ``ts_ms`` Int64) ordered by token, then ``ts_ms``, ties in
     frame order: ``frame.sort("token_id", "ts_ms", maintain_order=True)``, computed cheaply.
 
-    A day's tops arrive in receive order (millions of rows, every token in each poll), so they are
-    permuted once: by an integer key (the token's rank among the sorted distinct tokens, times the
-    span of ``ts_ms``, plus ``ts_ms``) instead of comparing long token strings, and not at all when
-    already in order; the gather is of a rechunked frame. A frame with a null ``token_id`` or
-    ``ts_ms``, or whose key would overflow, is sorted as it is.
+    A frame already in that order is returned as it is (checked in one pass). A day's tops arrive
+    in receive order (millions of rows, every token in each poll), so they are permuted once, by an
+    Int64 key (the token's rank among the sorted distinct tokens, times the span of ``ts_ms``, plus
+    ``ts_ms``) instead of comparing long token strings, gathering from a rechunked frame. A frame
+    with a null ``token_id`` or ``ts_ms``, or whose key would overflow, is sorted as it is.
     """
     if frame.height < 2:
         return frame
-    ts_lo, ts_hi = frame["ts_ms"].min(), frame["ts_ms"].max()
-    if frame["token_id"].null_count() or frame["ts_ms"].null_count():
+    tokens, ts = frame["token_id"], frame["ts_ms"]
+    if tokens.null_count() or ts.null_count():
         return frame.sort("token_id", "ts_ms", maintain_order=True)
-    names = frame["token_id"].unique().sort()
-    span = ts_hi - ts_lo + 1
-    if len(names) * span >= 2**62:
+    if tokens.is_sorted():  # stops at the first pair out of order
+        same_token = pl.col("token_id") == pl.col("token_id").shift()
+        if not frame.select((same_token & (pl.col("ts_ms") < pl.col("ts_ms").shift())).any()).item():
+            return frame
+    rank, names = _token_rank(tokens)
+    ts_lo = ts.min()
+    span = ts.max() - ts_lo + 1
+    if names * span >= 2**62:
         return frame.sort("token_id", "ts_ms", maintain_order=True)
-    rank = pl.col("token_id").cast(pl.Enum(names)).to_physical().cast(pl.Int64)
-    order = frame.select(pl.arg_sort_by(rank * span + (pl.col("ts_ms") - ts_lo), maintain_order=True)).to_series()
-    if order.equals(pl.int_range(frame.height, dtype=order.dtype, eager=True)):
-        return frame
+    key = pl.DataFrame({"key": rank.cast(pl.Int64) * span + (ts - ts_lo)})
+    order = key.select(pl.arg_sort_by("key", maintain_order=True)).to_series()
     return frame.rechunk().select(pl.all().gather(order))  # one chunk first: a gather across chunks is slower
+
+
+def _token_rank(tokens: pl.Series) -> tuple[pl.Series, int]:
+    """Each row's rank of its token among the distinct tokens in sorted order (UInt32), and their
+    count: one hashing pass (a categorical cast), the sort is of the distinct names only."""
+    ids = tokens.cast(pl.Categorical)
+    distinct = ids.unique()
+    table = pl.DataFrame({"id": distinct.to_physical(), "name": distinct.cast(pl.String)}).sort("name")
+    ranks = pl.int_range(table.height, dtype=pl.UInt32, eager=True)
+    top_id = table["id"].max()
+    if top_id < 16 * table.height + 1_000_000:  # ids of the global categories: usually dense
+        lookup = pl.zeros(top_id + 1, dtype=pl.UInt32, eager=True).scatter(table["id"], ranks)
+        return lookup.gather(ids.to_physical()), table.height
+    return ids.to_physical().replace_strict(table["id"], ranks), table.height
 
 
 def top_of_book(books: pl.DataFrame) -> pl.DataFrame:
