@@ -396,15 +396,17 @@ def by_token_then_time(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.rechunk().select(pl.all().gather(order))  # one chunk first: a gather across chunks is slower
 
 
-def _token_rank(tokens: pl.Series) -> tuple[pl.Series, int]:
+def _token_rank(tokens: pl.Series, lookup_limit: int = 1_000_000) -> tuple[pl.Series, int]:
     """Each row's rank of its token among the distinct tokens in sorted order (UInt32), and their
-    count: one hashing pass (a categorical cast), the sort is of the distinct names only."""
+    count: one hashing pass (a categorical cast), the sort is of the distinct names only. The
+    categorical ids (of the process's global categories, usually dense) map to ranks by a lookup
+    array when the largest is below 16 per name + ``lookup_limit``, else by ``replace_strict``."""
     ids = tokens.cast(pl.Categorical)
     distinct = ids.unique()
     table = pl.DataFrame({"id": distinct.to_physical(), "name": distinct.cast(pl.String)}).sort("name")
     ranks = pl.int_range(table.height, dtype=pl.UInt32, eager=True)
     top_id = table["id"].max()
-    if top_id < 16 * table.height + 1_000_000:  # ids of the global categories: usually dense
+    if top_id < 16 * table.height + lookup_limit:
         lookup = pl.zeros(top_id + 1, dtype=pl.UInt32, eager=True).scatter(table["id"], ranks)
         return lookup.gather(ids.to_physical()), table.height
     return ids.to_physical().replace_strict(table["id"], ranks), table.height

@@ -123,6 +123,13 @@ def test_by_token_then_time_when_nulls_wide_span_or_tiny_then_a_stable_sort(toke
     assert stages.by_token_then_time(frame).equals(frame.sort("token_id", "ts_ms", maintain_order=True))
 
 
+@pytest.mark.parametrize("lookup_limit", [1_000_000, -(10**9)])  # the lookup array, then replace_strict
+def test_token_rank_when_tokens_then_rank_among_sorted_distinct(lookup_limit: int) -> None:
+    tokens = pl.Series(["b", "a", "c", "a", "10", "b"])  # sorted distinct: "10", "a", "b", "c"
+    rank, count = stages._token_rank(tokens, lookup_limit)
+    assert rank.to_list() == [2, 1, 3, 1, 0, 2] and count == 4
+
+
 # --- S3 book_state ----------------------------------------------------------------------------
 
 
