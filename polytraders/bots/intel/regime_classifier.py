@@ -92,7 +92,7 @@ from polytraders.bots.base import BotConfig
 from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, drop_repeats, signal_frame
 from polytraders.bots.intel import shock_detector, vol_ratio
 from polytraders.bots.intel.shock_detector import micro
-from polytraders.bots.intel.time_to_resolution import instrument_as_of, token_rows
+from polytraders.bots.intel.time_to_resolution import instrument_records, token_rows
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.regime_classifier"
@@ -134,15 +134,16 @@ class Config(BotConfig):
     )
 
 
-def _asof(rows: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str) -> pl.DataFrame:
-    """``rows`` plus the columns of ``right`` (sorted by ``_tok``, ``right_on``) as of each row: a
-    backward, inclusive as-of join on ``left_on`` (``rows`` is sorted by ``_tok``, ``left_on``)
-    within tokens. Joined on the two key columns only (cheaper than carrying every column of
-    ``rows`` through the join); row order is kept."""
-    joined = rows.select("_tok", left_on).join_asof(
-        right, left_on=left_on, right_on=right_on, by="_tok", strategy="backward", check_sortedness=False
+def _asof(keys: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str) -> pl.LazyFrame:
+    """The columns of ``right`` (sorted by ``_tok``, ``right_on``) but ``_tok`` as of each row of
+    ``keys`` (sorted by ``_tok``, ``left_on``): a backward, inclusive as-of join within tokens, one
+    row per row of ``keys`` in its order. Lazy, so that the joins run side by side."""
+    return (
+        keys.lazy().select("_tok", left_on)
+        .join_asof(right.lazy(), left_on=left_on, right_on=right_on, by="_tok", strategy="backward",
+                   check_sortedness=False)
+        .drop("_tok", left_on)
     )
-    return rows.with_columns(joined.drop("_tok", left_on))
 
 
 def _per_token(tokens: pl.DataFrame, per_condition: pl.DataFrame, time: str) -> pl.DataFrame:
@@ -192,12 +193,13 @@ class _Flags:
 def _flags(data: MarketData, config: Config) -> _Flags:
     """The conditions and the regime of every snapshot on the integer token key (see
     :func:`~polytraders.bots.intel.time_to_resolution.token_rows`): one sort (or none when the
-    tops are in order), each input joined once, as of the snapshot, on ``_tok``."""
+    tops are in order), each input joined once, as of the snapshot, on ``_tok`` (the joins side
+    by side: polars runs them on both cores)."""
     touch = ["best_bid", "best_ask"] if config.shock.jump_on_touch else []
     rows, tokens = token_rows(data.tops, ["tick_size", "mid", *touch])
     rows = rows.with_columns(micro("tick_size").alias("_tick"), micro("mid").alias("_mid"),
                              *(micro(c).alias(f"_{c[5:]}") for c in touch)).drop("tick_size", "mid", *touch)
-    rows = instrument_as_of(rows, tokens, data.instruments, ["active", "closed", "accepting_orders", "end_ts_ms"])
+    records = instrument_records(tokens, data.instruments, ["active", "closed", "accepting_orders", "end_ts_ms"])
 
     # resolved: the market's first resolution at or before the snapshot
     first_resolution = data.resolutions.group_by("condition_id").agg(pl.col("ts_ms").min().alias("_resolved_ts"))
@@ -209,19 +211,30 @@ def _flags(data: MarketData, config: Config) -> _Flags:
     jumped = rows.filter(_jumps(config.shock)).select("_tok", "ts_ms").join(tokens, on="_tok")
     swept = shock_detector.sweeps(data.trades, data.books.clear(), config.shock)
     events = pl.concat([jumped.select("condition_id", "ts_ms"), swept.select("condition_id", "ts_ms")]).unique()
-    rows = _asof(rows, _per_token(tokens, events.rename({"ts_ms": "_event_ts"}), "_event_ts"), "ts_ms", "_event_ts")
 
-    # the latest volatility ratio past the warm-up, and the mids now and W ago
+    # the two-sided mids (last of each ms) with the latest volatility ratio past the warm-up at or
+    # before each (the ratio is computed on these rows: a token's latest valid one, carried forward)
     mids = rows.select("_tok", "ts_ms", "_mid").filter(pl.col("_mid").is_not_null())
-    mids = mids.filter(vol_ratio.last_of_ms())
+    mids = mids.filter(vol_ratio.last_of_ms()).with_row_index("_i")
     vols = vol_ratio.token_volatility(mids, config.vol).filter(
         (pl.col("n_returns") >= config.vol.min_returns) & (pl.col("vol_long") > 0)
     )
-    rows = _asof(rows, vols.select("_tok", pl.col("ts_ms").alias("_vol_ts"), "vol_ratio"), "ts_ms", "_vol_ts")
-    mids = mids.select("_tok", pl.col("ts_ms").alias("_mid_ts"), "_mid")
-    rows = _asof(rows.drop("_mid"), mids, "ts_ms", "_mid_ts")
-    rows = _asof(rows.with_columns((pl.col("ts_ms") - config.drift_window_ms).alias("_past_ts")),
-                 mids.rename({"_mid_ts": "_past_mid_ts", "_mid": "_past_mid"}), "_past_ts", "_past_mid_ts")
+    ratio = pl.repeat(None, mids.height, dtype=pl.Float64, eager=True).alias("vol_ratio")
+    mids = mids.with_columns(ratio.scatter(vols["_i"], vols["vol_ratio"]))
+    carried = pl.when(pl.col("vol_ratio").is_not_null()).then(pl.col("_tok")).forward_fill() == pl.col("_tok")
+    mids = mids.select("_tok", pl.col("ts_ms").alias("_mid_ts"), "_mid",
+                       pl.when(carried).then(pl.col("vol_ratio").forward_fill()).alias("vol_ratio"))
+
+    # each input as of the snapshot (and the mid as of W before it), the joins side by side
+    keys = rows.select("_tok", "ts_ms", (pl.col("ts_ms") - config.drift_window_ms).alias("_past_ts"))
+    past = mids.select("_tok", pl.col("_mid_ts").alias("_past_mid_ts"), pl.col("_mid").alias("_past_mid"))
+    joined = pl.collect_all([
+        _asof(keys, records, "ts_ms", "as_of_ms"),
+        _asof(keys, _per_token(tokens, events.rename({"ts_ms": "_event_ts"}), "_event_ts"), "ts_ms", "_event_ts"),
+        _asof(keys, mids, "ts_ms", "_mid_ts"),
+        _asof(keys, past, "_past_ts", "_past_mid_ts"),
+    ])
+    rows = pl.concat([rows.drop("_mid"), *joined], how="horizontal")
 
     halted = (
         (pl.col("ts_ms") >= pl.col("_resolved_ts")).fill_null(False) | pl.col("closed").fill_null(False)
@@ -235,10 +248,10 @@ def _flags(data: MarketData, config: Config) -> _Flags:
         "_tok", "ts_ms", halted.alias("halted"), reduce_only.alias("reduce_only"), event.alias("event"),
         trending.alias("trending"),
     )
-    code = pl.max_horizontal(
-        pl.when(pl.col(name)).then(level).otherwise(QUIET)
-        for name, level in (("halted", HALTED), ("reduce_only", REDUCE_ONLY), ("event", EVENT),
-                            ("trending", TRENDING))
+    # the highest code whose condition holds
+    code = (
+        pl.when("halted").then(HALTED).when("reduce_only").then(REDUCE_ONLY).when("event").then(EVENT)
+        .when("trending").then(TRENDING).otherwise(QUIET)
     )
     return _Flags(flags.with_columns(code.cast(pl.Int64).alias("code")), tokens)
 

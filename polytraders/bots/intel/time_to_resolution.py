@@ -125,21 +125,28 @@ def token_rows(frame: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, p
     return keyed.select("_tok", "ts_ms", *columns), tokens
 
 
+def instrument_records(tokens: pl.DataFrame, instruments: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The instrument records of each token's market: ``_tok``, ``as_of_ms`` and ``columns``, one
+    row per (token, ``as_of_ms``) (records of one ``as_of_ms``: the later row), sorted by
+    ``_tok``, ``as_of_ms``; ``tokens`` as from :func:`token_rows`."""
+    return (
+        instruments.select("condition_id", "as_of_ms", *columns)
+        .unique(subset=["condition_id", "as_of_ms"], keep="last", maintain_order=True)
+        .join(tokens.select("_tok", "condition_id"), on="condition_id")
+        .drop("condition_id")
+        .sort("_tok", "as_of_ms")
+        .select("_tok", "as_of_ms", *columns)
+    )
+
+
 def instrument_as_of(rows: pl.DataFrame, tokens: pl.DataFrame, instruments: pl.DataFrame,
                      columns: list[str]) -> pl.DataFrame:
     """``rows`` (``_tok``, ``ts_ms``, sorted by both; see :func:`token_rows`) plus ``columns`` of
     the market's instrument record as of each row: the latest record of the token's
     ``condition_id`` with ``as_of_ms`` ≤ ``ts_ms`` (records of one ``as_of_ms``: the later row).
     Rows without such a record get nulls. Row order is kept."""
-    records = (
-        instruments.select("condition_id", "as_of_ms", *columns)
-        .unique(subset=["condition_id", "as_of_ms"], keep="last", maintain_order=True)
-        .join(tokens.select("_tok", "condition_id"), on="condition_id")
-        .drop("condition_id")
-        .sort("_tok", "as_of_ms")
-    )
-    return rows.join_asof(records, left_on="ts_ms", right_on="as_of_ms", by="_tok", strategy="backward",
-                          check_sortedness=False).drop("as_of_ms")
+    return rows.join_asof(instrument_records(tokens, instruments, columns), left_on="ts_ms", right_on="as_of_ms",
+                          by="_tok", strategy="backward", check_sortedness=False).drop("as_of_ms")
 
 
 def with_hours_to_end(rows: pl.DataFrame, tokens: pl.DataFrame, instruments: pl.DataFrame) -> pl.DataFrame:
