@@ -134,15 +134,17 @@ class Config(BotConfig):
     )
 
 
-def _asof(keys: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str) -> pl.LazyFrame:
-    """The columns of ``right`` (sorted by ``_tok``, ``right_on``) but ``_tok`` as of each row of
-    ``keys`` (sorted by ``_tok``, ``left_on``): a backward, inclusive as-of join within tokens, one
-    row per row of ``keys`` in its order. Lazy, so that the joins run side by side."""
+def _asof(keys: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str,
+          keep_time: bool = False) -> pl.LazyFrame:
+    """The columns of ``right`` (sorted by ``_tok``, ``right_on``) but ``_tok`` (and ``right_on``
+    unless ``keep_time``) as of each row of ``keys`` (sorted by ``_tok``, ``left_on``): a
+    backward, inclusive as-of join within tokens, one row per row of ``keys`` in its order. Lazy,
+    so that the joins run side by side."""
     return (
         keys.lazy().select("_tok", left_on)
         .join_asof(right.lazy(), left_on=left_on, right_on=right_on, by="_tok", strategy="backward",
                    check_sortedness=False)
-        .drop("_tok", left_on)
+        .drop("_tok", left_on, *([] if keep_time else [right_on]))
     )
 
 
@@ -173,6 +175,22 @@ def _jumps(config: shock_detector.Config) -> pl.Expr:
     columns = ("_mid", "_bid", "_ask") if config.jump_on_touch else ("_mid",)
     size = pl.max_horizontal(*(change(c).abs() for c in columns))
     return (size >= config.jump_ticks * tick).fill_null(False)
+
+
+def _mids_with_ratio(rows: pl.DataFrame, config: vol_ratio.Config) -> pl.DataFrame:
+    """The two-sided mids of ``rows`` (the last of each ms): ``_tok``, ``_mid_ts``, ``_mid`` and
+    ``vol_ratio``, the token's latest ratio past the warm-up at or before the row (the ratio is
+    computed on these rows; its latest valid value is carried forward within the token)."""
+    mids = rows.select("_tok", "ts_ms", "_mid").filter(pl.col("_mid").is_not_null())
+    mids = mids.filter(vol_ratio.last_of_ms()).with_row_index("_i")
+    vols = vol_ratio.token_volatility(mids, config).filter(
+        (pl.col("n_returns") >= config.min_returns) & (pl.col("vol_long") > 0)
+    )
+    ratio = pl.repeat(None, mids.height, dtype=pl.Float64, eager=True).alias("vol_ratio")
+    mids = mids.with_columns(ratio.scatter(vols["_i"], vols["vol_ratio"]))
+    carried = pl.when(pl.col("vol_ratio").is_not_null()).then(pl.col("_tok")).forward_fill() == pl.col("_tok")
+    return mids.select("_tok", pl.col("ts_ms").alias("_mid_ts"), "_mid",
+                       pl.when(carried).then(pl.col("vol_ratio").forward_fill()).alias("vol_ratio"))
 
 
 def classify(data: MarketData, config: Config) -> pl.DataFrame:
@@ -212,25 +230,15 @@ def _flags(data: MarketData, config: Config) -> _Flags:
     swept = shock_detector.sweeps(data.trades, data.books.clear(), config.shock)
     events = pl.concat([jumped.select("condition_id", "ts_ms"), swept.select("condition_id", "ts_ms")]).unique()
 
-    # the two-sided mids (last of each ms) with the latest volatility ratio past the warm-up at or
-    # before each (the ratio is computed on these rows: a token's latest valid one, carried forward)
-    mids = rows.select("_tok", "ts_ms", "_mid").filter(pl.col("_mid").is_not_null())
-    mids = mids.filter(vol_ratio.last_of_ms()).with_row_index("_i")
-    vols = vol_ratio.token_volatility(mids, config.vol).filter(
-        (pl.col("n_returns") >= config.vol.min_returns) & (pl.col("vol_long") > 0)
-    )
-    ratio = pl.repeat(None, mids.height, dtype=pl.Float64, eager=True).alias("vol_ratio")
-    mids = mids.with_columns(ratio.scatter(vols["_i"], vols["vol_ratio"]))
-    carried = pl.when(pl.col("vol_ratio").is_not_null()).then(pl.col("_tok")).forward_fill() == pl.col("_tok")
-    mids = mids.select("_tok", pl.col("ts_ms").alias("_mid_ts"), "_mid",
-                       pl.when(carried).then(pl.col("vol_ratio").forward_fill()).alias("vol_ratio"))
+    mids = _mids_with_ratio(rows, config.vol)
 
     # each input as of the snapshot (and the mid as of W before it), the joins side by side
     keys = rows.select("_tok", "ts_ms", (pl.col("ts_ms") - config.drift_window_ms).alias("_past_ts"))
     past = mids.select("_tok", pl.col("_mid_ts").alias("_past_mid_ts"), pl.col("_mid").alias("_past_mid"))
     joined = pl.collect_all([
         _asof(keys, records, "ts_ms", "as_of_ms"),
-        _asof(keys, _per_token(tokens, events.rename({"ts_ms": "_event_ts"}), "_event_ts"), "ts_ms", "_event_ts"),
+        _asof(keys, _per_token(tokens, events.rename({"ts_ms": "_event_ts"}), "_event_ts"), "ts_ms", "_event_ts",
+              keep_time=True),
         _asof(keys, mids, "ts_ms", "_mid_ts"),
         _asof(keys, past, "_past_ts", "_past_mid_ts"),
     ])
