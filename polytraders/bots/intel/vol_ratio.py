@@ -32,9 +32,9 @@ Method
     the sequential rule applied exactly). The latest ratio row as of any time is thus within
     ``ratio_step`` of the ratio at the token's latest snapshot — a tolerance of 1 % of a trend
     threshold of about 1 by default, far below the estimate's own noise. The step is absolute
-    because between mid changes the ratio decays geometrically (each step without a change
-    multiplies σ²_S / σ²_L by 2^(−Δt/S) / 2^(−Δt/L): × 0.54 on the ratio for 2-minute polls with the
-    default half-lives), so a relative step would emit nearly every snapshot (2026-08-12: a 1 %
+    because between mid changes the ratio decays geometrically (each equal gap without a change
+    multiplies σ²_S / σ²_L by 2^(−Δt/S) / 2^(−Δt/L): × 0.54 on the ratio for 2-minute polls with
+    the default half-lives), so a relative step would emit nearly every snapshot (2026-08-12: a 1 %
     relative step keeps 4.40 M of 4.46 M readings; 0.01 absolute keeps 1.5 M). ``ratio_step`` = 0
     emits every reading. ``vol_short`` / ``vol_long`` (``include_vols``) have a unit of their own
     and are emitted at every snapshot. All tokens' EWMs run on one time axis, token ``k`` shifted
@@ -51,11 +51,11 @@ Returns
     Float64, ``unit``), per two-sided snapshot (last of its millisecond) after the token's first:
     ``name`` = "vol_ratio" (``unit`` = "ratio") at the token's first reading and where the ratio
     moved by ``ratio_step`` since its last row or reached 0 (see Method; other snapshots have no
-    ratio row); with ``include_vols`` also "vol_short" and "vol_long" at every such snapshot
-    (``unit`` = "probability/sqrt-min", or "log-return/sqrt-min" with ``log_returns``), in that
-    order. Sorted by ``token_id``, ``ts_ms``. No row while the token has fewer than
-    ``min_returns`` mid changes or none of them was non-zero (σ²_L = 0: the ratio is undefined) —
-    INTEL_WARMUP.
+    ratio row); with ``include_vols`` also "vol_short" and "vol_long" at every reading, whether
+    the ratio has a row there or not (``unit`` = "probability/sqrt-min", or "log-return/sqrt-min"
+    with ``log_returns``), per snapshot in the order ratio, short, long. Sorted by ``token_id``,
+    ``ts_ms``. No row while the token has fewer than ``min_returns`` mid changes or none of them
+    was non-zero (σ²_L = 0: the ratio is undefined) — INTEL_WARMUP.
 
 Reason codes
     INTEL_WARMUP (documented condition for an absent row; the Signal frame has no code column).
