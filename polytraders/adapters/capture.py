@@ -170,6 +170,19 @@ def capture_path(day_dir: Path | str) -> Path:
     return found[0]
 
 
+def capture_frames(day_dir: Path | str) -> int:
+    """How many frames (rows / lines) the capture of fixture day ``day_dir`` holds, without
+    reading them: the Parquet row count from its footer, or the line count of the JSON-lines file.
+
+    Raises FileNotFoundError / ValueError as :func:`capture_path`.
+    """
+    path = capture_path(day_dir)
+    if _is_parquet(path):
+        return pl.scan_parquet(path).select(pl.len()).collect().item()
+    with gzip.open(path, "rb") as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+
+
 def _is_parquet(path: Path) -> bool:
     return path.suffix == ".parquet"
 

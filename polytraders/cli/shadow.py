@@ -104,13 +104,23 @@ def shadow(
         raise typer.Exit(code=1)
 
 
-def backfill() -> None:
-    """Run the shadow job over every fixture day, oldest first (stops at the first failure)."""
+def backfill(
+    all_days: Annotated[bool, typer.Option("--all", help="also days above POLYTRADERS_MAX_AUTO_RUN_FRAMES")] = False,
+) -> None:
+    """Run the shadow job over every fixture day, oldest first (stops at the first failure); days
+    whose capture is larger than the auto-run limit are named and skipped unless ``--all``."""
     from polytraders.adapters.capture import list_fixture_days
     from polytraders.defs import environment
+    from polytraders.defs.sensors import auto_runnable
 
     console = Console()
+    settings = environment.current()
+    days = list_fixture_days(settings.fixtures_root)
+    small, large = auto_runnable(str(settings.fixtures_root), days, settings.max_auto_run_frames)
+    if large and not all_days:
+        console.print(f"skipped (capture > {settings.max_auto_run_frames:,} frames; --all or "
+                      f"polytraders shadow --day D runs them): {', '.join(large)}")
     with _clear_errors(console):
-        for day in list_fixture_days(environment.current().fixtures_root):
+        for day in days if all_days else small:
             if not _run(day, console):
                 raise typer.Exit(code=1)

@@ -24,7 +24,7 @@ def build(settings: environment.Settings | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=dg.load_assets_from_modules([stages, signals]),
         jobs=[shadow_job],
-        sensors=[build_sensor(str(settings.fixtures_root))],
+        sensors=[build_sensor(str(settings.fixtures_root), settings.max_auto_run_frames)],
         schedules=[daily_shadow],
         resources={
             "io_manager": PolytradersDuckDBIOManager(database=database, schema=stages.SCHEMA),

@@ -10,6 +10,11 @@ from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
+#: The largest fixture day (capture frames) a run is started for without being asked by name: the
+#: bundled day (38,376 frames) runs S1–S11 in about a minute; the universe day (8.7 M frames) does
+#: not fit a whole in-process run on a 24 GiB machine yet (see README, "Speed").
+MAX_AUTO_RUN_FRAMES = 1_000_000
+
 #: DuckDB schema that holds every stage table.
 STAGE_SCHEMA = "shadow"
 
@@ -26,6 +31,9 @@ class Settings:
         POLYTRADERS_FRESHNESS_BUDGETS: a JSON object overriding fields of
             :class:`~polytraders.adapters.budgets.FreshnessBudgets` (ms), e.g.
             ``{"ws_market_ms": 1000, "feed_liveness_ms": 60000}`` (unset: the documented defaults).
+        POLYTRADERS_MAX_AUTO_RUN_FRAMES: the largest capture (frames) the sensor and
+            ``polytraders backfill`` run on their own (default :data:`MAX_AUTO_RUN_FRAMES`); a larger
+            day still becomes a partition and runs when asked for by name.
     """
 
     fixtures_root: Path
@@ -33,6 +41,7 @@ class Settings:
     event_store_root: Path | None = None
     alert_webhook_url: str | None = None
     freshness_budgets: FreshnessBudgets = DEFAULT_BUDGETS
+    max_auto_run_frames: int = MAX_AUTO_RUN_FRAMES
 
     @property
     def var_dir(self) -> Path:
@@ -59,6 +68,7 @@ def current() -> Settings:
         event_store_root=Path(store) if (store := os.environ.get("POLYTRADERS_EVENT_STORE")) else None,
         alert_webhook_url=os.environ.get("POLYTRADERS_ALERT_WEBHOOK") or None,
         freshness_budgets=FreshnessBudgets.from_json(os.environ.get("POLYTRADERS_FRESHNESS_BUDGETS")),
+        max_auto_run_frames=int(os.environ.get("POLYTRADERS_MAX_AUTO_RUN_FRAMES", MAX_AUTO_RUN_FRAMES)),
     )
     if settings.duckdb_path.stem == STAGE_SCHEMA:
         raise ValueError(f"POLYTRADERS_DUCKDB must not be named {STAGE_SCHEMA}.duckdb (catalog = schema name)")

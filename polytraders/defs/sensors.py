@@ -6,7 +6,8 @@ from datetime import date
 
 import dagster as dg
 
-from polytraders.adapters.capture import list_fixture_days
+from polytraders.adapters.capture import capture_frames, list_fixture_days
+from polytraders.defs.environment import MAX_AUTO_RUN_FRAMES
 from polytraders.defs.partitions import fixture_days
 
 shadow_job = dg.define_asset_job(
@@ -26,14 +27,26 @@ def new_days(root: str, known: set[str]) -> list[str]:
     return [d for d in list_fixture_days(root) if d not in known]
 
 
-def build_sensor(root: str) -> dg.SensorDefinition:
-    """A sensor that adds a partition (and requests a shadow run) for each new fixture day."""
+def auto_runnable(root: str, days: list[str], max_frames: int) -> tuple[list[str], list[str]]:
+    """Split ``days`` into those whose capture holds at most ``max_frames`` frames (run on their
+    own) and the larger ones (a partition only: run by name, e.g. ``polytraders shadow --day D``)."""
+    small = [d for d in days if capture_frames(f"{root}/{d}") <= max_frames]
+    return small, [d for d in days if d not in small]
+
+
+def build_sensor(root: str, max_frames: int = MAX_AUTO_RUN_FRAMES) -> dg.SensorDefinition:
+    """A sensor that adds a partition for each new fixture day and requests a shadow run of each
+    one no larger than ``max_frames`` capture frames (the larger are logged, not run)."""
 
     @dg.sensor(job=shadow_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
     def fixture_day_sensor(context: dg.SensorEvaluationContext):
         days = new_days(root, set(context.instance.get_dynamic_partitions(fixture_days.name)))
+        small, large = auto_runnable(root, days, max_frames)
+        if large:
+            context.log.info(f"partitions added but not run (capture > {max_frames:,} frames; run them by name): "
+                             + ", ".join(large))
         return dg.SensorResult(
-            run_requests=[dg.RunRequest(partition_key=d, run_key=f"fixture-day-{d}") for d in days],
+            run_requests=[dg.RunRequest(partition_key=d, run_key=f"fixture-day-{d}") for d in small],
             dynamic_partitions_requests=[fixture_days.build_add_request(days)] if days else [],
         )
 

@@ -21,6 +21,7 @@ from polytraders.adapters.capture import (
     CaptureFormatError,
     CaptureLine,
     CorruptLine,
+    capture_frames,
     capture_path,
     derive_token_id,
     iter_capture,
@@ -410,3 +411,9 @@ def test_parquet_unreadable_row_group_is_one_corrupt_line_and_the_rest_is_read(t
     assert [(c.line_no, c.raw) for c in corrupt] == [(1, "")]
     assert "unreadable row group 0 (stored rows 1-500)" in corrupt[0].reason
     assert df.height == 500 and df["frame"][0].startswith("frame 0500 ")
+
+
+def test_capture_frames_when_real_days_then_their_frame_counts_without_reading_them() -> None:
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    assert capture_frames(fixtures / "2026-09-28") == 38_376  # capture.jsonl.gz lines (MANIFEST counts.lines)
+    assert capture_frames(fixtures / "2026-08-12") == 8_712_461  # capture.parquet rows (MANIFEST counts.frames)

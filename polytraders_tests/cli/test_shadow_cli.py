@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import polars as pl
@@ -76,3 +77,20 @@ def test_writer_lock_when_held_by_another_run_then_busy_error_at_once(tmp_path) 
                 pass
     with writer_lock(settings):  # released: the next run takes it
         pass
+
+
+def test_backfill_when_every_day_is_above_the_auto_run_limit_then_names_them_and_runs_none(
+    tmp_path, monkeypatch
+) -> None:
+    day = tmp_path / "2026-08-12"
+    day.mkdir()
+    with gzip.open(day / "capture.jsonl.gz", "wb") as fh:
+        fh.write(b"{}\n{}\n")  # 2 frames
+    monkeypatch.setenv("POLYTRADERS_FIXTURES", str(tmp_path))
+    monkeypatch.setenv("POLYTRADERS_DUCKDB", str(tmp_path / "x.duckdb"))
+    monkeypatch.setenv("POLYTRADERS_MAX_AUTO_RUN_FRAMES", "1")
+    result = runner.invoke(app, ["backfill"])
+    assert result.exit_code == 0
+    said = " ".join(result.output.split())  # rich wraps lines
+    assert "skipped (capture > 1 frames; --all or polytraders shadow --day D runs them): 2026-08-12" in said
+    assert not (tmp_path / "x.duckdb").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from polytraders.bots import manifest
 from polytraders.defs import environment
 from polytraders.defs.definitions import build
 from polytraders.defs.partitions import fixture_days
-from polytraders.defs.sensors import build_sensor, daily_shadow, new_days
+from polytraders.defs.sensors import auto_runnable, build_sensor, daily_shadow, new_days
 from polytraders.defs.stages import TABLE_STAGE
 
 GOV_TABLES = ("gov_audit_log", "gov_heartbeat", "gov_builder_attribution", "gov_sla_reporter", "gov_pnl_reporter",
@@ -126,6 +127,21 @@ def test_sensor_when_new_day_then_adds_partition_and_requests_run(tmp_path: Path
         instance.add_dynamic_partitions(fixture_days.name, ["2026-09-28"])
         again = sensor(dg.build_sensor_context(instance=instance))
         assert again.run_requests == [] and again.dynamic_partitions_requests == []
+
+
+def test_sensor_when_a_day_is_larger_than_the_auto_run_limit_then_partition_added_but_not_run(
+    tmp_path: Path
+) -> None:
+    for day, lines in (("2026-09-28", 3), ("2026-08-12", 4)):
+        (tmp_path / day).mkdir()
+        with gzip.open(tmp_path / day / "capture.jsonl.gz", "wb") as fh:
+            fh.write(b"{}\n" * lines)
+    assert auto_runnable(str(tmp_path), ["2026-08-12", "2026-09-28"], 3) == (["2026-09-28"], ["2026-08-12"])
+    sensor = build_sensor(str(tmp_path), max_frames=3)
+    with dg.instance_for_test() as instance:
+        result = sensor(dg.build_sensor_context(instance=instance))
+        assert [r.partition_key for r in result.run_requests] == ["2026-09-28"]
+        assert list(result.dynamic_partitions_requests[0].partition_keys) == ["2026-08-12", "2026-09-28"]
 
 
 def test_schedule_when_no_partition_then_skips_else_runs_newest_day() -> None:
