@@ -163,9 +163,11 @@ def taper(hours_to_end: pl.Expr, config: Config) -> pl.Expr:
     return x if config.taper_shape == "linear" else x * x * (3.0 - 2.0 * x)
 
 
-#: Below this many groups still open, :func:`emitted` finishes them row by row (a round of array
-#: operations costs more than a short Python loop; bounds the rounds a long single token would take).
+#: With at most this many groups or rows still open, :func:`emitted` finishes them row by row: a
+#: round of array operations (~0.1 ms) costs more than a short Python loop (~0.2 µs a row), and a
+#: long single token would take a round per emitted row.
 FEW_GROUPS = 16
+FEW_ROWS = 100_000
 
 
 def emitted(values: np.ndarray, first: np.ndarray, step: float) -> np.ndarray:
@@ -179,7 +181,7 @@ def emitted(values: np.ndarray, first: np.ndarray, step: float) -> np.ndarray:
     is decided, the rule's test is monotone (``e − value`` only grows, and a zero stays zero), so
     the next emitted row is found by a binary search; every group advances at once, one emitted
     row or one run per round (a taper: at most 1 / step rows plus one per record change). The
-    last :data:`FEW_GROUPS` open groups finish row by row."""
+    last :data:`FEW_GROUPS` open groups (or :data:`FEW_ROWS` rows) finish row by row."""
     n = values.size
     out = np.zeros(n, dtype=bool)
     if n == 0:
@@ -199,7 +201,7 @@ def emitted(values: np.ndarray, first: np.ndarray, step: float) -> np.ndarray:
     while True:
         live = pos < group_end
         last, pos, group_end = last[live], pos[live], group_end[live]
-        if pos.size <= FEW_GROUPS:
+        if pos.size <= FEW_GROUPS or int((group_end - pos).sum()) <= FEW_ROWS:
             break
         # a run's first row (a rise) may be emitted by itself, in either direction
         rise = run_start[pos] & hit(pos, last)
