@@ -111,14 +111,22 @@ def test_by_token_then_time_when_random_frames_then_equal_to_a_stable_sort(seed:
         assert out is frame
 
 
+def test_by_token_then_time_when_more_than_65536_tokens_then_equal_to_a_stable_sort() -> None:
+    rng = random.Random(7)
+    tokens = [str(rng.randrange(100_000)) for _ in range(300_000)]
+    frame = _frame(tokens, [rng.randrange(3) for _ in range(300_000)])
+    assert frame["token_id"].n_unique() > 2**16  # ranks beyond UInt16
+    assert stages.by_token_then_time(frame).equals(frame.sort("token_id", "ts_ms", maintain_order=True))
+
+
 @pytest.mark.parametrize(("tokens", "ts"), [
     (["2", None, "1"], [3, 2, 1]),  # a null token: sorted as is (nulls first)
     (["2", "1", "1"], [None, 2, 1]),  # a null time
-    (["2", "1", "1"], [2**62, 0, -(2**62)]),  # a span the integer key cannot hold
+    (["2", "1", "1"], [2**62, 0, -(2**62)]),  # a span of 2^63 ms
     (["1"], [5]),
     ([], []),
 ])  # fmt: skip
-def test_by_token_then_time_when_nulls_wide_span_or_tiny_then_a_stable_sort(tokens: list, ts: list) -> None:
+def test_by_token_then_time_when_nulls_wide_span_or_tiny_then_as_a_stable_sort(tokens: list, ts: list) -> None:
     frame = _frame(tokens, ts)
     assert stages.by_token_then_time(frame).equals(frame.sort("token_id", "ts_ms", maintain_order=True))
 
