@@ -22,7 +22,8 @@ from polytraders.runtime.profile import DISCOVERY_BOTS, SHADOW, SIGNAL_BOTS, bot
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 BUNDLED_DAY = "2026-09-28"
 UNIVERSE_DAY = "2026-08-12"
-DAYS = [BUNDLED_DAY, pytest.param(UNIVERSE_DAY, marks=pytest.mark.slow)]
+# The universe day needs 6-8 GB: on the one worker of the other universe-day tests, never beside them.
+DAYS = [BUNDLED_DAY, pytest.param(UNIVERSE_DAY, marks=[pytest.mark.slow, pytest.mark.xdist_group("universe-day")])]
 
 
 def _market_data(day: str) -> MarketData:
