@@ -12,14 +12,18 @@ these nested functions at definition time and cannot resolve a string annotation
 """
 
 
+from collections.abc import Callable
+from typing import Any
+
 import dagster as dg
 import polars as pl
 
-from polytraders.bots.inputs import MarketData
+from polytraders.bots.inputs import MarketData, ScanResult
 from polytraders.defs.partitions import PARTITION_COLUMN, fixture_days
 from polytraders.defs.resources import EventStoreResource
 from polytraders.defs.stages import SCHEMA, asset_ins, bot_tags, loaded, stage_frame
 from polytraders.runtime import streams
+from polytraders.runtime.emitter import Emitter
 from polytraders.runtime.profile import DISCOVERY_BOTS, SHADOW, SIGNAL_BOTS, asset_name, bot_module
 
 #: MarketData field -> the stage table it is loaded from, for intel (S4) and disc (S2) bots.
@@ -28,71 +32,59 @@ INTEL_TABLES = {"instruments": "instruments", "books": "book_state", "tops": "ma
 DISC_TABLES = {**INTEL_TABLES, "books": "book_snapshots"}
 
 
-def _signal_asset(slug: str) -> dg.AssetsDefinition:
+#: What an asset does with its bot's output: (frame to store, its wire object, metadata); it puts
+#: the output on the envelope stream through the emitter it is given.
+Emit = Callable[[Emitter, str, Any], tuple[pl.DataFrame, str, dict[str, Any]]]
+
+
+def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    return dict(frame.group_by(column).len().sort(column).iter_rows())
+
+
+def _emit_signals(emitter: Emitter, slug: str, signals: pl.DataFrame) -> tuple[pl.DataFrame, str, dict[str, Any]]:
+    streams.emit_bot(emitter, SHADOW, slug, "Signal", signals)
+    return signals, "Signal", {"signals": signals.height, "tokens": signals["token_id"].n_unique()}
+
+
+def _emit_candidates(emitter: Emitter, slug: str, result: ScanResult) -> tuple[pl.DataFrame, str, dict[str, Any]]:
+    streams.emit_bot(emitter, SHADOW, slug, "Candidate", result.candidates, reason_codes=pl.col("reason_codes"))
+    return result.candidates, "Candidate", {"candidates": result.candidates.height,
+                                            "excluded": result.excluded.height,
+                                            **_counts(result.excluded, "reason_code")}
+
+
+def _emit_findings(emitter: Emitter, slug: str, findings: pl.DataFrame) -> tuple[pl.DataFrame, str, dict[str, Any]]:
+    output = bot_module(slug).OUTPUT
+    streams.emit_bot(emitter, SHADOW, slug, output, findings, reason_codes=pl.concat_list(pl.col("reason_code")))
+    return findings, output, {"findings": findings.height, **_counts(findings, "reason_code")}
+
+
+def _bot_asset(slug: str, tables_of: dict[str, str], group: str, wire_object: str, what: str,
+               emit: Emit) -> dg.AssetsDefinition:
+    """One asset for bot ``slug``: loads the stage tables of its ``INPUTS`` (``tables_of``: field ->
+    table), runs it under the shadow profile, ``emit``s its output and stores the validated frame."""
     bot = bot_module(slug)
-    tables = {field: INTEL_TABLES[field] for field in bot.INPUTS}
+    tables = {field: tables_of[field] for field in bot.INPUTS}
 
     @dg.asset(
-        name=asset_name(slug), key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s4_signals",
+        name=asset_name(slug), key_prefix=[SCHEMA], partitions_def=fixture_days, group_name=group,
         ins=asset_ins(*tables.values()), op_tags=bot_tags(slug),
-        metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "Signal", **bot_tags(slug)},
-        description=f"S4: {slug} signals. {bot.__doc__.splitlines()[0]}",
+        metadata={"partition_expr": PARTITION_COLUMN, "wire_object": wire_object, **bot_tags(slug)},
+        description=f"{what}: {slug}. {bot.__doc__.splitlines()[0]}",
     )
-    def signal(context: dg.AssetExecutionContext, event_store: EventStoreResource, **frames: pl.DataFrame):
+    def bot_asset(context: dg.AssetExecutionContext, event_store: EventStoreResource, **frames: pl.DataFrame):
         data = MarketData.of(**{field: loaded(frames[table]) for field, table in tables.items()})
-        signals = bot.run(data, SHADOW.config(slug))
-        streams.emit_bot(event_store.emitter(context), SHADOW, slug, "Signal", signals)
-        context.add_output_metadata({"signals": signals.height, "tokens": signals["token_id"].n_unique()})
-        return stage_frame(context, "Signal", signals)
+        frame, output, metadata = emit(event_store.emitter(context), slug, bot.run(data, SHADOW.config(slug)))
+        context.add_output_metadata(metadata)
+        return stage_frame(context, output, frame)
 
-    return signal
-
-
-def _discovery_asset(slug: str) -> dg.AssetsDefinition:
-    bot = bot_module(slug)
-    tables = {field: DISC_TABLES[field] for field in bot.INPUTS}
-
-    @dg.asset(
-        name=asset_name(slug), key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s2_ingestion",
-        ins=asset_ins(*tables.values()), op_tags=bot_tags(slug),
-        metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "Candidate", **bot_tags(slug)},
-        description=f"S2: {slug} candidates. {bot.__doc__.splitlines()[0]}",
-    )
-    def discovery(context: dg.AssetExecutionContext, event_store: EventStoreResource, **frames: pl.DataFrame):
-        data = MarketData.of(**{field: loaded(frames[table]) for field, table in tables.items()})
-        result = bot.run(data, SHADOW.config(slug))
-        streams.emit_bot(event_store.emitter(context), SHADOW, slug, "Candidate", result.candidates,
-                         reason_codes=pl.col("reason_codes"))
-        excluded = result.excluded.group_by("reason_code").len().sort("reason_code")
-        context.add_output_metadata({"candidates": result.candidates.height, "excluded": result.excluded.height,
-                                     **{code: n for code, n in excluded.iter_rows()}})
-        return stage_frame(context, "Candidate", result.candidates)
-
-    return discovery
+    return bot_asset
 
 
-def _data_quality_asset(slug: str = streams.DATA_QUALITY_BOT) -> dg.AssetsDefinition:
-    bot = bot_module(slug)
-    tables = {field: DISC_TABLES[field] for field in bot.INPUTS}
-
-    @dg.asset(
-        name=asset_name(slug), key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s2_ingestion",
-        ins=asset_ins(*tables.values()), op_tags=bot_tags(slug),
-        metadata={"partition_expr": PARTITION_COLUMN, "wire_object": bot.OUTPUT, **bot_tags(slug)},
-        description=f"S2: {slug} findings on the admitted books. {bot.__doc__.splitlines()[0]}",
-    )
-    def data_quality(context: dg.AssetExecutionContext, event_store: EventStoreResource, **frames: pl.DataFrame):
-        data = MarketData.of(**{field: loaded(frames[table]) for field, table in tables.items()})
-        findings = bot.run(data, SHADOW.config(slug))
-        streams.emit_bot(event_store.emitter(context), SHADOW, slug, bot.OUTPUT, findings,
-                         reason_codes=pl.concat_list(pl.col("reason_code")))
-        by_code = findings.group_by("reason_code").len().sort("reason_code")
-        context.add_output_metadata({"findings": findings.height, **{code: n for code, n in by_code.iter_rows()}})
-        return stage_frame(context, bot.OUTPUT, findings)
-
-    return data_quality
-
-
-signal_assets = [_signal_asset(slug) for slug in SIGNAL_BOTS]
-discovery_assets = [_discovery_asset(slug) for slug in DISCOVERY_BOTS]
-data_quality_asset = _data_quality_asset()
+signal_assets = [_bot_asset(slug, INTEL_TABLES, "s4_signals", "Signal", "S4 signals", _emit_signals)
+                 for slug in SIGNAL_BOTS]
+discovery_assets = [_bot_asset(slug, DISC_TABLES, "s2_ingestion", "Candidate", "S2 candidates", _emit_candidates)
+                    for slug in DISCOVERY_BOTS]
+data_quality_asset = _bot_asset(streams.DATA_QUALITY_BOT, DISC_TABLES, "s2_ingestion",
+                                bot_module(streams.DATA_QUALITY_BOT).OUTPUT, "S2 findings on the admitted books",
+                                _emit_findings)
