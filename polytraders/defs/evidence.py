@@ -40,6 +40,7 @@ import polars as pl
 from polytraders.bots.readiness import Evidence, discover_implemented
 from polytraders.defs import environment
 from polytraders.runtime.event_store import REJECTED, SCHEMA, EventStore, snapshot_files
+from polytraders.runtime.streams import DATA_QUALITY_BOT
 
 _MS_PER_HOUR = 3_600_000
 _PATH = "_path"
@@ -68,12 +69,15 @@ def envelope_spans(event_store_root: Path) -> pl.DataFrame:
 
 def shadow_hours(spans: pl.DataFrame) -> dict[str, float]:
     """Hours of fixture time per bot from :func:`envelope_spans`: for every partition a bot
-    emitted in, the span of that partition's whole stream (the fixture time the run covered),
-    summed. A bot that only emits on an event (a fill, an end-of-day report) ran over the same
-    day as the rest: its own first-to-last envelope span would understate that."""
+    emitted in, the span of that partition's stream (the fixture time the run covered), summed.
+    A bot that only emits on an event (a fill, an end-of-day report) ran over the same day as the
+    rest: its own first-to-last envelope span would understate that. The span leaves out
+    gov.data_quality_monitor's envelopes when other bots emitted: registry records are stamped
+    with the metadata's as-of time (the day's 00:00 UTC), not a time the session's data covered."""
     if "partition" not in spans.columns:
         spans = spans.with_columns(partition=pl.lit("all"))
-    day_span = spans.group_by("partition").agg(
+    data_time = spans.filter(pl.col("bot") != DATA_QUALITY_BOT)
+    day_span = (data_time if not data_time.is_empty() else spans).group_by("partition").agg(
         (pl.col("last_ts_ms").max() - pl.col("first_ts_ms").min()).alias("ms")
     )
     totals = spans.select("partition", "bot").unique().join(day_span, on="partition").group_by("bot").agg(
@@ -157,8 +161,10 @@ def collect(settings: environment.Settings | None = None) -> Evidence:
 def collect_or_pending(settings: environment.Settings | None = None) -> Evidence:
     """:func:`collect`, or — when the store cannot be read at all (a corrupt snapshot) — the
     implemented modules only (every bot pending, schema failures unknown), with a warning that
-    names the error. Loading definitions must not fail on the evidence.
+    names the error. Loading definitions must not fail on the evidence (a misconfigured
+    environment is not evidence: its error from :func:`environment.current` propagates).
     """
+    settings = settings or environment.current()
     try:
         return collect(settings)
     except Exception as exc:  # noqa: BLE001 - definitions must load; the warning names the cause

@@ -94,3 +94,12 @@ def test_backfill_when_every_day_is_above_the_auto_run_limit_then_names_them_and
     said = " ".join(result.output.split())  # rich wraps lines
     assert "skipped (capture > 1 frames; --all or polytraders shadow --day D runs them): 2026-08-12" in said
     assert not (tmp_path / "x.duckdb").exists()
+
+
+@pytest.mark.parametrize("argv", [["gates"], ["shadow", "--day", "2026-09-28"]])
+def test_any_command_when_budgets_env_malformed_then_one_configuration_line_exit_2(argv, monkeypatch) -> None:
+    monkeypatch.setenv("POLYTRADERS_FRESHNESS_BUDGETS", '{"nope": 1}')
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2
+    assert "configuration: freshness budgets" in result.output and "nope" in result.output
+    assert "Traceback" not in result.output and "evidence unreadable" not in result.output

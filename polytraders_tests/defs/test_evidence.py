@@ -157,3 +157,16 @@ def test_collect_or_pending_when_snapshot_corrupt_then_warns_and_every_bot_pendi
     assert (got.implemented_slugs, got.ran_on_recorded_feed, got.schema_failures) == (
         discover_implemented(), frozenset(), None)
     assert {compute_readiness(s, got) for s in manifest.BOTS} == {Readiness.PENDING}
+
+
+def test_collect_when_registry_records_stamped_at_midnight_then_not_counted_as_session_time(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    # TokenState records of the metadata are stamped at the day's 00:00 (T0); the session's data
+    # runs 08:45 .. 13:45 = 5 h. Counting the registry stamp would give 13.75 h.
+    write_snapshot(store, "2026-09-28", [("gov.data_quality_monitor", T0),
+                                         ("intel.microprice", T0 + 8 * HOUR_MS + 3 * HOUR_MS // 4),
+                                         ("intel.microprice", T0 + 13 * HOUR_MS + 3 * HOUR_MS // 4)])
+    got = evidence.collect(settings(tmp_path))
+    assert dict(got.shadow_hours) == {"intel.microprice": 5.0, "gov.data_quality_monitor": 5.0}
