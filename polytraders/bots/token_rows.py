@@ -8,6 +8,9 @@ sorts it again. The runtime already hands frames over by token, then time (see
 :class:`~polytraders.bots.inputs.MarketData`), so :func:`token_rows` finds the runs of equal keys
 (one comparison per row), joins only the runs' heads (one row per token) and gathers the rows of
 the listed runs. It sorts (stable) only a frame that is not in that order.
+
+Intel bots read every token, not a listing: :func:`keyed_rows` gives each token's rows on an
+integer key (its position among the sorted token ids), sorting only a frame out of that order.
 """
 
 from __future__ import annotations
@@ -66,3 +69,23 @@ def token_rows(frame: pl.DataFrame, tokens: pl.DataFrame, columns: Sequence[str 
     else:
         taken = rows.select(pl.col(values).gather(index["_row"]))
     return pl.concat([index.drop("_row"), taken], how="horizontal")
+
+
+def keyed_rows(frame: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every token's rows of ``frame`` on an integer token key (intel bots): ``(rows, tokens)`` of
+    ``frame`` (``condition_id``, ``token_id`` String, ``ts_ms`` Int64, ...).
+
+    ``rows``: ``_tok`` UInt32, ``ts_ms`` and ``columns``, sorted stably by ``token_id``, ``ts_ms``;
+    ``_tok`` is the token's position in ``tokens`` (``_tok``, ``condition_id``, ``token_id``, one
+    row per token in ``token_id`` order), so joins and window operations run on an integer key
+    over a sorted frame and the string ids are gathered back only for the rows a bot emits. The
+    runtime hands bots frames in that order already: checking it costs one pass, far less than
+    sorting long string keys again, so an ordered frame is not sorted."""
+    selected = frame.select("condition_id", "token_id", "ts_ms", *columns)
+    tok = pl.col("token_id").rle_id().alias("_tok")
+    keyed = selected.with_columns(tok) if selected["token_id"].is_sorted() else None
+    in_time_order = (pl.col("ts_ms") >= pl.col("ts_ms").shift(1)) | (pl.col("_tok") != pl.col("_tok").shift(1))
+    if keyed is None or not keyed.select(in_time_order.slice(1).all()).item():
+        keyed = selected.sort("token_id", "ts_ms", maintain_order=True).with_columns(tok)
+    tokens = keyed.filter(pl.col("_tok").ne_missing(pl.col("_tok").shift(1))).select("_tok", "condition_id", "token_id")
+    return keyed.select("_tok", "ts_ms", *columns), tokens

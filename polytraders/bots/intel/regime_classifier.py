@@ -92,7 +92,8 @@ from polytraders.bots.base import BotConfig
 from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, drop_repeats, signal_frame
 from polytraders.bots.intel import shock_detector, vol_ratio
 from polytraders.bots.intel.shock_detector import micro
-from polytraders.bots.intel.time_to_resolution import instrument_records, token_rows
+from polytraders.bots.intel.time_to_resolution import instrument_records
+from polytraders.bots.token_rows import keyed_rows
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.regime_classifier"
@@ -210,11 +211,11 @@ class _Flags:
 
 def _flags(data: MarketData, config: Config) -> _Flags:
     """The conditions and the regime of every snapshot on the integer token key (see
-    :func:`~polytraders.bots.intel.time_to_resolution.token_rows`): one sort (or none when the
+    :func:`~polytraders.bots.token_rows.keyed_rows`): one sort (or none when the
     tops are in order), each input joined once, as of the snapshot, on ``_tok`` (the joins side
     by side: polars runs them on both cores)."""
     touch = ["best_bid", "best_ask"] if config.shock.jump_on_touch else []
-    rows, tokens = token_rows(data.tops, ["tick_size", "mid", *touch])
+    rows, tokens = keyed_rows(data.tops, ["tick_size", "mid", *touch])
     rows = rows.with_columns(micro("tick_size").alias("_tick"), micro("mid").alias("_mid"),
                              *(micro(c).alias(f"_{c[5:]}") for c in touch)).drop("tick_size", "mid", *touch)
     records = instrument_records(tokens, data.instruments, ["active", "closed", "accepting_orders", "end_ts_ms"])

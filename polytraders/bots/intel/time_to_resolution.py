@@ -77,6 +77,7 @@ from pydantic import Field
 
 from polytraders.bots.base import BotConfig
 from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, signal_readings
+from polytraders.bots.token_rows import keyed_rows
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.time_to_resolution"
@@ -106,29 +107,10 @@ class Config(BotConfig):
     )
 
 
-def token_rows(frame: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``(rows, tokens)`` of ``frame`` (``condition_id``, ``token_id`` String, ``ts_ms`` Int64, ...).
-
-    ``rows``: ``_tok`` UInt32, ``ts_ms`` and ``columns``, sorted stably by ``token_id``, ``ts_ms``;
-    ``_tok`` is the token's position in ``tokens`` (``_tok``, ``condition_id``, ``token_id``, one
-    row per token in ``token_id`` order), so joins and window operations run on an integer key
-    over a sorted frame and the string ids are gathered back only for the rows a bot emits. The
-    runtime hands bots frames in that order already: checking it costs one pass, far less than
-    sorting long string keys again, so an ordered frame is not sorted."""
-    selected = frame.select("condition_id", "token_id", "ts_ms", *columns)
-    tok = pl.col("token_id").rle_id().alias("_tok")
-    keyed = selected.with_columns(tok) if selected["token_id"].is_sorted() else None
-    in_time_order = (pl.col("ts_ms") >= pl.col("ts_ms").shift(1)) | (pl.col("_tok") != pl.col("_tok").shift(1))
-    if keyed is None or not keyed.select(in_time_order.slice(1).all()).item():
-        keyed = selected.sort("token_id", "ts_ms", maintain_order=True).with_columns(tok)
-    tokens = keyed.filter(pl.col("_tok").ne_missing(pl.col("_tok").shift(1))).select("_tok", "condition_id", "token_id")
-    return keyed.select("_tok", "ts_ms", *columns), tokens
-
-
 def instrument_records(tokens: pl.DataFrame, instruments: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """The instrument records of each token's market: ``_tok``, ``as_of_ms`` and ``columns``, one
     row per (token, ``as_of_ms``) (records of one ``as_of_ms``: the later row), sorted by
-    ``_tok``, ``as_of_ms``; ``tokens`` as from :func:`token_rows`."""
+    ``_tok``, ``as_of_ms``; ``tokens`` as from :func:`keyed_rows`."""
     return (
         instruments.select("condition_id", "as_of_ms", *columns)
         .unique(subset=["condition_id", "as_of_ms"], keep="last", maintain_order=True)
@@ -141,7 +123,7 @@ def instrument_records(tokens: pl.DataFrame, instruments: pl.DataFrame, columns:
 
 def instrument_as_of(rows: pl.DataFrame, tokens: pl.DataFrame, instruments: pl.DataFrame,
                      columns: list[str]) -> pl.DataFrame:
-    """``rows`` (``_tok``, ``ts_ms``, sorted by both; see :func:`token_rows`) plus ``columns`` of
+    """``rows`` (``_tok``, ``ts_ms``, sorted by both; see :func:`keyed_rows`) plus ``columns`` of
     the market's instrument record as of each row: the latest record of the token's
     ``condition_id`` with ``as_of_ms`` ≤ ``ts_ms`` (records of one ``as_of_ms``: the later row).
     Rows without such a record get nulls. Row order is kept."""
@@ -150,7 +132,7 @@ def instrument_as_of(rows: pl.DataFrame, tokens: pl.DataFrame, instruments: pl.D
 
 
 def with_hours_to_end(rows: pl.DataFrame, tokens: pl.DataFrame, instruments: pl.DataFrame) -> pl.DataFrame:
-    """``rows`` (see :func:`token_rows`) plus ``hours_to_end`` Float64 (null when the market has no
+    """``rows`` (see :func:`keyed_rows`) plus ``hours_to_end`` Float64 (null when the market has no
     end date as of the snapshot, see :func:`instrument_as_of`); row order is kept."""
     joined = instrument_as_of(rows, tokens, instruments, ["end_ts_ms"])
     hours = ((pl.col("end_ts_ms") - pl.col("ts_ms")) / MS_PER_HOUR).alias("hours_to_end")
@@ -232,7 +214,7 @@ def emitted(values: np.ndarray, first: np.ndarray, step: float) -> np.ndarray:
 def run(data: MarketData, config: Config) -> pl.DataFrame:
     """Hours to end and taper of each token's first snapshot with an end date and of each snapshot where the taper
     moved by ``taper_step`` or reached 0; see the module docstring."""
-    rows, tokens = token_rows(data.tops, [])
+    rows, tokens = keyed_rows(data.tops, [])
     rows = (
         with_hours_to_end(rows, tokens, data.instruments)
         .filter(pl.col("hours_to_end").is_not_null())

@@ -81,7 +81,8 @@ from pydantic import Field, model_validator
 
 from polytraders.bots.base import BotConfig
 from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData, signal_frame, signal_readings
-from polytraders.bots.intel.time_to_resolution import emitted, token_rows
+from polytraders.bots.intel.time_to_resolution import emitted
+from polytraders.bots.token_rows import keyed_rows
 from polytraders.contracts import reason_codes
 
 SLUG = "intel.vol_ratio"
@@ -190,7 +191,7 @@ def token_volatility(mids: pl.DataFrame, config: Config) -> pl.DataFrame:
 
 def two_sided_mids(rows: pl.DataFrame) -> pl.DataFrame:
     """``rows`` (``_tok``, ``ts_ms``, ``mid`` Decimal, sorted by ``_tok``, ``ts_ms``; see
-    :func:`~polytraders.bots.intel.time_to_resolution.token_rows`) with a mid, the last of each
+    :func:`~polytraders.bots.token_rows.keyed_rows`) with a mid, the last of each
     millisecond, plus ``_mid`` Int64 micro-units."""
     two_sided = rows.filter(pl.col("mid").is_not_null())
     return two_sided.filter(last_of_ms()).with_columns((pl.col("mid") * MICRO).cast(pl.Int64).alias("_mid"))
@@ -201,7 +202,7 @@ def volatility(tops: pl.DataFrame, config: Config) -> pl.DataFrame:
     row per two-sided snapshot (last of its millisecond) after the token's first, sorted by
     ``token_id``, ``ts_ms``; ``n_returns`` = mid changes so far (warm-up rows included, so a caller
     can apply its own; ``vol_ratio`` is NaN while every change was 0)."""
-    rows, tokens = token_rows(tops, ["mid"])
+    rows, tokens = keyed_rows(tops, ["mid"])
     vols = token_volatility(two_sided_mids(rows).select("_tok", "ts_ms", "_mid"), config)
     ids = tokens.select("condition_id", "token_id")[vols["_tok"]]
     return pl.concat([ids, vols.drop("_tok", "_mid")], how="horizontal").select(*VOL_SCHEMA).cast(VOL_SCHEMA)
@@ -209,7 +210,7 @@ def volatility(tops: pl.DataFrame, config: Config) -> pl.DataFrame:
 
 def run(data: MarketData, config: Config) -> pl.DataFrame:
     """Volatility ratio (and optionally both vols) per mid change where the ratio moved; see the module docstring."""
-    rows, tokens = token_rows(data.tops, ["mid"])
+    rows, tokens = keyed_rows(data.tops, ["mid"])
     vols = token_volatility(two_sided_mids(rows).select("_tok", "ts_ms", "_mid"), config).filter(
         (pl.col("n_returns") >= config.min_returns) & (pl.col("vol_long") > 0)
     )

@@ -12,6 +12,7 @@ import pytest
 
 from polytraders.bots.inputs import SIGNAL_SCHEMA, MarketData
 from polytraders.bots.intel import time_to_resolution as ttr
+from polytraders.bots.token_rows import keyed_rows
 from polytraders_tests.bots.frames import CONDITION, T0, TOKEN_ID, instruments, market, tops
 
 H = 3_600_000  # ms per hour
@@ -206,7 +207,7 @@ def test_run_when_read_as_of_each_snapshot_then_the_taper_within_a_step() -> Non
     assert seen.filter(pl.col("value") == 0)["seen"].to_list() == [0.0] * seen.filter(pl.col("value") == 0).height
 
 
-def test_token_rows_when_sorted_or_not_then_rows_by_token_and_time_with_integer_keys() -> None:
+def test_keyed_rows_when_sorted_or_not_then_rows_by_token_and_time_with_integer_keys() -> None:
     # token ids sort yes (10^20) < no (10^20 + 7) < y2 (10^20 + 14); an unsorted frame is sorted stably, a sorted
     # one is returned in its order; _tok indexes the tokens frame
     snaps = tops(("y2", 5, "0.10", "0.90"), ("yes", 9, "0.48", "0.52"), ("yes", 3, "0.47", "0.52"),
@@ -214,7 +215,7 @@ def test_token_rows_when_sorted_or_not_then_rows_by_token_and_time_with_integer_
     expected = [(0, T0 + 3, "0.470000"), (0, T0 + 3, "0.460000"), (0, T0 + 9, "0.480000"), (1, T0 + 1, "0.400000"),
                 (2, T0 + 5, "0.100000")]
     for frame in (snaps, snaps.sort("token_id", "ts_ms", maintain_order=True)):
-        rows, tokens = ttr.token_rows(frame, ["best_bid"])
+        rows, tokens = keyed_rows(frame, ["best_bid"])
         assert [(t, ts, str(b)) for t, ts, b in rows.rows()] == expected
         assert tokens.rows() == [(0, CONDITION["m1"], TOKEN_ID["yes"]), (1, CONDITION["m1"], TOKEN_ID["no"]),
                                  (2, CONDITION["m2"], TOKEN_ID["y2"])]
