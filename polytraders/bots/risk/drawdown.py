@@ -1,55 +1,67 @@
 """risk.drawdown — stop adding exposure once the peak-to-trough equity drawdown limit is hit.
 
 Method
-    ``drawdown_usdc = ctx.peak_equity_usdc − ctx.equity_usdc`` (USDC, exact Decimal). When
-    ``drawdown_usdc >= max_drawdown_usdc`` a BUY PLACE is rejected (a drawdown of exactly the
-    limit already breaches it). SELLs reduce exposure and are approved, as are CANCELs. Equity is
-    realised PnL plus positions marked to mid, as the runtime computes it (RiskContext).
+    Per intent row, ``drawdown_usdc = peak_equity_usdc − equity_usdc`` (USDC, exact: both are
+    Decimal(38, 6), compared in integer micro-units against the limit). A BUY is REJECTED when
+    ``drawdown_usdc >= max_drawdown_usdc`` (a drawdown of exactly the limit already breaches it)
+    or when either equity figure is null (fail closed). SELLs reduce exposure and are APPROVED
+    whatever the drawdown. Equity is realised PnL plus positions marked to mid, and the peak the
+    highest equity seen so far in the run, both as the runtime computes them (intent frame).
+    CANCELs never reach this bot. No time parameter: the limit is over the whole run, the same
+    for 15-minute and long-dated markets.
+
+    Worked example (limit 50): peak 100, equity 50.01 → drawdown 49.99 < 50 → APPROVE; equity 50
+    → drawdown 50 → REJECT; peak 0, equity −50 → 50 → REJECT; peak 100, equity 120 (a stale
+    peak) → −20 → APPROVE.
 
 Inputs
-    ``intent`` — OrderIntent; ``ctx`` — RiskContext (reads ``ts_ms``, ``equity_usdc``,
-    ``peak_equity_usdc``).
+    Intent frame columns ``side``, ``equity_usdc``, ``peak_equity_usdc``, ``size``
+    (:data:`~polytraders.bots.risk.context.RISK_FRAME_SCHEMA`); no RiskContext history.
 
 Returns
-    RiskVote (bot = SLUG, ts_ms = ctx.ts_ms): APPROVE with ``approved_size = intent.size``, or
-    REJECT with ``approved_size = 0``.
+    :data:`~polytraders.bots.risk.context.VOTE_SCHEMA` frame, one row per intent, same order:
+    APPROVE with ``approved_size = size``, or REJECT with ``approved_size = 0``.
 
 Reason codes
     RISK_DRAWDOWN.
 
 Raises
-    pydantic.ValidationError — invalid config (limit not > 0).
+    pydantic.ValidationError — invalid config (limit not > 0, unknown field).
 """
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
+import polars as pl
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
 from polytraders.bots.risk.context import RiskContext
-from polytraders.bots.risk.votes import approve, reject
-from polytraders.contracts import OrderIntent, RiskVote, reason_codes
-from polytraders.contracts.types import Side
+from polytraders.bots.risk.votes import BUY, verdicts
+from polytraders.contracts import reason_codes
 
 SLUG = "risk.drawdown"
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
-DRAWDOWN = reason_codes.require("RISK_DRAWDOWN")
+CODE = reason_codes.require("RISK_DRAWDOWN")
+
+_MICRO = 1_000_000
 
 
 class Config(BotConfig):
     """Parameters of risk.drawdown."""
 
     max_drawdown_usdc: Decimal = Field(
-        default=Decimal("50"), gt=0, description="peak-to-trough equity loss at which BUYs stop, USDC"
+        default=Decimal("50"), gt=0, description="peak-to-trough equity loss at which BUYs stop, USDC (default 50)"
     )
 
 
-def evaluate(intent: OrderIntent, ctx: RiskContext, config: Config) -> RiskVote:
-    """Vote on one intent; see the module docstring."""
-    breached = ctx.peak_equity_usdc - ctx.equity_usdc >= config.max_drawdown_usdc
-    if intent.kind == "PLACE" and intent.side == Side.BUY and breached:
-        return reject(SLUG, intent, ctx, DRAWDOWN)
-    return approve(SLUG, intent, ctx)
+def vote(intents: pl.DataFrame, ctx: RiskContext, config: Config) -> pl.DataFrame:
+    """Vote on every intent row; see the module docstring."""
+    # drawdown_micro >= limit·10⁶  ⇔  drawdown_micro >= ceil(limit·10⁶) (drawdown_micro is an integer).
+    limit_micro = math.ceil(config.max_drawdown_usdc * _MICRO)
+    drawdown_micro = ((pl.col("peak_equity_usdc") - pl.col("equity_usdc")) * _MICRO).cast(pl.Int128)
+    breached = drawdown_micro >= pl.lit(limit_micro, pl.Int128)
+    return verdicts(intents, BUY & breached, CODE)

@@ -1,53 +1,66 @@
 """risk.killswitch — global kill: deny every new order while the switch is engaged.
 
 Method
-    A PLACE intent is rejected when ``engaged`` is true and either ``engaged_from_ms`` is None
-    (engaged for the whole run) or ``ctx.ts_ms >= engaged_from_ms`` (epoch ms UTC; the switch
-    takes effect exactly at that time). CANCEL intents are always approved, so quotes can be
-    pulled while the switch is engaged. The switch state comes from config (manual kill, or
-    written by gov.incident_commander), never from a clock.
+    Per intent row: REJECT when ``engaged`` is true and either ``engaged_from_ms`` is None
+    (engaged for the whole run) or ``ts_ms >= engaged_from_ms`` (epoch ms UTC; the switch takes
+    effect exactly at that time); otherwise APPROVE at the full size. BUYs and SELLs alike: every
+    new order is denied. The switch state comes from config (a manual kill, or written by
+    gov.incident_commander), never from a clock, so the same day replays to the same votes.
+    CANCELs never reach this bot (the runtime always lets them through), so quotes can still be
+    pulled while the switch is engaged.
+
+    ``engaged_from_ms`` is an absolute time, so it means the same for a 15-minute crypto market
+    and a long-dated one: every intent at or after that instant is denied.
+
+    Worked example: ``engaged=True, engaged_from_ms=T`` → an intent at ``T − 1`` is APPROVED, at
+    ``T`` and later REJECTED. A null ``ts_ms`` while a start time is set is REJECTED (fail closed).
 
 Inputs
-    ``intent`` — OrderIntent; ``ctx`` — RiskContext (reads ``ts_ms``).
+    Intent frame columns ``ts_ms`` and ``size``
+    (:data:`~polytraders.bots.risk.context.RISK_FRAME_SCHEMA`); no RiskContext history.
 
 Returns
-    RiskVote (bot = SLUG, ts_ms = ctx.ts_ms): APPROVE with ``approved_size = intent.size``, or
-    REJECT with ``approved_size = 0``.
+    :data:`~polytraders.bots.risk.context.VOTE_SCHEMA` frame, one row per intent, same order:
+    APPROVE with ``approved_size = size``, or REJECT with ``approved_size = 0``.
 
 Reason codes
     RISK_KILL_SWITCH.
 
 Raises
-    pydantic.ValidationError — invalid config.
+    pydantic.ValidationError — invalid config (``engaged_from_ms`` < 0, unknown field).
 """
 
 from __future__ import annotations
 
+import polars as pl
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig
 from polytraders.bots.risk.context import RiskContext
-from polytraders.bots.risk.votes import approve, reject
-from polytraders.contracts import OrderIntent, RiskVote, reason_codes
+from polytraders.bots.risk.votes import verdicts
+from polytraders.contracts import reason_codes
 
 SLUG = "risk.killswitch"
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
-KILL_SWITCH = reason_codes.require("RISK_KILL_SWITCH")
+CODE = reason_codes.require("RISK_KILL_SWITCH")
 
 
 class Config(BotConfig):
     """Parameters of risk.killswitch."""
 
-    engaged: bool = Field(default=False, description="kill switch engaged: deny every new PLACE")
+    engaged: bool = Field(default=False, description="kill switch engaged: deny every new PLACE (default off)")
     engaged_from_ms: int | None = Field(
-        default=None, ge=0, description="epoch ms UTC from which the engaged switch applies (None = always)"
+        default=None, ge=0, description="epoch ms UTC from which the engaged switch applies (None = always), ms"
     )
 
 
-def evaluate(intent: OrderIntent, ctx: RiskContext, config: Config) -> RiskVote:
-    """Vote on one intent; see the module docstring."""
-    in_force = config.engaged and (config.engaged_from_ms is None or ctx.ts_ms >= config.engaged_from_ms)
-    if intent.kind == "PLACE" and in_force:
-        return reject(SLUG, intent, ctx, KILL_SWITCH)
-    return approve(SLUG, intent, ctx)
+def vote(intents: pl.DataFrame, ctx: RiskContext, config: Config) -> pl.DataFrame:
+    """Vote on every intent row; see the module docstring."""
+    if not config.engaged:
+        in_force = pl.lit(False)
+    elif config.engaged_from_ms is None:
+        in_force = pl.lit(True)
+    else:
+        in_force = pl.col("ts_ms") >= config.engaged_from_ms
+    return verdicts(intents, in_force, CODE)

@@ -2,81 +2,79 @@
 
 from __future__ import annotations
 
-from decimal import Decimal as D
+from typing import Any
 
+import pydantic
 import pytest
 
 from polytraders.bots.risk import compliance_gate as gate
-from polytraders.bots.risk.context import RiskContext
-from polytraders.contracts import InstrumentRecord, InstrumentToken, OrderIntent
-from polytraders.contracts.types import Decision
+from polytraders_tests.bots.frames import CONDITION
+from polytraders_tests.bots.risk.frames import approve, intents, reject, vote
 
-TS = 1_700_000_000_000
-A = "0x" + "a" * 64
-B = "0x" + "b" * 64
+A, B = CONDITION["m1"], CONDITION["m2"]  # the healthy row trades A, category "Politics"
+DENY = reject("RISK_COMPLIANCE")
 
 
-def _intent(kind: str = "PLACE", side: str = "BUY", cond: str = A, token: str = "1") -> OrderIntent:
-    return OrderIntent(
-        intent_id="i-1", strategy="strat.maker_tight", kind=kind,
-        cancels_intent_id="i-0" if kind == "CANCEL" else None, condition_id=cond, token_id=token,
-        ts_ms=TS, side=side, price=D("0.54"), size=D("10"),
-    )  # fmt: skip
-
-
-def _instrument(cond: str = A, category: str | None = "politics") -> InstrumentRecord:
-    return InstrumentRecord(
-        condition_id=cond, question="Q?", slug="m", category=category,
-        tokens=(InstrumentToken(token_id="1", outcome="Yes"), InstrumentToken(token_id="2", outcome="No")),
-        tick_size=D("0.01"), min_order_size=D("5"), neg_risk=False, active=True, closed=False,
-        accepting_orders=True, as_of_ms=TS,
-    )  # fmt: skip
-
-
-def _ctx(instrument: InstrumentRecord | None) -> RiskContext:
-    return RiskContext(TS, instrument, None, D(0), D(0), D(0), D(0))
-
-
-REJECT = (Decision.REJECT, ("RISK_COMPLIANCE",), D(0))
-APPROVE = (Decision.APPROVE, (), D("10"))
+def test_vote_when_healthy_row_and_default_config_then_approve() -> None:
+    assert vote(gate, intents()) == [approve()]
 
 
 @pytest.mark.parametrize(
-    ("intent", "instrument", "config", "expected"),
+    ("row", "config", "expected"),
     [
-        (_intent(), _instrument(), gate.Config(), APPROVE),  # defaults allow everything known
-        (_intent(), None, gate.Config(), REJECT),  # unknown instrument: fail closed
-        (_intent(), _instrument(cond=B), gate.Config(), REJECT),  # record of another market
-        (_intent(token="9"), _instrument(), gate.Config(), REJECT),  # token not in the market
-        (_intent(), _instrument(), gate.Config(allowed_categories=("politics", "sports")), APPROVE),
-        (_intent(), _instrument(), gate.Config(allowed_categories=("sports",)), REJECT),
-        (_intent(), _instrument(category=None), gate.Config(allowed_categories=("sports",)), REJECT),
-        (_intent(), _instrument(category=None), gate.Config(), APPROVE),  # None = all allowed
-        (_intent(), _instrument(), gate.Config(allowed_categories=()), REJECT),  # empty allow-list
-        (_intent(), _instrument(), gate.Config(blocked_condition_ids=(A,)), REJECT),
-        (_intent(side="SELL"), _instrument(), gate.Config(blocked_condition_ids=(A,)), REJECT),
-        (_intent(), _instrument(), gate.Config(blocked_condition_ids=(B,)), APPROVE),
-        (_intent(), _instrument(), gate.Config(closed_only_condition_ids=(A,)), REJECT),  # BUY
-        (_intent(side="SELL"), _instrument(), gate.Config(closed_only_condition_ids=(A,)), APPROVE),
-        (_intent("CANCEL"), None, gate.Config(blocked_condition_ids=(A,)), APPROVE),  # cancels pass
+        ({}, {}, approve()),  # defaults allow everything known
+        ({"instrument_known": False}, {}, DENY),  # unknown market or token: fail closed
+        ({"instrument_known": None}, {}, DENY),  # not known whether known: fail closed
+        ({"instrument_known": False, "side": "SELL"}, {}, DENY),  # SELLs too
+        ({}, {"allowed_categories": ("Politics", "Sports")}, approve()),
+        ({}, {"allowed_categories": ("Sports",)}, DENY),
+        ({}, {"allowed_categories": ("politics",)}, DENY),  # exact, case-sensitive match
+        ({"category": None}, {"allowed_categories": ("Sports",)}, DENY),  # no category: not allowed
+        ({"category": None}, {}, approve()),  # None = every category allowed
+        ({}, {"allowed_categories": ()}, DENY),  # empty allow-list allows nothing
+        ({}, {"blocked_condition_ids": (A,)}, DENY),
+        ({"side": "SELL"}, {"blocked_condition_ids": (A,)}, DENY),  # blocked: SELLs too
+        ({}, {"blocked_condition_ids": (B,)}, approve()),  # another market blocked
+        ({}, {"closed_only_condition_ids": (A,)}, DENY),  # closed-only: BUY denied
+        ({"side": "SELL"}, {"closed_only_condition_ids": (A,)}, approve()),  # reducing SELL
+        ({"condition_id": B}, {"closed_only_condition_ids": (A,)}, approve()),  # another market
     ],
 )
-def test_evaluate_when_compliance_state_then_vote(
-    intent: OrderIntent, instrument: InstrumentRecord | None, config: gate.Config, expected: tuple
-) -> None:
-    vote = gate.evaluate(intent, _ctx(instrument), config)
-    assert (vote.decision, vote.reason_codes, vote.approved_size) == expected
-    assert (vote.bot, vote.ts_ms, vote.intent_id) == ("risk.compliance_gate", TS, "i-1")
+def test_vote_when_compliance_state_then_vote(row: dict[str, Any], config: dict[str, Any], expected: tuple) -> None:
+    assert vote(gate, intents(row), **config) == [expected]
 
 
-def test_evaluate_when_same_input_twice_then_same_vote() -> None:
-    config = gate.Config(closed_only_condition_ids=(A,))
-    assert gate.evaluate(_intent(), _ctx(_instrument()), config) == gate.evaluate(
-        _intent(), _ctx(_instrument()), config
+def test_vote_when_rows_differ_then_each_row_judged_in_order() -> None:
+    frame = intents(
+        {"side": "BUY"},  # A closed-only: BUY denied
+        {"side": "SELL", "size": "7"},  # A closed-only: SELL passes at its size
+        {"condition_id": B},  # B: open
+        {"condition_id": B, "side": "SELL", "instrument_known": False},  # unknown
+        {"condition_id": B, "category": "Crypto"},  # category not allowed
     )
+    got = vote(gate, frame, closed_only_condition_ids=(A,), allowed_categories=("Politics",))
+    assert got == [DENY, approve("7"), approve(), DENY, DENY]
+
+
+def test_vote_when_empty_frame_then_empty_votes() -> None:
+    assert vote(gate, intents().clear(), blocked_condition_ids=(A,)) == []
 
 
 def test_config_when_lists_given_then_hash_is_stable() -> None:
     one = gate.Config(allowed_categories=("a", "b"), blocked_condition_ids=(A, B))
     two = gate.Config(allowed_categories=("a", "b"), blocked_condition_ids=(A, B))
     assert one.version_hash() == two.version_hash()
+    assert one.version_hash() != gate.Config(allowed_categories=("b", "a"), blocked_condition_ids=(A, B)).version_hash()
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"blocked_condition_ids": 5}, "blocked_condition_ids"),
+        ({"allowed_categories": "Politics"}, "allowed_categories"),
+        ({"blocked_markets": (A,)}, "blocked_markets"),
+    ],
+)
+def test_config_when_invalid_then_validation_error(bad: dict[str, object], field: str) -> None:
+    with pytest.raises(pydantic.ValidationError, match=field):
+        gate.Config(**bad)

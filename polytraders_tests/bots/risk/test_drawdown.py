@@ -1,4 +1,4 @@
-"""risk.drawdown: BUYs stop once peak − equity reaches the limit; SELLs and cancels pass."""
+"""risk.drawdown: BUYs stop once peak − equity reaches the limit; SELLs pass."""
 
 from __future__ import annotations
 
@@ -8,62 +8,61 @@ import pydantic
 import pytest
 
 from polytraders.bots.risk import drawdown
-from polytraders.bots.risk.context import RiskContext
-from polytraders.contracts import OrderIntent
-from polytraders.contracts.types import Decision
+from polytraders_tests.bots.risk.frames import approve, intents, reject, vote
 
-TS = 1_700_000_000_000
-COND = "0x" + "a" * 64
+DRAWN = reject("RISK_DRAWDOWN")
 
 
-def _intent(kind: str = "PLACE", side: str = "BUY") -> OrderIntent:
-    return OrderIntent(
-        intent_id="i-1", strategy="strat.maker_tight", kind=kind,
-        cancels_intent_id="i-0" if kind == "CANCEL" else None, condition_id=COND, token_id="1",
-        ts_ms=TS, side=side, price=D("0.54"), size=D("10"),
-    )  # fmt: skip
+def _row(equity: str | None, peak: str | None, side: str = "BUY") -> dict[str, str | None]:
+    return {"equity_usdc": equity, "peak_equity_usdc": peak, "side": side}
 
 
-def _ctx(equity: str, peak: str) -> RiskContext:
-    return RiskContext(TS, None, None, D(0), D(0), D(equity), D(peak))
+def test_vote_when_healthy_row_and_default_config_then_approve() -> None:
+    assert vote(drawdown, intents()) == [approve()]  # flat equity: drawdown 0 < 50
 
 
 @pytest.mark.parametrize(
-    ("equity", "peak", "side", "decision"),
+    ("equity", "peak", "side", "expected"),
     [
-        ("0", "0", "BUY", Decision.APPROVE),  # start of day: no drawdown
-        ("50.01", "100", "BUY", Decision.APPROVE),  # 49.99 < 50
-        ("50", "100", "BUY", Decision.REJECT),  # 50 = limit: breached
-        ("-50", "0", "BUY", Decision.REJECT),  # 0 − (−50) = 50
-        ("-80", "0", "SELL", Decision.APPROVE),  # SELLs reduce exposure
-        ("120", "100", "BUY", Decision.APPROVE),  # equity above a stale peak: drawdown −20
+        ("0", "0", "BUY", approve()),  # start of day: no drawdown
+        ("50.01", "100", "BUY", approve()),  # 100 − 50.01 = 49.99 < 50
+        ("50.000001", "100", "BUY", approve()),  # 49.999999 < 50: one micro-USDC short
+        ("50", "100", "BUY", DRAWN),  # 50 = limit: breached
+        ("49.99", "100", "BUY", DRAWN),  # 50.01 > 50
+        ("-50", "0", "BUY", DRAWN),  # 0 − (−50) = 50
+        ("-80", "0", "SELL", approve()),  # SELLs reduce exposure
+        ("120", "100", "BUY", approve()),  # equity above a stale peak: drawdown −20
+        (None, "100", "BUY", DRAWN),  # equity unknown: fail closed
+        ("50", None, "BUY", DRAWN),  # peak unknown: fail closed
+        (None, None, "SELL", approve()),  # a SELL needs neither
     ],
 )
-def test_evaluate_when_drawdown_then_vote(equity: str, peak: str, side: str, decision: Decision) -> None:
-    vote = drawdown.evaluate(_intent(side=side), _ctx(equity, peak), drawdown.Config())
-    assert vote.decision is decision
-    expected = (("RISK_DRAWDOWN",), D(0)) if decision is Decision.REJECT else ((), D("10"))
-    assert (vote.reason_codes, vote.approved_size) == expected
-    assert (vote.bot, vote.ts_ms) == ("risk.drawdown", TS)
+def test_vote_when_drawdown_then_vote(equity: str | None, peak: str | None, side: str, expected: tuple) -> None:
+    assert vote(drawdown, intents(_row(equity, peak, side))) == [expected]
 
 
-def test_evaluate_when_breached_and_cancel_then_approve() -> None:
-    vote = drawdown.evaluate(_intent("CANCEL"), _ctx("-500", "0"), drawdown.Config())
-    assert vote.decision is Decision.APPROVE
+def test_vote_when_custom_limit_then_boundary_moves() -> None:
+    frame = intents(_row("89.51", "100"), _row("89.5", "100"))  # drawdowns 10.49 and 10.5
+    assert vote(drawdown, frame, max_drawdown_usdc=D("10.5")) == [approve(), DRAWN]
 
 
-def test_evaluate_when_custom_limit_then_boundary_moves() -> None:
-    config = drawdown.Config(max_drawdown_usdc=D("10.5"))
-    assert drawdown.evaluate(_intent(), _ctx("89.51", "100"), config).decision is Decision.APPROVE  # 10.49
-    assert drawdown.evaluate(_intent(), _ctx("89.5", "100"), config).decision is Decision.REJECT  # 10.5
+def test_vote_when_limit_finer_than_a_micro_usdc_then_compared_exactly() -> None:
+    # limit 10.0000005: drawdown 10.000000 < limit, 10.000001 > limit (no rounding of the limit to 10.000001
+    # or 10.000000 could get both right: ceil(10,000,000.5) = 10,000,001 µUSDC)
+    frame = intents(_row("90", "100"), _row("89.999999", "100"))
+    assert vote(drawdown, frame, max_drawdown_usdc=D("10.0000005")) == [approve(), DRAWN]
 
 
-def test_evaluate_when_same_input_twice_then_same_vote() -> None:
-    assert drawdown.evaluate(_intent(), _ctx("0", "60"), drawdown.Config()) == drawdown.evaluate(
-        _intent(), _ctx("0", "60"), drawdown.Config()
-    )
+def test_vote_when_rows_differ_then_each_row_judged_in_order() -> None:
+    frame = intents(_row("0", "0"), _row("-60", "0"), {**_row("-60", "0", "SELL"), "size": "8"}, _row("-49.99", "0"))
+    assert vote(drawdown, frame) == [approve(), DRAWN, approve("8"), approve()]  # 0, 60, SELL, 49.99
 
 
-def test_config_when_limit_not_positive_then_validation_error() -> None:
-    with pytest.raises(pydantic.ValidationError, match="max_drawdown_usdc"):
-        drawdown.Config(max_drawdown_usdc=D(0))
+def test_vote_when_empty_frame_then_empty_votes() -> None:
+    assert vote(drawdown, intents().clear()) == []
+
+
+@pytest.mark.parametrize("bad", [{"max_drawdown_usdc": D(0)}, {"max_drawdown_usdc": D("-1")}, {"max_drawdown": D(5)}])
+def test_config_when_limit_not_positive_or_unknown_then_validation_error(bad: dict[str, object]) -> None:
+    with pytest.raises(pydantic.ValidationError, match="max_drawdown"):
+        drawdown.Config(**bad)
