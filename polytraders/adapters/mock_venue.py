@@ -108,6 +108,16 @@ class BookTape:
         mark = int(tape.mark_micro[i])
         return None if mark < 0 else mark
 
+    def marks_micro_at(self, token_id: str, ts_ms: np.ndarray) -> np.ndarray:
+        """:meth:`mid_micro_at` for many times at once (Int64 array of epoch ms): the mark in
+        micro-units at each, -1 where there is none (before the first two-sided book, or an
+        unknown token)."""
+        tape = self._tapes.get(token_id)
+        if tape is None:
+            return np.full(len(ts_ms), -1, dtype=np.int64)
+        i = np.searchsorted(tape.ts_ms, ts_ms, side="right") - 1
+        return np.where(i >= 0, tape.mark_micro[np.maximum(i, 0)], -1)
+
     def crosses_at(self, token_id: str, side: Side, price_micro: int, ts_ms: int) -> bool:
         """True if a post-only order at ``price_micro`` would cross the book at ``ts_ms``."""
         found = self._index_at(token_id, ts_ms)

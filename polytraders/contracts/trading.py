@@ -112,6 +112,29 @@ class RiskVote(WireModel):
         return self
 
 
+class RiskDecision(WireModel):
+    """S7's verdict on one intent: how its pass through the declared risk order ended.
+
+    APPROVE / REDUCE intents go on to S8 at ``approved_size``; ``decided_by`` is the rejecting bot
+    (or the last reducing one), ``reason_codes`` its codes (every reducing bot's, in order, on a
+    REDUCE), ``not_evaluated`` the bots after a rejection, which did not run.
+    """
+
+    intent_id: str
+    ts_ms: TimestampMs
+    decision: Decision
+    approved_size: Shares = Field(description="size that goes on to S8 (0 on REJECT)")
+    decided_by: BotSlug | None = None
+    reason_codes: tuple[ReasonCode, ...] = ()
+    not_evaluated: tuple[BotSlug, ...] = ()
+
+    @model_validator(mode="after")
+    def _reasons_explain(self) -> RiskDecision:
+        if self.decision is not Decision.APPROVE and not (self.reason_codes and self.decided_by):
+            raise ValueError("a REDUCE or REJECT decision names its bot and at least one reason code")
+        return self
+
+
 class ExecutionPlan(WireModel):
     """An approved intent shaped for the venue: on the tick grid, amounts in micro-units (S8).
 

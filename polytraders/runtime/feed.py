@@ -12,20 +12,18 @@ S2 produces two frames from the capture (vectorised):
   quarantined frames (the venue-error statistics later read by risk.api_degradation), the last
   data receive time, the longest data gap, ``live``.
 - :func:`feed_receipts`: the distinct receive times of data frames per channel
-  (:data:`RECEIPT_SCHEMA`), from which S7's :class:`FeedTape` answers "when did this channel last
-  deliver data, at or before t" exactly (the windows are too coarse for that).
+  (:data:`RECEIPT_SCHEMA`), from which S7 takes "when did this channel last deliver data, at or
+  before t" exactly, by an as-of join (the windows are too coarse for that).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
 import polars as pl
 
 from polytraders.adapters.budgets import FreshnessBudgets
 from polytraders.adapters.polymarket import market, user
-from polytraders.bots.risk.context import FeedState
 from polytraders.contracts.frames import polars_schema
 
 #: FeedHealth window length, ms.
@@ -145,28 +143,3 @@ def feed_health(capture: pl.DataFrame, quarantine: pl.DataFrame, budgets: Freshn
         )
     )
     return out.select(schema.names()).cast(dict(schema))
-
-
-class FeedTape:
-    """Data receipts per channel, for as-of look-ups of a feed's liveness (S7).
-
-    Built from a :data:`RECEIPT_SCHEMA` frame (S2's ``feed_receipts``) and the run's liveness
-    budget.
-    """
-
-    def __init__(self, receipts: pl.DataFrame, liveness_budget_ms: int) -> None:
-        self.liveness_budget_ms = liveness_budget_ms
-        self._times: dict[str, np.ndarray] = {
-            str(channel): rows["receive_ts_ms"].sort().to_numpy()
-            for (channel,), rows in receipts.group_by("channel", maintain_order=True)
-        }
-
-    def state_at(self, channel: str, ts_ms: int) -> FeedState:
-        """The feed state of ``channel`` at ``ts_ms``: its last data receive time at or before
-        ``ts_ms`` (None if none) and the liveness budget."""
-        times = self._times.get(channel)
-        last = None
-        if times is not None:
-            i = int(np.searchsorted(times, ts_ms, side="right")) - 1
-            last = int(times[i]) if i >= 0 else None
-        return FeedState(channel=channel, last_data_receive_ts_ms=last, liveness_budget_ms=self.liveness_budget_ms)

@@ -86,6 +86,15 @@ class Ledger:
                 total += mid * h.size - h.cost_usdc
         return total
 
+    def realised_usdc(self, token_id: str | None = None) -> Decimal:
+        """Realised PnL (one token, or all), USDC, exact."""
+        return sum((h.realised_usdc for t, h in self._holdings.items() if token_id in (None, t)), ZERO)
+
+    def holding(self, token_id: str) -> tuple[Decimal, Decimal]:
+        """``(size, cost_usdc)`` held in ``token_id`` (zeros when none): shares and cost basis."""
+        h = self._holdings.get(token_id)
+        return (h.size, h.cost_usdc) if h is not None else (ZERO, ZERO)
+
     def open_token_ids(self) -> list[str]:
         """Tokens with a non-zero position."""
         return [t for t, h in self._holdings.items() if h.size]

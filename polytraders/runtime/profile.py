@@ -13,17 +13,32 @@ from types import ModuleType
 
 from polytraders.bots import manifest
 from polytraders.bots.base import BotConfig
-from polytraders.runtime.risk_gate import RiskStep
+from polytraders.runtime.risk_pipeline import RiskStep
 
-#: The declared risk order (S7). Global denials first (kill switch, compliance), then the
-#: market checks (its status and grid, then its data's liveness), then state-dependent limits;
-#: exposure caps last because they REDUCE.
+#: The declared risk order (S7), all 19 risk bots. Global denials first (kill switch, compliance,
+#: a position we cannot trust), then the venue connection (heartbeats, the user stream, API health,
+#: the request budget), then the market (its status, oracle, end date, grid epoch, data liveness),
+#: then the order itself (validity, price band), then the portfolio limits; the bots that REDUCE
+#: come last, so a reduction is never wasted on an intent a later check would deny outright.
 RISK_ORDER: tuple[str, ...] = (
     "risk.killswitch",
     "risk.compliance_gate",
+    "risk.recon_lock",
+    "risk.heartbeat_health",
+    "risk.user_stream_blind",
+    "risk.api_degradation",
+    "risk.rate_limit",
     "risk.market_halt",
+    "risk.uma_dispute",
+    "risk.resolution_proximity",
+    "risk.tick_epoch",
     "risk.stale_book",
+    "risk.order_validity",
+    "risk.price_band",
     "risk.drawdown",
+    "risk.loss_breaker",
+    "risk.market_quality",
+    "risk.event_group_worstcase",
     "risk.exposure_caps",
 )
 
@@ -46,18 +61,26 @@ def bot_module(slug: str) -> ModuleType:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """Bot configs by slug (missing slugs use the bot's defaults) and the risk order."""
+    """Bot configs by slug (missing slugs use the bot's defaults), the risk order, and the markets
+    each risk bot quarantines (slug -> condition ids; quarantine mode)."""
 
     configs: dict[str, BotConfig] = field(default_factory=dict)
     risk_order: tuple[str, ...] = RISK_ORDER
+    quarantine: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def config(self, slug: str) -> BotConfig:
         """Effective config of ``slug``."""
         return self.configs.get(slug) or bot_module(slug).Config()
 
     def risk_steps(self) -> list[RiskStep]:
-        """The risk pipeline in declared order."""
-        return [RiskStep(s, bot_module(s).evaluate, self.config(s)) for s in self.risk_order]
+        """The risk pipeline in declared order. Raises ValueError when the order names a slug
+        twice or a slug that is not a risk bot of the manifest."""
+        specs = {s.slug: s for s in manifest.by_class()["risk"]}
+        unknown = [s for s in self.risk_order if s not in specs]
+        if unknown or len(set(self.risk_order)) != len(self.risk_order):
+            raise ValueError(f"risk order must list distinct manifest risk bots; bad: {unknown or self.risk_order}")
+        return [RiskStep(s, bot_module(s).vote, self.config(s), specs[s].reason_codes,
+                         self.quarantine.get(s, frozenset())) for s in self.risk_order]
 
 
 #: Builder code the shadow profile puts on every order: a placeholder bytes32 (sha256 of

@@ -4,7 +4,7 @@ Inputs: the market metadata (InstrumentRecord rows, each true from its ``as_of_m
 have several, one per refresh) and the stream's events from S2 (TickSizeChange per token,
 MarketResolution per market), each at its venue time ``ts_ms``. Output: TokenState rows, one each
 time a token's state changes, in time order per token; a consumer takes the last row at or before
-its time (:class:`TokenTape`).
+its time (an as-of join, as S7 does).
 
 Rules, per token, events in time order (at equal times: metadata, then tick-size changes, then
 resolutions; within a kind, input order):
@@ -26,12 +26,10 @@ Decimal comparisons; plain Python over the (few) events.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from polytraders.adapters.polymarket.parsing import provenance_hash
@@ -131,28 +129,6 @@ def token_states(instruments: pl.DataFrame, tick_changes: pl.DataFrame, resoluti
                          list(from_frame("TickSizeChange", tick_changes)),
                          list(from_frame("MarketResolution", resolutions)), metadata_hash)
     return TokenStates(frame_of("TokenState", rows), frame_of("QuarantineRecord", flagged))
-
-
-class TokenTape:
-    """TokenState rows per token, for as-of look-ups (S7): the state in force at a time."""
-
-    def __init__(self, states: pl.DataFrame) -> None:
-        self._rows: dict[str, tuple[np.ndarray, list[TokenState]]] = {}
-        grouped: dict[str, list[TokenState]] = defaultdict(list)
-        for state in from_frame("TokenState", states.sort("token_id", "as_of_ms", maintain_order=True)):
-            grouped[state.token_id].append(state)
-        for token_id, items in grouped.items():
-            self._rows[token_id] = (np.array([s.as_of_ms for s in items], dtype=np.int64), items)
-
-    def state_at(self, token_id: str, ts_ms: int) -> TokenState | None:
-        """The last state of ``token_id`` with ``as_of_ms <= ts_ms`` (the latest row on a tie of
-        times), or None before the first or for an unknown token."""
-        found = self._rows.get(token_id)
-        if found is None:
-            return None
-        times, items = found
-        i = int(np.searchsorted(times, ts_ms, side="right")) - 1
-        return items[i] if i >= 0 else None
 
 
 def metadata_hash(day_dir: Path) -> str:

@@ -1,145 +1,268 @@
-"""S7, the only trading gate: the risk bots in declared order over each OrderIntent.
+"""S7, the only trading gate: the risk pipeline over a day's OrderIntents, with the portfolio the
+gate's own decisions build.
 
-For each intent, in time order:
+The portfolio a risk bot sees (positions, exposure, equity, event-group PnL, the venue log) depends
+on what the gate approved before: an approved intent rests at the mock venue, may fill, and moves
+exposure and equity. That is truly sequential. The fold keeps it exact and still runs the bots
+vectorised, over *segments*:
 
-1. the venue session advances to the intent's time (fills, settlements), so the context is what
-   was known then (positions, resting orders, equity, the latest book);
-2. each risk bot votes in the declared order; REDUCE lowers the size and the next bot sees the
-   reduced intent; the first REJECT stops the evaluation (later bots do not run);
-3. a bot that raises, or returns anything but a RiskVote for this intent whose size fits its
-   decision (APPROVE = the requested size, REDUCE strictly between 0 and it, REJECT = 0), counts
-   as REJECT with RISK_BOT_FAILED (fail closed);
-4. an intent that ends APPROVE or REDUCE goes into the session as a resting order, so the next
-   intents see its exposure and, once it fills, its position.
+1. the session advances to the next intent's time (fills and resolutions due by then);
+2. a segment is the following PLACE intents up to the first CANCEL and before the session's next
+   event (the next fill of a resting order, or the next resolution), at most ``window`` of them:
+   over it the portfolio changes only through the gate's own decisions;
+3. the pipeline (:func:`~polytraders.runtime.risk_pipeline.run_pipeline`) runs once over the
+   segment, with the portfolio columns as of each intent (marks move with the book, holdings do
+   not); rows up to and including the first intent that passes are committed, the passing one is
+   placed at the venue, and the next segment starts after it; the rows after it are evaluated
+   again with the new portfolio. A segment with no pass doubles the next window (a reject
+   changes nothing), a pass resets it.
 
-CANCEL intents always pass (they only remove risk) and are not shown to the bots.
+The result equals deciding one intent at a time (a test checks ``window=1`` against the default).
+CANCEL intents always pass: they only remove risk and are never shown to the bots.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
-from polytraders.adapters.mock_venue import BookTape, VenueOrder
-from polytraders.bots.base import BotConfig
-from polytraders.bots.risk.context import FeedState, RiskContext
-from polytraders.contracts import InstrumentRecord, MarketResolution, OrderIntent, RiskVote, TokenState
-from polytraders.contracts.types import Decision
-from polytraders.runtime.session import VenueSession
+import numpy as np
+import polars as pl
 
-RiskEvaluate = Callable[[OrderIntent, RiskContext, BotConfig], RiskVote]
+from polytraders.adapters.mock_venue import MICRO, BookTape, VenueOrder
+from polytraders.bots.risk.context import (
+    FILL_PNL_SCHEMA,
+    RECON_SCHEMA,
+    RISK_FRAME_SCHEMA,
+    VENUE_EVENT_SCHEMA,
+    RiskContext,
+)
+from polytraders.contracts.types import OrderType, Side
+from polytraders.runtime.inventory import REPORT_QUANTUM
+from polytraders.runtime.risk_context import MarketInputs, keepalives, market_columns
+from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME, RiskStep, run_pipeline
+from polytraders.runtime.session import VenueSession
+from polytraders.runtime.stages import resolutions_of
+
+_DEC = pl.Decimal(38, 6)
+_ZERO = Decimal(0)
+#: First and largest segment length (intents).
+WINDOW = 32
+MAX_WINDOW = 65_536
 
 
 @dataclass(frozen=True, slots=True)
-class RiskStep:
-    """One bot of the declared risk order."""
-
-    slug: str
-    evaluate: RiskEvaluate
-    config: BotConfig
-
-
-@dataclass(slots=True)
 class GateResult:
-    """Votes per bot, the final verdict per intent, what passed, and time spent per bot (ns)."""
+    """S7 output.
 
-    votes: dict[str, list[RiskVote]]
-    approved: list[OrderIntent] = field(default_factory=list)
-    final: list[tuple[OrderIntent, Decision, Decimal, str | None, tuple[str, ...]]] = field(default_factory=list)
-    elapsed_ns: dict[str, int] = field(default_factory=dict)
+    Attributes:
+        votes: RiskVote frame per bot (the rows it evaluated), in declared order.
+        decisions: one row per intent, CANCELs included (:data:`DECISION_SCHEMA`), time order.
+        approved: the OrderIntent frame of intents that ended APPROVE or REDUCE (reduced size),
+            CANCELs included, time order.
+        elapsed_ms: time spent in each bot, ms.
+        segments: pipeline runs the fold needed.
+    """
 
-
-def _vote(step: RiskStep, intent: OrderIntent, ctx: RiskContext) -> RiskVote:
-    try:
-        vote = step.evaluate(intent, ctx, step.config)
-        if not isinstance(vote, RiskVote) or vote.intent_id != intent.intent_id or vote.bot != step.slug:
-            raise TypeError(f"{step.slug} returned an invalid vote: {vote!r}")
-        size_ok = {
-            Decision.APPROVE: vote.approved_size == intent.size,
-            Decision.REDUCE: 0 < vote.approved_size < intent.size,
-            Decision.REJECT: vote.approved_size == 0,
-        }[vote.decision]
-        if not size_ok:
-            raise ValueError(f"{step.slug}: {vote.decision} with size {vote.approved_size} of {intent.size}")
-        return vote
-    except Exception:  # noqa: BLE001 - fail closed on anything a bot does wrong
-        return RiskVote(
-            intent_id=intent.intent_id, bot=step.slug, ts_ms=ctx.ts_ms, decision=Decision.REJECT,
-            reason_codes=("RISK_BOT_FAILED",), approved_size=Decimal(0),
-        )
+    votes: dict[str, pl.DataFrame]
+    decisions: pl.DataFrame
+    approved: pl.DataFrame
+    elapsed_ms: dict[str, float]
+    segments: int
 
 
-def _context(session: VenueSession, intent: OrderIntent, instrument: InstrumentRecord | None,
-             peak_equity_usdc: Decimal, feed: FeedState | None, token_state: TokenState | None) -> RiskContext:
-    replaced = session.live_order_id(intent.strategy, intent.token_id, intent.side)
-    ledger = session.ledger
-    equity = ledger.equity_usdc(session.mids(intent.ts_ms))
+def _quantised(value: Decimal) -> Decimal:
+    return value.quantize(REPORT_QUANTUM)
+
+
+class _Portfolio:
+    """The portfolio columns of RISK_FRAME_SCHEMA for a segment, from the session's state."""
+
+    def __init__(self, session: VenueSession, inputs: MarketInputs) -> None:
+        self.session = session
+        groups = inputs.instruments.sort("as_of_ms").group_by("condition_id", maintain_order=True).last()
+        self._group: dict[str, str] = {}
+        self._tokens: dict[str, list[str]] = {}
+        self._members: dict[str, list[str]] = {}
+        for cond, neg_risk, group_id, tokens in groups.select(
+                "condition_id", "neg_risk", "neg_risk_market_id", pl.col("tokens").list.eval(
+                    pl.element().struct.field("token_id"))).iter_rows():
+            key = group_id if neg_risk and group_id else cond
+            self._group[cond] = key
+            self._tokens[cond] = list(tokens)
+            self._members.setdefault(key, []).append(cond)
+
+    def _pays(self, key: str, cond: str, token: str) -> list[bool]:
+        """Per scenario of group ``key``, whether ``token`` of market ``cond`` pays 1.
+
+        A plain market's scenarios are its outcomes; a neg-risk group's are "market j's YES wins"
+        for each member j, plus "none of them" (the worst case when the group is not exhaustive).
+        """
+        members = self._members[key]
+        tokens = self._tokens[cond]
+        if len(members) == 1 and key == cond:
+            return [token == t for t in tokens]
+        yes = token == tokens[0]
+        return [(m == cond) == yes for m in members] + [not yes]
+
+    def _scenario_pnl(self, key: str, replaced: str | None) -> list[Decimal]:
+        ledger, pnl = self.session.ledger, None
+        for cond in self._members[key]:
+            for token in self._tokens[cond]:
+                pays = self._pays(key, cond, token)
+                pnl = pnl or [_ZERO] * len(pays)
+                size, cost = ledger.holding(token)
+                for s, paid in enumerate(pays):
+                    pnl[s] += (size if paid else _ZERO) - cost
+        for order_id, order in self.session.venue.resting.items():
+            if order.side is Side.BUY and order_id != replaced and self._group.get(order.condition_id) == key:
+                for s, paid in enumerate(self._pays(key, order.condition_id, order.token_id)):
+                    if not paid:  # worst case: a resting BUY fills exactly where it loses
+                        pnl[s] -= order.price * order.size
+        return pnl or []
+
+    def columns(self, rows: pl.DataFrame, peak_usdc: Decimal) -> pl.DataFrame:
+        """``rows`` (market columns) with the portfolio columns, each as of its row's time."""
+        session, ledger = self.session, self.session.ledger
+        resting = session.venue.resting
+        exposure_by_market: dict[str, Decimal] = {}
+        for order in resting.values():
+            if order.side is Side.BUY:
+                exposure_by_market[order.condition_id] = (
+                    exposure_by_market.get(order.condition_id, _ZERO) + order.price * order.size)
+        total = ledger.exposure_usdc() + sum(exposure_by_market.values(), _ZERO)
+        position, market_exp, total_exp, wins, loses = [], [], [], [], []
+        for strategy, cond, token, side in rows.select("strategy", "condition_id", "token_id", "side").iter_rows():
+            replaced = session.live_order_id(strategy, token, Side(side))
+            old = resting.get(replaced) if replaced is not None else None
+            freed = old.price * old.size if old is not None and old.side is Side.BUY else _ZERO
+            position.append(ledger.holding(token)[0])
+            market_exp.append(ledger.exposure_usdc(cond) + exposure_by_market.get(cond, _ZERO) - freed)
+            total_exp.append(total - freed)
+            key = self._group.get(cond)
+            if key is None or token not in self._tokens[cond]:
+                wins.append(None)
+                loses.append(None)
+                continue
+            pnl, pays = self._scenario_pnl(key, replaced), self._pays(key, cond, token)
+            wins.append(min((p for p, paid in zip(pnl, pays, strict=True) if paid), default=None))
+            loses.append(min((p for p, paid in zip(pnl, pays, strict=True) if not paid), default=None))
+        equity = self._equity(rows["ts_ms"].to_numpy())
+        running, peaks = peak_usdc, []
+        for value in equity:
+            running = max(running, value)
+            peaks.append(running)
+        return rows.with_columns(
+            pl.Series("position_shares", [_quantised(v) for v in position], _DEC),
+            pl.Series("market_exposure_usdc", [_quantised(v) for v in market_exp], _DEC),
+            pl.Series("total_exposure_usdc", [_quantised(v) for v in total_exp], _DEC),
+            pl.Series("equity_usdc", [_quantised(v) for v in equity], _DEC),
+            pl.Series("peak_equity_usdc", [_quantised(v) for v in peaks], _DEC),
+            pl.Series("token_wins_pnl_usdc", [None if v is None else _quantised(v) for v in wins], _DEC),
+            pl.Series("token_loses_pnl_usdc", [None if v is None else _quantised(v) for v in loses], _DEC),
+        ).select(RISK_FRAME_SCHEMA.names())
+
+    def _equity(self, ts_ms: np.ndarray) -> list[Decimal]:
+        """Realised PnL plus open positions marked to mid at each time, USDC (a token with no mark
+        yet counts at cost)."""
+        ledger, tape = self.session.ledger, self.session.tape
+        base = ledger.realised_usdc()
+        unrealised = [_ZERO] * len(ts_ms)
+        for token in ledger.open_token_ids():
+            size, cost = ledger.holding(token)
+            for k, mark in enumerate(tape.marks_micro_at(token, ts_ms).tolist()):
+                if mark >= 0:
+                    unrealised[k] += Decimal(mark) / MICRO * size - cost
+        return [base + u for u in unrealised]
+
+
+def _history(session: VenueSession, static_events: pl.DataFrame, feed_health: pl.DataFrame) -> RiskContext:
+    log = session.log
+    api = pl.DataFrame(
+        [(ts, "api", endpoint, 200, 0) for ts, endpoint in log.api_calls], schema=VENUE_EVENT_SCHEMA, orient="row")
     return RiskContext(
-        ts_ms=intent.ts_ms,
-        instrument=instrument,
-        book=session.tape.snapshot_at(intent.token_id, intent.ts_ms),
-        market_exposure_usdc=ledger.exposure_usdc(intent.condition_id)
-        + session.resting_buy_notional_usdc(intent.condition_id, excluding=replaced),
-        total_exposure_usdc=ledger.exposure_usdc() + session.resting_buy_notional_usdc(excluding=replaced),
-        equity_usdc=equity,
-        peak_equity_usdc=max(peak_equity_usdc, equity),
-        feed=feed,
-        token_state=token_state,
+        venue_events=pl.concat([static_events, api]).sort("ts_ms", maintain_order=True),
+        fills=pl.DataFrame([(t, c, k, _quantised(p)) for t, c, k, p in log.realised], schema=FILL_PNL_SCHEMA,
+                           orient="row"),
+        recon=pl.DataFrame([(t, k, _quantised(a), _quantised(b)) for t, k, a, b in log.recon], schema=RECON_SCHEMA,
+                           orient="row"),
+        feed_health=feed_health,
     )
 
 
-def run_gate(
-    intents: Sequence[OrderIntent],
-    steps: Sequence[RiskStep],
-    instruments: dict[str, InstrumentRecord],
-    tape: BookTape,
-    resolutions: Sequence[MarketResolution],
-    feed: Callable[[int], FeedState] | None = None,
-    token_state: Callable[[str, int], TokenState | None] | None = None,
-) -> GateResult:
-    """Evaluate ``intents`` (any order; sorted by ts_ms, intent_id here) through ``steps``.
+def run_gate(intents: pl.DataFrame, inputs: MarketInputs, steps: Sequence[RiskStep],
+             window: int = WINDOW) -> GateResult:
+    """Decide every intent of the OrderIntent frame ``intents`` (any order; decided in
+    (ts_ms, intent_id) order) through ``steps``, over the recorded day ``inputs``.
 
-    ``instruments`` maps condition id -> InstrumentRecord; ``feed`` gives the market channel's
-    feed state at a time (None: no feed information, the context's ``feed`` is None);
-    ``token_state`` gives a token's registry state at a time (None: the context's ``token_state``
-    is None). Returns a :class:`GateResult`.
+    ``window`` is the first segment length (1 decides one intent at a time). Raises ValueError if
+    ``window`` < 1.
     """
-    session = VenueSession(tape, resolutions)
-    result = GateResult(votes={s.slug: [] for s in steps}, elapsed_ns={s.slug: 0 for s in steps})
-    peak = Decimal(0)
-    for intent in sorted(intents, key=lambda i: (i.ts_ms, i.intent_id)):
-        session.advance(intent.ts_ms)
-        if intent.kind == "CANCEL":
-            session.cancel(str(intent.cancels_intent_id), intent.ts_ms)
-            result.approved.append(intent)
-            result.final.append((intent, Decision.APPROVE, intent.size, None, ()))
+    if window < 1:
+        raise ValueError(f"window must be >= 1, got {window}")
+    ordered = intents.sort("ts_ms", "intent_id")
+    places = market_columns(ordered.filter(pl.col("kind") == "PLACE"), inputs)
+    kinds = ordered["kind"].to_list()
+    times = ordered["ts_ms"].to_list()
+    place_at = np.cumsum([k == "PLACE" for k in kinds]) - 1  # row of each PLACE in ``places``
+    data_ts = inputs.market_snapshots["ts_ms"]
+    static = keepalives(int(data_ts.min() or 0), int(data_ts.max() or 0)) if data_ts.len() else \
+        pl.DataFrame(schema=VENUE_EVENT_SCHEMA)
+    session = VenueSession(BookTape(inputs.market_snapshots), resolutions_of(inputs.resolutions))
+    portfolio = _Portfolio(session, inputs)
+    votes: dict[str, list[pl.DataFrame]] = {s.slug: [] for s in steps}
+    decisions: list[pl.DataFrame] = []
+    passed: list[tuple[str, Decimal]] = []
+    elapsed = {s.slug: 0 for s in steps}
+    peak, size, i, n, segments = _ZERO, window, 0, ordered.height, 0
+    while i < n:
+        session.advance(times[i])
+        if kinds[i] == "CANCEL":
+            row = ordered.row(i, named=True)
+            session.cancel(str(row["cancels_intent_id"]), row["ts_ms"])
+            decisions.append(pl.DataFrame([(row["intent_id"], row["ts_ms"], "APPROVE", row["size"], None, [], [])],
+                                          schema=DECISION_SCHEMA, orient="row"))
+            passed.append((row["intent_id"], row["size"]))
+            i += 1
             continue
-        ctx = _context(session, intent, instruments.get(intent.condition_id), peak,
-                       feed(intent.ts_ms) if feed is not None else None,
-                       token_state(intent.token_id, intent.ts_ms) if token_state is not None else None)
-        peak = ctx.peak_equity_usdc
-        current, decision, decided_by, reasons = intent, Decision.APPROVE, None, ()
-        for step in steps:
-            started = time.perf_counter_ns()
-            vote = _vote(step, current, ctx)
-            result.elapsed_ns[step.slug] += time.perf_counter_ns() - started
-            result.votes[step.slug].append(vote)
-            if vote.decision is Decision.REJECT:
-                decision, decided_by, reasons = Decision.REJECT, step.slug, vote.reason_codes
-                break
-            if vote.decision is Decision.REDUCE:
-                decision, decided_by, reasons = Decision.REDUCE, step.slug, reasons + vote.reason_codes
-                current = current.model_copy(update={"size": vote.approved_size})
-        approved_size = Decimal(0) if decision is Decision.REJECT else current.size
-        result.final.append((intent, decision, approved_size, decided_by, reasons))
-        if decision is Decision.REJECT:
-            continue
-        result.approved.append(current)
-        session.place(intent.strategy, VenueOrder(
-            order_id=intent.intent_id, intent_id=intent.intent_id, condition_id=intent.condition_id,
-            token_id=intent.token_id, side=intent.side, price=intent.price, size=current.size,
-            placed_ts_ms=intent.ts_ms, order_type=intent.order_type,
-        ))
-    return result
+        horizon = session.next_event_ts()
+        j = i + 1
+        while j < n and j - i < size and kinds[j] == "PLACE" and (horizon is None or times[j] < horizon):
+            j += 1
+        segment = portfolio.columns(places[int(place_at[i]):int(place_at[j - 1]) + 1], peak)
+        result = run_pipeline(segment, _history(session, static, inputs.feed_health), steps)
+        segments += 1
+        for slug, ns in result.elapsed_ns.items():
+            elapsed[slug] += ns
+        passing = np.flatnonzero(result.decisions["decision"].to_numpy() != "REJECT")
+        keep = int(passing[0]) + 1 if passing.size else segment.height
+        committed = result.decisions.head(keep)
+        decisions.append(committed)
+        ids = committed["intent_id"]
+        for slug, frame in result.votes.items():
+            votes[slug].append(frame.filter(pl.col("intent_id").is_in(ids.implode())))
+        peak = max(peak, *segment["equity_usdc"].head(keep).to_list())
+        if passing.size:
+            row = segment.row(keep - 1, named=True)
+            approved_size = committed["approved_size"][keep - 1]
+            passed.append((row["intent_id"], approved_size))
+            session.place(row["strategy"], VenueOrder(
+                order_id=row["intent_id"], intent_id=row["intent_id"], condition_id=row["condition_id"],
+                token_id=row["token_id"], side=Side(row["side"]), price=row["price"], size=approved_size,
+                placed_ts_ms=row["ts_ms"], order_type=OrderType(row["order_type"]),
+            ))
+            size = window
+        else:
+            size = min(size * 2, MAX_WINDOW)
+        i += keep
+    sizes = pl.DataFrame(passed, schema={"intent_id": pl.String, "_size": _DEC}, orient="row")
+    approved = ordered.join(sizes, on="intent_id", how="inner", maintain_order="left").with_columns(
+        size=pl.col("_size")).drop("_size")
+    return GateResult(
+        votes={slug: pl.concat([pl.DataFrame(schema=VOTE_FRAME), *frames]) for slug, frames in votes.items()},
+        decisions=pl.concat(decisions) if decisions else pl.DataFrame(schema=DECISION_SCHEMA),
+        approved=approved,
+        elapsed_ms={slug: ns / 1e6 for slug, ns in elapsed.items()},
+        segments=segments,
+    )

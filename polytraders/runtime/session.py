@@ -22,10 +22,19 @@ from polytraders.runtime.inventory import Ledger
 
 @dataclass(slots=True)
 class SessionLog:
-    """What a session produced, in time order."""
+    """What a session produced, in time order.
+
+    ``api_calls``: ``(ts_ms, endpoint)`` of each order request sent (``POST /order``,
+    ``DELETE /order``); ``realised``: ``(ts_ms, condition_id, token_id, realised_pnl_usdc)`` per
+    fill and per settled token; ``recon``: ``(ts_ms, token_id, local_shares, venue_shares)`` after
+    each fill (the mock venue's view is the ledger's: they agree by construction).
+    """
 
     order_events: list[OrderEvent] = field(default_factory=list)
     fills: list[Fill] = field(default_factory=list)
+    api_calls: list[tuple[int, str]] = field(default_factory=list)
+    realised: list[tuple[int, str, str, Decimal]] = field(default_factory=list)
+    recon: list[tuple[int, str, Decimal, Decimal]] = field(default_factory=list)
 
 
 class VenueSession:
@@ -55,7 +64,12 @@ class VenueSession:
             for event, fill in self.venue.advance(horizon):
                 self.log.order_events.append(event)
                 self.log.fills.append(fill)
+                before = self.ledger.realised_usdc(fill.token_id)
                 self.ledger.apply_fill(fill)
+                self.log.realised.append((fill.ts_ms, fill.condition_id, fill.token_id,
+                                          self.ledger.realised_usdc(fill.token_id) - before))
+                held = self.ledger.holding(fill.token_id)[0]
+                self.log.recon.append((fill.ts_ms, fill.token_id, held, held))
                 self._forget(fill.order_id)
             if next_res is None or next_res.ts_ms > ts_ms:
                 return
@@ -67,7 +81,18 @@ class VenueSession:
         for order_id, order in list(self.venue.resting.items()):
             if order.condition_id == resolution.condition_id:
                 self._cancel(order_id, resolution.ts_ms)
-        self.ledger.settle(resolution)
+        before = {t: self.ledger.realised_usdc(t) for t in resolution.token_ids}
+        for token_id in self.ledger.settle(resolution):
+            self.log.realised.append((resolution.ts_ms, resolution.condition_id, token_id,
+                                      self.ledger.realised_usdc(token_id) - before[token_id]))
+
+    def next_event_ts(self) -> int | None:
+        """Time of the next thing the recorded data will do to this session's state — the
+        earliest fill of a resting order or the next resolution — or None if nothing is due."""
+        times = [o.fill_ts_ms for o in self.venue.resting.values() if o.fill_ts_ms is not None]
+        if self._next_resolution < len(self._resolutions):
+            times.append(self._resolutions[self._next_resolution].ts_ms)
+        return min(times, default=None)
 
     def is_resolved(self, condition_id: str) -> bool:
         """True once the market's resolution has been applied."""
@@ -93,7 +118,9 @@ class VenueSession:
         key = (strategy, order.token_id, order.side)
         previous = self._live.get(key)
         if previous is not None:
+            self.log.api_calls.append((order.placed_ts_ms, "DELETE /order"))
             self._cancel(previous, order.placed_ts_ms)
+        self.log.api_calls.append((order.placed_ts_ms, "POST /order"))
         event = self.venue.place(order)
         self.log.order_events.append(event)
         if event.status == "LIVE":
@@ -101,7 +128,8 @@ class VenueSession:
             self._order_key[order.order_id] = key
 
     def cancel(self, order_id: str, ts_ms: int) -> None:
-        """Cancel an order by id (no-op if it already filled or was replaced)."""
+        """Cancel an order by id (no-op at the venue if it already filled or was replaced)."""
+        self.log.api_calls.append((ts_ms, "DELETE /order"))
         self._cancel(order_id, ts_ms)
 
     def resting_buy_notional_usdc(self, condition_id: str | None = None,

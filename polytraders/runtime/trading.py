@@ -12,53 +12,21 @@ from decimal import Decimal
 
 import polars as pl
 
-from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
 from polytraders.adapters.mock_venue import MICRO, BookTape
 from polytraders.contracts import Fill, MarketResolution
 from polytraders.contracts.frames import from_frame
-from polytraders.runtime.feed import MARKET_CHANNEL, FeedTape
 from polytraders.runtime.inventory import Ledger
 from polytraders.runtime.oms import run_oms
 from polytraders.runtime.profile import Profile, bot_module
-from polytraders.runtime.registry import TokenTape
-from polytraders.runtime.risk_gate import run_gate
+from polytraders.runtime.risk_context import MarketInputs
+from polytraders.runtime.risk_gate import GateResult, run_gate
 from polytraders.runtime.stages import frame_of, instruments_by_condition, resolutions_of
 
 
-@dataclass(frozen=True, slots=True)
-class GateFrames:
-    """S7 output: RiskVote frame per risk bot, the approved intents, time per bot (ms)."""
-
-    votes: dict[str, pl.DataFrame]
-    approved: pl.DataFrame
-    elapsed_ms: dict[str, float]
-
-
-def risk_gate(intents: pl.DataFrame, instruments: pl.DataFrame, market_snapshots: pl.DataFrame,
-              resolutions: pl.DataFrame, profile: Profile, feed_receipts: pl.DataFrame | None = None,
-              budgets: FreshnessBudgets = DEFAULT_BUDGETS, token_states: pl.DataFrame | None = None) -> GateFrames:
-    """S7: run the declared risk order over the OrderIntent frame ``intents``.
-
-    ``feed_receipts`` (S2's data receipts, :data:`polytraders.runtime.feed.RECEIPT_SCHEMA`) give
-    each intent's context the market channel's liveness at its time, against
-    ``budgets.feed_liveness_ms``; without them the context has no feed state (risk.stale_book
-    then rejects every PLACE: fail closed). ``token_states`` (the S1 fold's TokenState frame) give
-    each intent's context its token's registry state at its time (without them none: risk.market_halt
-    then rejects every PLACE).
-    """
-    tape = FeedTape(feed_receipts, budgets.feed_liveness_ms) if feed_receipts is not None else None
-    registry = TokenTape(token_states) if token_states is not None else None
-    result = run_gate(
-        list(from_frame("OrderIntent", intents)), profile.risk_steps(), instruments_by_condition(instruments),
-        BookTape(market_snapshots), resolutions_of(resolutions),
-        feed=(lambda ts_ms: tape.state_at(MARKET_CHANNEL, ts_ms)) if tape is not None else None,
-        token_state=registry.state_at if registry is not None else None,
-    )
-    return GateFrames(
-        votes={slug: frame_of("RiskVote", votes) for slug, votes in result.votes.items()},
-        approved=frame_of("OrderIntent", result.approved),
-        elapsed_ms={slug: ns / 1e6 for slug, ns in result.elapsed_ns.items()},
-    )
+def risk_gate(intents: pl.DataFrame, inputs: MarketInputs, profile: Profile) -> GateResult:
+    """S7: run the profile's declared risk order over the OrderIntent frame ``intents`` on the
+    recorded day ``inputs`` (see :mod:`polytraders.runtime.risk_gate`)."""
+    return run_gate(intents, inputs, profile.risk_steps())
 
 
 @dataclass(frozen=True, slots=True)

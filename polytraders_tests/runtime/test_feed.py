@@ -25,7 +25,7 @@ import pytest
 from polytraders.adapters.budgets import FreshnessBudgets
 from polytraders.adapters.capture import CAPTURE_SCHEMA
 from polytraders.contracts.frames import empty_frame, validate_frame
-from polytraders.runtime.feed import RECEIPT_SCHEMA, FeedTape, feed_health, feed_receipts
+from polytraders.runtime.feed import RECEIPT_SCHEMA, feed_health, feed_receipts
 
 T0 = 1_790_000_080_000
 W0 = T0 - 40_000  # a multiple of 60,000
@@ -119,18 +119,3 @@ def test_feed_receipts_when_capture_then_data_frames_only_distinct_sorted() -> N
     assert out.schema == RECEIPT_SCHEMA
     assert [(c, t - T0) for c, t in out.iter_rows()] == [
         ("market", 0), ("market", 10_000), ("market", 200_000), ("user", 30_000)]
-
-
-@pytest.mark.parametrize(
-    ("channel", "dt", "last", "dead"),
-    [("market", -1, None, True), ("market", 0, 0, False), ("market", 9_999, 0, False),
-     ("market", 110_000, 10_000, False), ("market", 110_001, 10_000, True), ("market", 200_000, 200_000, False),
-     ("poll", 200_000, None, True)],
-)
-def test_feed_tape_when_asked_at_a_time_then_last_data_at_or_before_it(channel: str, dt: int, last: int | None,
-                                                                       dead: bool) -> None:
-    tape = FeedTape(feed_receipts(_capture()), 100_000)
-    state = tape.state_at(channel, T0 + dt)
-    assert (state.channel, state.liveness_budget_ms) == (channel, 100_000)
-    assert state.last_data_receive_ts_ms == (None if last is None else T0 + last)
-    assert state.is_dead(T0 + dt) is dead

@@ -10,9 +10,9 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from polytraders.contracts import InstrumentRecord, MarketResolution, TickSizeChange
-from polytraders.contracts.frames import empty_frame, to_frame, validate_frame
+from polytraders.contracts.frames import empty_frame, to_frame
 from polytraders.runtime import registry, stages
-from polytraders.runtime.registry import TokenTape, fold, token_states
+from polytraders.runtime.registry import fold, token_states
 
 T0 = 1_790_000_000_000
 COND = "0x" + "a" * 64
@@ -119,20 +119,6 @@ def test_fold_when_same_time_then_metadata_before_stream_events() -> None:
         ("0.01", "ACTIVE", "metadata"), ("0.001", "ACTIVE", "tick_size_change"), ("0.001", "RESOLVED",
                                                                                   "market_resolved")]
     assert flagged == []
-
-
-def test_token_tape_when_asked_at_a_time_then_state_in_force() -> None:
-    frame = token_states(to_frame("InstrumentRecord", [_meta()]),
-                         to_frame("TickSizeChange", [_tick(100, "11", "0.01", "0.001")]),
-                         to_frame("MarketResolution", [_resolved(500)]), META)
-    validate_frame("TokenState", frame.states)
-    assert frame.quarantine.is_empty()
-    tape = TokenTape(frame.states)
-    assert tape.state_at("11", T0 - 1) is None and tape.state_at("99", T0) is None
-    assert [(s.tick_size, s.status) for s in (tape.state_at("11", T0 + t) for t in (0, 99, 100, 499, 500))] == [
-        (D("0.01"), "ACTIVE"), (D("0.01"), "ACTIVE"), (D("0.001"), "ACTIVE"), (D("0.001"), "ACTIVE"),
-        (D("0.001"), "RESOLVED")]
-    assert tape.state_at("12", T0 + 400).tick_size == D("0.01")
 
 
 def test_token_states_when_no_events_then_one_row_per_token() -> None:
