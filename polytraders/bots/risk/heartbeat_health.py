@@ -26,8 +26,8 @@ Method
 
     Worked example (defaults: interval 5,000 ms, ``max_missed`` 2, limit 10,000 ms): acks at
     T−20,000 and T−10,000, then a 503 at T−5,000. At T the last ack is 10,000 ms old (= limit)
-    and one row missed → APPROVE; at T+1 it is 10,001 ms old → REJECT. With another 503 at T−1
-    instead, at T the last two rows are misses → REJECT although the last ack is only 10,000 ms old.
+    and one row missed → APPROVE; at T+1 it is 10,001 ms old → REJECT. With a second 503 at T−1
+    as well, at T the last two rows are misses → REJECT although the last ack is only 10,000 ms old.
 
     Defaults: 2 × 5,000 ms = 10,000 ms, the venue's stated cancel deadline. The rule is about the
     session, not the market, so it means the same for every market: 10 s is about 1 % of a

@@ -23,10 +23,12 @@ Method
     an intent at T is silent 30,000 ms → APPROVE; one at T+1 is silent 30,001 ms → REJECT; one
     at T−50,000 has no row at or before it → REJECT.
 
-    The default: the client sends ``PING`` every 10 s and the venue answers ``PONG``
-    (https://docs.polymarket.com/market-data/websocket/overview, "send PING every 10 seconds;
-    expect PONG"; the recorded market-channel capture in shared/reference/polymarket/Polytope
-    shows the ``PONG`` frames), and the shadow runtime logs a ``user`` row every 10 s. 30 s is
+    The default: the ``user`` channel carries our ``order`` and ``trade`` updates
+    (https://docs.polymarket.com/market-data/websocket/overview); clients keep a socket alive by
+    sending the text ``PING`` every 10 s, answered ``PONG`` (https://docs.polymarket.com/nex/websocket-feeds,
+    "Send the text PING every 10 seconds; expect PONG"; the recorded market-channel capture in
+    shared/reference/polymarket/Polytope shows the ``PONG`` frames), and the shadow runtime logs a
+    ``user`` row every 10 s. 30 s is
     three keep-alive periods: two consecutive lost ``PONG`` s still pass, a third does not. The
     limit is about the connection, not the market, so it means the same for every market: about
     3 % of a 15-minute crypto up/down market's life, and a blink for a long-dated market (where a
