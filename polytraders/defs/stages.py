@@ -21,6 +21,7 @@ from polytraders.runtime import book_state, feed, monitoring, registry, reports,
 from polytraders.runtime.alerts import deliver
 from polytraders.runtime.event_store import REJECTED, read_envelopes
 from polytraders.runtime.profile import DISCOVERY_BOTS, SHADOW, SIGNAL_BOTS, asset_name, bot_module
+from polytraders.runtime.risk_context import MarketInputs
 
 SCHEMA = environment.STAGE_SCHEMA
 
@@ -285,40 +286,54 @@ def s6_execution(fair_values, market_snapshots, instruments):
 RISK_BOTS = SHADOW.risk_order
 
 
+_S7_INPUTS = ("strat_maker_tight", "instruments", "market_snapshots", "resolutions", "token_states", "book_state",
+              "feed_receipts", "feed_health", "fair_values")
+
+
 @dg.op(
     tags={"polytraders/stage": "S7"},
-    out={**{asset_name(s): dg.Out() for s in RISK_BOTS}, "approved_intents": dg.Out()},
+    out={**{asset_name(s): dg.Out() for s in RISK_BOTS}, "risk_decisions": dg.Out(), "approved_intents": dg.Out()},
 )
 def risk_gate(context: dg.OpExecutionContext, event_store: EventStoreResource, adapter: AdapterBoundary,
-              intents: pl.DataFrame, instruments: pl.DataFrame, market_snapshots: pl.DataFrame,
-              resolutions: pl.DataFrame, feed_receipts: pl.DataFrame, token_states: pl.DataFrame):
+              strat_maker_tight: pl.DataFrame, instruments: pl.DataFrame, market_snapshots: pl.DataFrame,
+              resolutions: pl.DataFrame, token_states: pl.DataFrame, book_state: pl.DataFrame,
+              feed_receipts: pl.DataFrame, feed_health: pl.DataFrame, fair_values: pl.DataFrame):
     """S7: the risk bots in declared order over every intent; only APPROVE/REDUCE pass."""
-    gate = trading.risk_gate(loaded(intents), loaded(instruments), loaded(market_snapshots),
-                             loaded(resolutions), SHADOW, loaded(feed_receipts), adapter.budgets(),
-                             loaded(token_states))
+    inputs = MarketInputs(
+        instruments=loaded(instruments), market_snapshots=loaded(market_snapshots), resolutions=loaded(resolutions),
+        token_states=loaded(token_states), book_state=loaded(book_state), feed_receipts=loaded(feed_receipts),
+        feed_health=loaded(feed_health), fair_values=loaded(fair_values), budgets=adapter.budgets(),
+    )
+    gate = trading.risk_gate(loaded(strat_maker_tight), inputs, SHADOW)
     streams.emit_votes(event_store.emitter(context), SHADOW, STRATEGY, gate.votes)
     for slug in RISK_BOTS:
         context.add_output_metadata(
             {"bot": slug, "elapsed_ms": round(gate.elapsed_ms[slug], 3), **bot_tags(slug)},
             output_name=asset_name(slug),
         )
+    decisions = gate.decisions
+    context.add_output_metadata(
+        {"segments": gate.segments,
+         **{d.lower(): int((decisions["decision"] == d).sum()) for d in ("APPROVE", "REDUCE", "REJECT")}},
+        output_name="risk_decisions",
+    )
     votes = tuple(stage_frame(context, "RiskVote", gate.votes[s]) for s in RISK_BOTS)
-    return (*votes, stage_frame(context, "OrderIntent", gate.approved))
+    return (*votes, stage_frame(context, "RiskDecision", decisions), stage_frame(context, "OrderIntent", gate.approved))
 
 
 @dg.graph_multi_asset(
     outs={
         **{asset_name(s): out("RiskVote", f"{s}: one RiskVote per intent it evaluated.", s) for s in RISK_BOTS},
+        "risk_decisions": out("RiskDecision", "S7: how each intent's pass through the declared risk order ended."),
         "approved_intents": out("OrderIntent", "S7: intents that ended APPROVE or REDUCE (reduced size)."),
     },
-    ins=asset_ins("strat_maker_tight", "instruments", "market_snapshots", "resolutions", "feed_receipts",
-                  "token_states"),
+    ins=asset_ins(*_S7_INPUTS),
     partitions_def=fixture_days,
     group_name="s7_risk",
 )
-def s7_risk(strat_maker_tight, instruments, market_snapshots, resolutions, feed_receipts, token_states):
-    results = risk_gate(strat_maker_tight, instruments, market_snapshots, resolutions, feed_receipts, token_states)
-    names = [*(asset_name(s) for s in RISK_BOTS), "approved_intents"]
+def s7_risk(**inputs):
+    results = risk_gate(**inputs)
+    names = [*(asset_name(s) for s in RISK_BOTS), "risk_decisions", "approved_intents"]
     return dict(zip(names, results, strict=True))
 
 
@@ -463,14 +478,12 @@ def s11_governance(event_store):
 @dg.asset(
     key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s11_monitoring",
     metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "RunMetric"},
-    ins=asset_ins(*(asset_name(s) for s in RISK_BOTS), "strat_maker_tight", "approved_intents",
+    ins=asset_ins("risk_decisions", "strat_maker_tight", "approved_intents",
                   "exec_order_shaper", "fills", "positions", "registry_quarantine", "ingest_quarantine"),
     deps=[dg.AssetKey([SCHEMA, "event_store"]), *(dg.AssetKey([SCHEMA, s.replace(".", "_")]) for s in GOV_BOTS)],
 )
 def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_store: EventStoreResource,
-                risk_killswitch: pl.DataFrame, risk_compliance_gate: pl.DataFrame, risk_market_halt: pl.DataFrame,
-                risk_stale_book: pl.DataFrame,
-                risk_drawdown: pl.DataFrame, risk_exposure_caps: pl.DataFrame, strat_maker_tight: pl.DataFrame,
+                risk_decisions: pl.DataFrame, strat_maker_tight: pl.DataFrame,
                 approved_intents: pl.DataFrame, exec_order_shaper: pl.DataFrame, fills: pl.DataFrame,
                 positions: pl.DataFrame, registry_quarantine: pl.DataFrame,
                 ingest_quarantine: pl.DataFrame) -> pl.DataFrame:
@@ -480,7 +493,7 @@ def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_s
     payloads the event store refused (stored as rejected payloads, never half-written).
     """
     given = {k: loaded(v) for k, v in locals().items() if isinstance(v, pl.DataFrame)}
-    checked = {"RiskVote": [given[asset_name(s)] for s in RISK_BOTS],
+    checked = {"RiskDecision": [given["risk_decisions"]],
                "OrderIntent": [given["strat_maker_tight"], given["approved_intents"]],
                "ExecutionPlan": [given["exec_order_shaper"]],
                "Fill": [given["fills"]], "Position": [given["positions"]],
@@ -497,9 +510,8 @@ def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_s
         day,
         {**{(TABLE_STAGE.get(t, "?"), t): n for t, n in counts.items()},
          ("S10", "envelopes"): sum(by_bot.values()) - s11_envelopes, ("S11", "envelopes"): s11_envelopes},
-        {s: given[asset_name(s)] for s in RISK_BOTS},
-        given["strat_maker_tight"], given["approved_intents"], given["exec_order_shaper"], given["fills"],
-        given["positions"],
+        given["risk_decisions"], given["strat_maker_tight"], given["approved_intents"], given["exec_order_shaper"],
+        given["fills"], given["positions"],
         pl.concat([given["registry_quarantine"], given["ingest_quarantine"]]), failures,
     )
     last_ts_ms = int(given["positions"]["ts_ms"].max() or stages.day_start_ms(day))
@@ -542,7 +554,7 @@ TABLE_STAGE: dict[str, str] = {
     **{asset_name(s): "S2" for s in DISCOVERY_BOTS}, "book_state": "S3",
     **{asset_name(s): "S4" for s in SIGNAL_BOTS}, "fair_values": "S5",
     "strat_maker_tight": "S6", "execution_estimates": "S6",
-    **{asset_name(s): "S7" for s in RISK_BOTS}, "approved_intents": "S7",
+    **{asset_name(s): "S7" for s in RISK_BOTS}, "risk_decisions": "S7", "approved_intents": "S7",
     "exec_order_shaper": "S8", "order_events": "S8", "fills": "S8", "positions": "S9",
     "run_metrics": "S11", **{slug.replace(".", "_"): "S11" for slug in GOV_BOTS},
 }

@@ -10,19 +10,19 @@ from polytraders.runtime.trading import last_positions
 
 
 def run_metrics(partition: str, stage_rows: Mapping[tuple[str, str], int],
-                votes: Mapping[str, pl.DataFrame], intents: pl.DataFrame, approved: pl.DataFrame,
+                decisions: pl.DataFrame, intents: pl.DataFrame, approved: pl.DataFrame,
                 plans: pl.DataFrame, fills: pl.DataFrame, positions: pl.DataFrame,
                 quarantine: pl.DataFrame, schema_failures: int) -> pl.DataFrame:
     """S11: the run's figures as a RunMetric frame.
 
     Args:
         stage_rows: (stage, table) -> rows written for this partition.
-        votes: risk bot slug -> RiskVote frame; intents: all OrderIntents; approved: those that
+        decisions: S7's RiskDecision frame; intents: all OrderIntents; approved: those that
             passed S7; plans: ExecutionPlan frame (S8); fills: Fill frame; positions: Position
             frame (S9); quarantine: all QuarantineRecords of the day.
 
     Metrics: rows_out per (stage, table); intents / approved / rejected (S7) and rejections by
-    reason code and by bot; fills and filled notional (USDC); realised and unrealised PnL at the
+    reason code and by deciding bot; fills and filled notional (USDC); realised and unrealised PnL at the
     end of the day (USDC, from the last Position row per token); quarantines by reason code;
     schema failures.
     """
@@ -33,15 +33,14 @@ def run_metrics(partition: str, stage_rows: Mapping[tuple[str, str], int],
     rows += [("S6", "intents", "PLACE", float(places)),
              ("S6", "intents", "CANCEL", float(intents.height - places)),
              ("S7", "approved", "", float(approved.filter(pl.col("kind") == "PLACE").height))]
-    all_votes = pl.concat(list(votes.values()), how="vertical")
-    rejected = all_votes.filter(pl.col("decision") == "REJECT")
-    reduced = all_votes.filter(pl.col("decision") == "REDUCE")
+    rejected = decisions.filter(pl.col("decision") == "REJECT")
+    reduced = decisions.filter(pl.col("decision") == "REDUCE")
     rows.append(("S7", "rejected", "", float(rejected.height)))
     for label, frame in (("rejections_by_reason", rejected), ("reductions_by_reason", reduced)):
         counts = frame.explode("reason_codes").group_by("reason_codes").len().sort("reason_codes")
         rows += [("S7", label, str(code), float(n)) for code, n in counts.iter_rows()]
-    for slug, frame in votes.items():
-        rows.append(("S7", "rejections_by_bot", slug, float(frame.filter(pl.col("decision") == "REJECT").height)))
+    by_bot = rejected.group_by("decided_by").len().sort("decided_by")
+    rows += [("S7", "rejections_by_bot", str(slug), float(n)) for slug, n in by_bot.iter_rows()]
     rows.append(("S8", "plans", "", float(plans.height)))
     rows.append(("S8", "fills", "", float(fills.height)))
     rows.append(("S8", "filled_notional_usdc", "", float((fills["price"] * fills["size"]).sum() or 0)))

@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 
 from polytraders.adapters.mock_venue import MICRO, BookTape, VenueOrder
+from polytraders.bots import manifest
 from polytraders.bots.risk.context import (
     FILL_PNL_SCHEMA,
     RECON_SCHEMA,
@@ -38,6 +39,7 @@ from polytraders.bots.risk.context import (
     VENUE_EVENT_SCHEMA,
     RiskContext,
 )
+from polytraders.contracts.frames import FrameValidationError, validate_frame
 from polytraders.contracts.types import OrderType, Side
 from polytraders.runtime.inventory import REPORT_QUANTUM
 from polytraders.runtime.risk_context import MarketInputs, keepalives, market_columns
@@ -50,6 +52,23 @@ _ZERO = Decimal(0)
 #: First and largest segment length (intents).
 WINDOW = 32
 MAX_WINDOW = 65_536
+
+
+class NotAStrategyIntentError(ValueError):
+    """Raised when the gate is handed anything but OrderIntents emitted by a strategy bot."""
+
+
+def _check_intents(intents: pl.DataFrame) -> None:
+    """Only strategies' OrderIntents reach the risk bots: the frame must be a valid OrderIntent
+    frame and every ``strategy`` a strat.* bot of the manifest."""
+    try:
+        validate_frame("OrderIntent", intents)
+    except (FrameValidationError, pl.exceptions.PolarsError) as exc:
+        raise NotAStrategyIntentError(f"not an OrderIntent frame: {exc}") from exc
+    strategies = {s.slug for s in manifest.by_class()["strat"]}
+    others = sorted(set(intents["strategy"].unique().to_list()) - strategies)
+    if others:
+        raise NotAStrategyIntentError(f"intents not emitted by a strategy bot: {others}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,10 +216,12 @@ def run_gate(intents: pl.DataFrame, inputs: MarketInputs, steps: Sequence[RiskSt
     (ts_ms, intent_id) order) through ``steps``, over the recorded day ``inputs``.
 
     ``window`` is the first segment length (1 decides one intent at a time). Raises ValueError if
-    ``window`` < 1.
+    ``window`` < 1, NotAStrategyIntentError if ``intents`` is not a valid OrderIntent frame of
+    strategy bots.
     """
     if window < 1:
         raise ValueError(f"window must be >= 1, got {window}")
+    _check_intents(intents)
     ordered = intents.sort("ts_ms", "intent_id")
     places = market_columns(ordered.filter(pl.col("kind") == "PLACE"), inputs)
     kinds = ordered["kind"].to_list()

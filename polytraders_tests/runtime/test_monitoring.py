@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from polytraders.bots.exec import order_shaper
-from polytraders.contracts import Position, QuarantineRecord
+from polytraders.contracts import Position, QuarantineRecord, RiskDecision
 from polytraders.contracts.frames import empty_frame, to_frame, validate_frame
 from polytraders.runtime.envelopes import RunInfo
 from polytraders.runtime.monitoring import run_metrics
@@ -32,18 +32,19 @@ def _quarantine(code: str, n: int) -> QuarantineRecord:
 
 
 def test_run_metrics_when_small_day_then_exact_counts(mk) -> None:
-    # Intents: i1, i2, i3 PLACE + c1 CANCEL. Votes: killswitch approves all three; stale_book rejects i2;
-    # exposure_caps reduces i1 to 6 and rejects i3 → rejected 2 (one per reason), 1 reduction.
+    # Intents: i1, i2, i3 PLACE + c1 CANCEL. Decisions: stale_book rejected i2, exposure_caps reduced i1
+    # to 6 and rejected i3 → rejected 2 (one per reason and per bot), 1 reduction.
     # Approved: i1 (6 shares) and c1 → 1 PLACE. Fills: 6 @ 0.50 = 3.00 and 4 @ 0.25 = 1.00 → 4.00 USDC.
     # Positions (last row per token): "11" settled with realised 3.00; "21" open, unrealised 0.40.
     ex = "risk.exposure_caps"
-    votes = {
-        KS: to_frame("RiskVote", [mk.vote(i, KS, n) for n, i in enumerate(("i1", "i2", "i3"))]),
-        SB: to_frame("RiskVote", [mk.vote("i1", SB, 0), mk.vote("i2", SB, 1, "REJECT", "0", ("RISK_STALE_BOOK",)),
-                                  mk.vote("i3", SB, 2)]),
-        ex: to_frame("RiskVote", [mk.vote("i1", ex, 0, "REDUCE", "6", ("RISK_EXPOSURE",)),
-                                  mk.vote("i3", ex, 2, "REJECT", "0", ("RISK_EXPOSURE",))]),
-    }  # fmt: skip
+    decisions = to_frame("RiskDecision", [
+        RiskDecision(intent_id="i1", ts_ms=mk.T0, decision="REDUCE", approved_size=D(6), decided_by=ex,
+                     reason_codes=("RISK_EXPOSURE",)),
+        RiskDecision(intent_id="i2", ts_ms=mk.T0 + 1, decision="REJECT", approved_size=D(0), decided_by=SB,
+                     reason_codes=("RISK_STALE_BOOK",), not_evaluated=(ex,)),
+        RiskDecision(intent_id="i3", ts_ms=mk.T0 + 2, decision="REJECT", approved_size=D(0), decided_by=ex,
+                     reason_codes=("RISK_EXPOSURE",)),
+    ])  # fmt: skip
     i1 = mk.intent("i1", 0, size="6")
     intents = to_frame("OrderIntent", [mk.intent("i1", 0), mk.intent("i2", 1), mk.intent("i3", 2),
                                        mk.intent("c1", 3, cancels="i1")])  # fmt: skip
@@ -58,7 +59,7 @@ def test_run_metrics_when_small_day_then_exact_counts(mk) -> None:
     ])  # fmt: skip
     quarantine = to_frame("QuarantineRecord", [_quarantine("GOV_DQ_MALFORMED_JSON", 1), _quarantine("GOV_DQ_BAD_ID", 2),
                                                _quarantine("GOV_DQ_MALFORMED_JSON", 3)])  # fmt: skip
-    out = run_metrics("2026-09-28", {("S3", "market_snapshots"): 7, ("S1", "instruments"): 2}, votes, intents,
+    out = run_metrics("2026-09-28", {("S3", "market_snapshots"): 7, ("S1", "instruments"): 2}, decisions, intents,
                       approved, plans, fills, positions, quarantine, schema_failures=0)  # fmt: skip
     validate_frame("RunMetric", out)
     assert out["partition"].unique().to_list() == ["2026-09-28"]
@@ -72,9 +73,8 @@ def test_run_metrics_when_small_day_then_exact_counts(mk) -> None:
         ("S7", "rejections_by_reason", "RISK_EXPOSURE", 1.0),
         ("S7", "rejections_by_reason", "RISK_STALE_BOOK", 1.0),
         ("S7", "reductions_by_reason", "RISK_EXPOSURE", 1.0),
-        ("S7", "rejections_by_bot", KS, 0.0),
-        ("S7", "rejections_by_bot", SB, 1.0),
         ("S7", "rejections_by_bot", ex, 1.0),
+        ("S7", "rejections_by_bot", SB, 1.0),
         ("S8", "plans", "", 1.0),
         ("S8", "fills", "", 2.0),
         ("S8", "filled_notional_usdc", "", 4.0),
@@ -87,12 +87,12 @@ def test_run_metrics_when_small_day_then_exact_counts(mk) -> None:
 
 
 def test_run_metrics_when_nothing_happened_then_zeros(mk) -> None:
-    out = run_metrics("2026-09-28", {}, {KS: empty_frame("RiskVote")}, empty_frame("OrderIntent"),
+    out = run_metrics("2026-09-28", {}, empty_frame("RiskDecision"), empty_frame("OrderIntent"),
                       empty_frame("OrderIntent"), empty_frame("ExecutionPlan"), empty_frame("Fill"),
                       empty_frame("Position"), empty_frame("QuarantineRecord"), schema_failures=3)  # fmt: skip
     assert out.select("stage", "metric", "key", "value").rows() == [
         ("S6", "intents", "PLACE", 0.0), ("S6", "intents", "CANCEL", 0.0), ("S7", "approved", "", 0.0),
-        ("S7", "rejected", "", 0.0), ("S7", "rejections_by_bot", KS, 0.0), ("S8", "plans", "", 0.0),
+        ("S7", "rejected", "", 0.0), ("S8", "plans", "", 0.0),
         ("S8", "fills", "", 0.0), ("S8", "filled_notional_usdc", "", 0.0), ("S9", "realised_pnl_usdc", "", 0.0),
         ("S9", "unrealised_pnl_usdc", "", 0.0), ("S11", "schema_failures", "", 3.0),
     ]  # fmt: skip

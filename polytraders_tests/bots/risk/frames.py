@@ -30,6 +30,8 @@ from polytraders.bots.risk.context import (
     VOTE_SCHEMA,
     RiskContext,
 )
+from polytraders.contracts import FeedHealth
+from polytraders.contracts.frames import to_frame
 from polytraders_tests.bots.frames import CONDITION, T0, TOKEN_ID
 
 D = Decimal
@@ -83,15 +85,26 @@ def recon(*rows: tuple[int, str, str, str]) -> pl.DataFrame:
     return pl.DataFrame([(t, k, D(a), D(b)) for t, k, a, b in rows], schema=RECON_SCHEMA, orient="row")
 
 
+def feed_health(*rows: tuple[int, bool, int, int]) -> pl.DataFrame:
+    """FeedHealth frame of the ``market`` channel from ``(window_start_ms, live, data_frames,
+    quarantined_frames)`` rows, 60 s windows, liveness budget 120 s."""
+    return to_frame("FeedHealth", [FeedHealth(
+        channel="market", window_start_ms=start, window_ms=60_000, data_frames=data, keepalive_frames=0,
+        quarantined_frames=bad, last_data_receive_ts_ms=start + 59_000, longest_data_gap_ms=1_000 if live else 200_000,
+        liveness_budget_ms=120_000, live=live) for start, live, data, bad in rows])
+
+
 def healthy_context(**changes: pl.DataFrame) -> RiskContext:
     """A context with a user-channel message, an acknowledged heartbeat and a 50 ms API call at
-    ``T0 − 1000``; keyword arguments replace whole histories (``venue_events=…``, ``fills=…``)."""
+    ``T0 − 1000``, and a live ``market`` FeedHealth window ending there (100 data frames, none
+    quarantined); keyword arguments replace whole histories (``venue_events=…``, ``fills=…``)."""
     base = {
         "venue_events": venue_events(
             (T0 - 1_000, "user", None, None, None),
             (T0 - 1_000, "heartbeat", "POST /heartbeats", 200, 20),
             (T0 - 1_000, "api", "POST /order", 200, 50),
         ),
+        "feed_health": feed_health((T0 - 61_000, True, 100, 0)),
     }
     return RiskContext(**{**base, **changes})
 

@@ -62,9 +62,11 @@ def test_vote_when_healthy_row_with_feed_health_then_approve() -> None:
 
 
 def test_vote_when_no_feed_health_then_require_feed_health_decides() -> None:
-    # the builder's healthy context carries no FeedHealth rows: unknown feed state fails closed by default
-    assert vote(bot, intents(), healthy_context()) == [DEGRADED]
-    assert vote(bot, intents(), healthy_context(), require_feed_health=False) == [approve()]
+    # no FeedHealth rows: unknown feed state fails closed by default; the healthy context has a live window
+    no_feed = healthy_context(feed_health=empty_frame("FeedHealth"))
+    assert vote(bot, intents(), no_feed) == [DEGRADED]
+    assert vote(bot, intents(), no_feed, require_feed_health=False) == [approve()]
+    assert vote(bot, intents(), healthy_context()) == [approve()]
 
 
 @pytest.mark.parametrize(
