@@ -87,6 +87,11 @@ class InstrumentRecord(WireModel):
     neg_risk_market_id: str | None = Field(default=None, description="neg-risk event group id")
     start_ts_ms: TimestampMs | None = None
     end_ts_ms: TimestampMs | None = Field(default=None, description="scheduled end date")
+    uma_resolution_status: str | None = Field(
+        default=None,
+        description="UMA oracle resolution status as Gamma's umaResolutionStatus reports it (e.g. proposed, "
+        "disputed, resolved); None when the source has no resolution activity or no such field",
+    )
     active: bool
     closed: bool
     accepting_orders: bool

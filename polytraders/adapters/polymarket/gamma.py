@@ -21,6 +21,14 @@ from polytraders.contracts import InstrumentRecord, WireModel
 SOURCE = "polymarket.gamma.markets"
 
 
+def _uma_status(value: Any, where: str) -> str | None:
+    """Gamma's ``umaResolutionStatus`` (absent, null or "" while nothing is proposed): the string
+    as sent, or None."""
+    if value is None or value == "":
+        return None
+    return p.as_str(value, where)
+
+
 def _market(obj: Mapping[str, Any], where: str, as_of_ms: int) -> InstrumentRecord:
     token_ids = p.json_list(p.field(obj, "clobTokenIds", where), f"{where}clobTokenIds")
     outcomes = p.json_list(p.field(obj, "outcomes", where), f"{where}outcomes")
@@ -36,6 +44,7 @@ def _market(obj: Mapping[str, Any], where: str, as_of_ms: int) -> InstrumentReco
         neg_risk_market_id=ins.optional_id(obj.get("negRiskMarketID")),
         start_ts_ms=ins.optional_iso_ms(obj.get("startDate"), f"{where}startDate"),
         end_ts_ms=ins.optional_iso_ms(obj.get("endDate"), f"{where}endDate"),
+        uma_resolution_status=_uma_status(obj.get("umaResolutionStatus"), f"{where}umaResolutionStatus"),
         active=p.as_bool(p.field(obj, "active", where), f"{where}active"),
         closed=p.as_bool(p.field(obj, "closed", where), f"{where}closed"),
         accepting_orders=p.as_bool(obj.get("acceptingOrders", False), f"{where}acceptingOrders"),
@@ -73,7 +82,8 @@ def normalise_gamma_markets(raw: str, as_of_ms: int) -> list[WireModel]:
     rewardsMinSize / rewardsMaxSpread (cents), feesEnabled + ``feeSchedule`` {rate, exponent,
     takerOnly} when present (2026 fee-enabled markets, e.g. ``feeType`` ``crypto_fees_v2``), else
     makerBaseFee / takerBaseFee (bps; see :func:`~polytraders.adapters.polymarket.instruments.fees`),
-    category. ``as_of_ms`` (epoch ms) stamps every record. Each market normalises or is quarantined
+    category, umaResolutionStatus (string, absent until an outcome is proposed: None).
+    ``as_of_ms`` (epoch ms) stamps every record. Each market normalises or is quarantined
     on its own (trimmed or legacy AMM markets lack the CLOB fields: GOV_DQ_MISSING_FIELD).
     Never raises on bad input.
     """

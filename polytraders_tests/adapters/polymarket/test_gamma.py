@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+
+import pytest
 
 from polytraders.adapters.polymarket import normalise_gamma_markets
 from polytraders.contracts import InstrumentRecord, QuarantineRecord
@@ -55,3 +58,34 @@ def test_normalise_when_gamma_events_then_one_record_per_market_and_legacy_quara
 def test_normalise_when_trimmed_market_with_array_lists_then_missing_outcomes(ref) -> None:
     [record] = normalise_gamma_markets(ref("http:market_slug.json"), AS_OF)
     assert (record.reason_code, record.detail) == ("GOV_DQ_MISSING_FIELD", "outcomes is missing or null")
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("rs:gamma_market_closed_binary_accepting_false.json", "resolved"),  # umaResolutionStatuses '["proposed"]'
+        ("rs:gamma_market_sports_market_money_line.json", "resolved"),
+        ("rs:gamma_market.json", None),  # open market: no umaResolutionStatus key, umaResolutionStatuses "[]"
+    ],
+)
+def test_normalise_when_gamma_market_then_uma_resolution_status_as_sent(ref, name: str, status: str | None) -> None:
+    [record] = normalise_gamma_markets(ref(name), AS_OF)
+    assert isinstance(record, InstrumentRecord)
+    assert record.uma_resolution_status == status
+
+
+@pytest.mark.parametrize(("value", "status"), [("disputed", "disputed"), ("", None), (None, None)])
+def test_normalise_when_uma_resolution_status_set_then_string_or_none(
+    ref, value: str | None, status: str | None
+) -> None:
+    market = json.loads(ref("rs:gamma_market.json"))
+    market["umaResolutionStatus"] = value
+    [record] = normalise_gamma_markets(json.dumps(market), AS_OF)
+    assert record.uma_resolution_status == status
+
+
+def test_normalise_when_uma_resolution_status_not_a_string_then_market_quarantined(ref) -> None:
+    market = json.loads(ref("rs:gamma_market.json"))
+    market["umaResolutionStatus"] = 3
+    [record] = normalise_gamma_markets(json.dumps(market), AS_OF)
+    assert (record.reason_code, record.detail) == ("GOV_DQ_SCHEMA", "umaResolutionStatus is a int, expected a string")
