@@ -25,6 +25,7 @@ from polytraders.runtime import trading
 from polytraders.runtime.feed import RECEIPT_SCHEMA
 from polytraders.runtime.profile import SHADOW, SHADOW_BUILDER_CODE, Profile
 from polytraders.runtime.registry import token_states
+from polytraders.runtime.risk_context import MarketInputs
 
 ROWS = [(0, "11", "0.48", "0.52"), (100, "11", "0.49", "0.51"), (300, "11", "0.58", "0.62"),
         (0, "21", "0.20", "0.30"), (400, "21", "0.30", "0.40")]  # fmt: skip
@@ -126,25 +127,59 @@ def test_last_positions_when_several_rows_then_last_per_token(mk) -> None:
 
 def _states(mk) -> pl.DataFrame:
     """Token states of market A from its metadata alone (active, accepting orders, tick 0.01)."""
-    return token_states(to_frame("InstrumentRecord", [mk.instrument()]), empty_frame("TickSizeChange"),
-                        empty_frame("MarketResolution"), "ab" * 32).states
+    return token_states(
+        to_frame("InstrumentRecord", [mk.instrument()]),
+        empty_frame("TickSizeChange"),
+        empty_frame("MarketResolution"),
+        "ab" * 32,
+    ).states
+
+
+def _receipts(*receive_ts_ms: int) -> pl.DataFrame:
+    """Data receipts of the market channel at those times."""
+    return pl.DataFrame(
+        {"channel": ["market"] * len(receive_ts_ms), "receive_ts_ms": list(receive_ts_ms)}, schema=RECEIPT_SCHEMA
+    )
+
+
+def _inputs(mk, **changes: object) -> MarketInputs:
+    """Market A's record and the tape; keyword arguments set the other MarketInputs fields."""
+    return MarketInputs(
+        instruments=to_frame("InstrumentRecord", [mk.instrument()]),
+        market_snapshots=mk.snapshots(ROWS),
+        resolutions=_resolutions(),
+        **changes,
+    )
+
+
+def _decisions(out: trading.GateResult) -> list[tuple]:
+    return out.decisions.select(
+        "intent_id", "decision", "approved_size", "decided_by", "reason_codes", "not_evaluated"
+    ).rows()
+
+
+GATE = ("risk.killswitch", "risk.compliance_gate", "risk.market_halt", "risk.stale_book")
 
 
 def test_risk_gate_when_frames_then_votes_per_bot_and_approved_frame(mk) -> None:
-    # Default shadow profile: i1 BUY "11" 10 @ 0.40 at 0 passes all six (market A active, 0.40 on its grid;
-    # the market channel delivered data at 0: the feed is alive); i2 on market B is unknown → compliance.
+    # i1 BUY "11" 10 @ 0.40 at 0 passes all four (switch off; market A known; active, 0.40 = 40 ticks of
+    # 0.01; book at 0 and the market channel delivered data at 0: silence 0 <= 120,000). i2 BUY "21" at
+    # 10 is in market B, unknown to the registry → compliance REJECT; the two bots after it never see it.
     intents = to_frame("OrderIntent", [mk.intent("i1", 0, price="0.40"), mk.intent("i2", 10, token="21", price="0.1")])
-    receipts = pl.DataFrame({"channel": ["market"], "receive_ts_ms": [mk.T0]}, schema=RECEIPT_SCHEMA)
-    out = trading.risk_gate(intents, to_frame("InstrumentRecord", [mk.instrument()]), mk.snapshots(ROWS),
-                            _resolutions(), Profile(), receipts, token_states=_states(mk))  # fmt: skip
+    out = trading.risk_gate(
+        intents, _inputs(mk, feed_receipts=_receipts(mk.T0), token_states=_states(mk)), Profile(risk_order=GATE)
+    )
     assert {slug: frame.height for slug, frame in out.votes.items()} == {
         "risk.killswitch": 2, "risk.compliance_gate": 2, "risk.market_halt": 1, "risk.stale_book": 1,
-        "risk.drawdown": 1, "risk.exposure_caps": 1,
     }  # fmt: skip
     assert out.votes["risk.compliance_gate"].filter(decision="REJECT")["intent_id"].to_list() == ["i2"]
-    assert out.approved["intent_id"].to_list() == ["i1"]
+    assert _decisions(out) == [
+        ("i1", "APPROVE", D(10), None, [], []),
+        ("i2", "REJECT", D(0), "risk.compliance_gate", ["RISK_COMPLIANCE"], ["risk.market_halt", "risk.stale_book"]),
+    ]  # fmt: skip
+    assert out.approved.select("intent_id", "size").rows() == [("i1", D(10))]
     validate_frame("OrderIntent", out.approved)
-    assert set(out.elapsed_ms) == set(out.votes)
+    assert set(out.elapsed_ms) == set(GATE)
 
 
 def test_oms_when_frames_then_plans_events_fills_and_refusals_by_code(mk) -> None:
@@ -170,26 +205,52 @@ def test_oms_when_frames_then_plans_events_fills_and_refusals_by_code(mk) -> Non
 
 
 def test_risk_gate_when_no_feed_receipts_or_feed_dead_then_stale_book_rejects(mk) -> None:
-    # i1 BUY "11" at 0 with a fresh book: without feed receipts the feed state is unknown (fail closed);
-    # with the channel's last data frame 120,001 ms before the intent, the feed is dead (budget 120,000).
+    # i1 BUY "11" 10 at 0 with a fresh book (at 0): without feed receipts the feed state is unknown (fail
+    # closed); the channel's last data frame 120,001 ms before the intent: silence 120,001 > 120,000 budget
+    # → dead; 120,000 ms before: silence = budget → alive. A data frame after the intent (at 1) is not seen.
     intents = to_frame("OrderIntent", [mk.intent("i1", 0, price="0.40")])
-    args = (intents, to_frame("InstrumentRecord", [mk.instrument()]), mk.snapshots(ROWS), _resolutions(), Profile())
-    dead = pl.DataFrame({"channel": ["market"], "receive_ts_ms": [mk.T0 - 120_001]}, schema=RECEIPT_SCHEMA)
-    alive = pl.DataFrame({"channel": ["market"], "receive_ts_ms": [mk.T0 - 120_000]}, schema=RECEIPT_SCHEMA)
-    for receipts, decision in ((None, "REJECT"), (dead, "REJECT"), (alive, "APPROVE")):
-        out = trading.risk_gate(*args, receipts, token_states=_states(mk))
-        assert out.votes["risk.stale_book"]["decision"].to_list() == [decision]
+    stale = ("i1", "REJECT", D(0), "risk.stale_book", ["RISK_STALE_BOOK"], [])
+    cases = (
+        (pl.DataFrame(schema=RECEIPT_SCHEMA), stale),
+        (_receipts(mk.T0 - 120_001), stale),
+        (_receipts(mk.T0 + 1), stale),
+        (_receipts(mk.T0 - 120_000), ("i1", "APPROVE", D(10), None, [], [])),
+    )
+    for receipts, decision in cases:
+        out = trading.risk_gate(
+            intents,
+            _inputs(mk, feed_receipts=receipts, token_states=_states(mk)),
+            Profile(risk_order=("risk.stale_book",)),
+        )
+        assert _decisions(out) == [decision]
+        assert out.votes["risk.stale_book"]["decision"].to_list() == [decision[1]]
+        assert out.approved["intent_id"].to_list() == (["i1"] if decision[1] == "APPROVE" else [])
 
 
 def test_risk_gate_when_no_token_states_or_market_resolved_then_market_halt_rejects(mk) -> None:
-    # i1 BUY "11" at 0: without token states the market's status is unknown (fail closed); with market
-    # A resolved at T0 − 1 (as of its metadata) it is RESOLVED; with the metadata alone it is active.
+    # i1 BUY "11" 10 @ 0.40 at 0: without token states the market's status is unknown (fail closed); with
+    # market A resolved at T0 − 1 (as of its metadata) the token is RESOLVED; with the metadata alone it is
+    # ACTIVE and 0.40 is on its 0.01 grid. The feed is alive (data at 0), so only the halt decides.
     intents = to_frame("OrderIntent", [mk.intent("i1", 0, price="0.40")])
-    receipts = pl.DataFrame({"channel": ["market"], "receive_ts_ms": [mk.T0]}, schema=RECEIPT_SCHEMA)
-    args = (intents, to_frame("InstrumentRecord", [mk.instrument()]), mk.snapshots(ROWS), _resolutions(), Profile(),
-            receipts)
-    resolved = token_states(to_frame("InstrumentRecord", [mk.instrument()]), empty_frame("TickSizeChange"),
-                            _resolutions(mk.resolution(mk.COND_A, -1, winner="11")), "ab" * 32).states
-    for states, decision in ((None, "REJECT"), (resolved, "REJECT"), (_states(mk), "APPROVE")):
-        out = trading.risk_gate(*args, token_states=states)
-        assert out.votes["risk.market_halt"]["decision"].to_list() == [decision]
+    resolved = token_states(
+        to_frame("InstrumentRecord", [mk.instrument()]),
+        empty_frame("TickSizeChange"),
+        _resolutions(mk.resolution(mk.COND_A, -1, winner="11")),
+        "ab" * 32,
+    ).states
+    halted = ("i1", "REJECT", D(0), "risk.market_halt", ["RISK_MARKET_HALTED"], ["risk.stale_book"])
+    cases = (
+        (empty_frame("TokenState"), halted),
+        (resolved, halted),
+        (_states(mk), ("i1", "APPROVE", D(10), None, [], [])),
+    )
+    for states, decision in cases:
+        out = trading.risk_gate(
+            intents,
+            _inputs(mk, feed_receipts=_receipts(mk.T0), token_states=states),
+            Profile(risk_order=("risk.market_halt", "risk.stale_book")),
+        )
+        assert _decisions(out) == [decision]
+        assert {slug: v.height for slug, v in out.votes.items()} == {
+            "risk.market_halt": 1, "risk.stale_book": 1 if decision[1] == "APPROVE" else 0,
+        }  # fmt: skip

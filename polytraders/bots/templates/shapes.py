@@ -3,7 +3,8 @@
 A shape is the text the scaffold templates need: imports, the pure entry point's signature, the
 docstring's Inputs / Returns sections, and the generated test's imports and first call. Shapes
 follow the modules already written (``intel.microprice``, ``disc.universe_scanner``,
-``strat.maker_tight``) and the runtime's contracts (``RiskContext``, the wire objects).
+``strat.maker_tight``, ``risk.killswitch``) and the runtime's contracts (the risk intent frame
+and ``RiskContext``, the wire objects).
 """
 
 from __future__ import annotations
@@ -156,31 +157,29 @@ SHAPES: dict[str, Shape] = {
     Decimal(38, 6), ``order_type``, ``post_only``) sorted by ts_ms, condition_id, token_id.""",
     ),
     "RiskVote": Shape(
-        entry="evaluate",
-        parameters="intent: OrderIntent, ctx: RiskContext",
-        returns="RiskVote",
-        imports=(
-            "from polytraders.bots.risk.context import RiskContext",
-            "from polytraders.contracts import OrderIntent, RiskVote",
-        ),
+        entry="vote",
+        parameters="intents: pl.DataFrame, ctx: RiskContext",
+        returns="pl.DataFrame",
+        imports=(*_POLARS, "from polytraders.bots.risk.context import RiskContext"),
         inputs_doc="""\
-    ``intent`` — the OrderIntent under review (a CANCEL always passes the gate).
-    ``ctx`` — :class:`RiskContext` at the intent's ``ts_ms``, built by the runtime.""",
+    ``intents`` — the intent frame (:data:`~polytraders.bots.risk.context.RISK_FRAME_SCHEMA`): one
+    row per PLACE intent with its market, book, feed and portfolio context, in (ts_ms, intent_id)
+    order; CANCELs never reach a risk bot. Fill in: the columns actually read (a null one is a REJECT).
+    ``ctx`` — :class:`RiskContext` histories (venue events, fills, recon, feed health) known before
+    each row's ``ts_ms``. Fill in: the histories read, or "no RiskContext history".""",
         returns_doc="""\
-    RiskVote: APPROVE, REDUCE (with ``approved_size``) or REJECT, with reason codes.""",
-        test_imports=(*_INTENT_TEST_IMPORTS, "from polytraders.bots.risk.context import RiskContext"),
-        test_setup=f"""\
-{_INTENT_SETUP}
-CONTEXT = RiskContext(
-    ts_ms=INTENT.ts_ms,
-    instrument=None,
-    book=None,
-    market_exposure_usdc=Decimal("0"),
-    total_exposure_usdc=Decimal("0"),
-    equity_usdc=Decimal("0"),
-    peak_equity_usdc=Decimal("0"),
-)""",
-        test_args="INTENT, CONTEXT",
+    :data:`~polytraders.bots.risk.context.VOTE_SCHEMA` frame, one row per intent row, same order:
+    APPROVE at ``size``, REDUCE to ``0 < approved_size < size`` or REJECT at 0, ``reason_code``
+    null on APPROVE. Fill in: build it with ``verdicts(intents, <reject expr>, CODE)`` or
+    ``sized(intents, <allowed shares expr>, CODE)`` from :mod:`polytraders.bots.risk.votes`.""",
+        test_imports=("from polytraders_tests.bots.risk.frames import healthy_context, intents",),
+        test_setup="""\
+# One BUY of 20 shares at 0.50 in a context every risk bot approves under its default config.
+# Write each case with polytraders_tests.bots.risk.frames (imported as a module, its ``vote`` is
+# not this bot's): ``frames.vote(<bot module>, intents({...}), ctx, **config) == [approve("20")]``.
+HEALTHY = intents()
+CONTEXT = healthy_context()""",
+        test_args="HEALTHY, CONTEXT",
     ),
     "ExecutionPlan": Shape(
         entry="plan",
