@@ -20,13 +20,18 @@ from types import ModuleType
 
 import polars as pl
 
+from polytraders.bots.base import BotConfig
 from polytraders.bots.hygiene import BOTS_DIR, scan_bots
 from polytraders.bots.manifest import BOTS, by_class, by_phase
 from polytraders.contracts import OrderIntent
+from polytraders.contracts.frames import empty_frame, to_frame
 from polytraders.contracts.schemas import SCHEMAS_DIR, load_manifest, validate_payload
 from polytraders.gates import normalised, pack, raw_access, risk_probe
 from polytraders.gates.evidence import ShadowRecord, fixture_days
 from polytraders.gates.model import GateResult, GateState
+from polytraders.runtime.profile import RISK_ORDER
+from polytraders.runtime.risk_context import MarketInputs, market_columns
+from polytraders.runtime.risk_pipeline import RiskStep
 
 NO_RUN = "no shadow run recorded in the event store"
 #: The P2 risk overrides and the wire object on the normalised stream that carries each one's input:
@@ -315,19 +320,37 @@ def _risk_votes(inputs: GateInputs, slugs: list[str]) -> Finding:
     if case is None:
         return Finding(missing=("no fixture day to build a valid intent from",))
     problems = []
-    for slug in slugs:
-        module = inputs.modules(slug)
-        problems += risk_probe.vote_problems(slug, module.evaluate, module.Config(), case.intent, case.ctx,
-                                             inputs.schema_dir)
+    for step in _steps(inputs, slugs):
+        problems += risk_probe.vote_problems(step, case, inputs.schema_dir)
     evidence = (f"{len(slugs)} implemented risk bots return a valid RiskVote on a valid fixture intent "
                 f"({case.source})",) if slugs and not problems else ()
     return Finding(evidence, tuple(problems))
 
 
-def _recorded_intents(record: ShadowRecord, days: list[str]) -> list[OrderIntent]:
+def _steps(inputs: GateInputs, slugs: list[str], configs: dict[str, BotConfig] | None = None) -> list[RiskStep]:
+    """Risk steps of ``slugs`` in the shadow profile's declared order, default configs unless given."""
+    codes = {s.slug: s.reason_codes for s in by_class()["risk"]}
+    configs = configs or {}
+    return [RiskStep(slug, inputs.modules(slug).vote, configs.get(slug) or inputs.modules(slug).Config(),
+                     codes[slug]) for slug in sorted(slugs, key=_RISK_RANK.get)]
+
+
+_RISK_RANK = {slug: k for k, slug in enumerate(RISK_ORDER)}
+
+
+def _recorded_frame(inputs: GateInputs, record: ShadowRecord, days: list[str]) -> pl.DataFrame:
+    """Recorded strat.* PLACE intents of ``days`` with their registry columns (the fixture days'
+    market metadata) and an empty portfolio."""
     strategies = frozenset(s.slug for s in BOTS if s.bot_class == "strat")
-    frame = record.payloads("OrderIntent", bots=strategies, days=days)
-    return [OrderIntent.model_validate_json(text) for text in frame["payload"]]
+    intents = [OrderIntent.model_validate_json(text)
+               for text in record.payloads("OrderIntent", bots=strategies, days=days)["payload"]]
+    instruments: dict = {}
+    for day in days:
+        instruments |= risk_probe.day_instruments(inputs.fixtures_root / day)
+    places = to_frame("OrderIntent", [i for i in intents if i.kind == "PLACE"])
+    market = MarketInputs(instruments=to_frame("InstrumentRecord", list(instruments.values())),
+                          market_snapshots=empty_frame("MarketSnapshot"))
+    return risk_probe.empty_portfolio(market_columns(places, market))
 
 
 def _denials(inputs: GateInputs) -> Finding:
@@ -342,28 +365,25 @@ def _denials(inputs: GateInputs) -> Finding:
     if not intent_days:
         return Finding(missing=("no strat.* OrderIntent recorded in the event store",))
     days = intent_days[-P4_DAYS:]
-    intents = _recorded_intents(record, days)
-    instruments: dict = {}
-    for day in days:
-        instruments |= risk_probe.day_instruments(inputs.fixtures_root / day)
-    cases = [(i, risk_probe.context(i.ts_ms, instruments.get(i.condition_id))) for i in intents]
+    frame = _recorded_frame(inputs, record, days)
     evidence, failures, missing = [], [], []
     if len(days) < P4_DAYS:
         missing.append(f"recorded intents cover {len(days)} fixture day(s); the gate needs the last {P4_DAYS}")
-    blocked = tuple(sorted({i.condition_id for i in intents}))
+    blocked = tuple(sorted(frame["condition_id"].unique().to_list()))
+    implemented = [s.slug for s in by_class()["risk"] if s.slug in inputs.implemented]
     for slug, what, overrides, code in _DENIALS:
         if slug not in inputs.implemented:
             continue  # named by the implementation finding
-        module = inputs.modules(slug)
-        result = risk_probe.enforcement(module.evaluate, module.Config(**overrides(blocked)), code, cases)
-        if result.seen == 0:
+        steps = _steps(inputs, implemented, {slug: inputs.modules(slug).Config(**overrides(blocked))})
+        leaked = risk_probe.enforcement(steps, slug, code, frame)
+        if frame.is_empty():
             missing.append(f"{slug}: no recorded PLACE intent to deny")
-        elif result.leaked:
-            failures.append(f"{slug} {what}: {len(result.leaked):,} of {result.seen:,} recorded PLACE intents "
-                            f"not rejected with {code} (first {result.leaked[0]})")
+        elif leaked:
+            failures.append(f"{slug} {what}: {len(leaked):,} of {frame.height:,} recorded PLACE intents "
+                            f"not rejected with {code} (first {leaked[0]})")
         else:
-            evidence.append(f"{slug} replayed {what}: would reject all {result.seen:,} recorded PLACE intents "
-                            f"of {len(days)} day(s) with {code}")
+            evidence.append(f"{slug} replayed {what} through the declared risk order: rejects all "
+                            f"{frame.height:,} recorded PLACE intents of {len(days)} day(s) with {code}")
     if WALLET_GUARD not in inputs.implemented:
         missing.append(f"{WALLET_GUARD}: not implemented (a P5 sec bot): wallet permissions not enforced")
     else:

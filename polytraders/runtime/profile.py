@@ -80,7 +80,8 @@ class Profile:
         if unknown or len(set(self.risk_order)) != len(self.risk_order):
             raise ValueError(f"risk order must list distinct manifest risk bots; bad: {unknown or self.risk_order}")
         return [RiskStep(s, bot_module(s).vote, self.config(s), specs[s].reason_codes,
-                         self.quarantine.get(s, frozenset())) for s in self.risk_order]
+                         self.quarantine.get(s, frozenset()), stateful=getattr(bot_module(s), "STATEFUL", True))
+                for s in self.risk_order]
 
 
 #: Builder code the shadow profile puts on every order: a placeholder bytes32 (sha256 of

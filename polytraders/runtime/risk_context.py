@@ -73,13 +73,12 @@ def _asof(left: pl.DataFrame, right: pl.DataFrame, right_ts: str, by: str | None
 
 
 def _instrument_columns(instruments: pl.DataFrame) -> pl.DataFrame:
-    latest = instruments.sort("condition_id", "as_of_ms", maintain_order=True).group_by(
-        "condition_id", maintain_order=True).last()
-    return latest.explode("tokens").select(
-        "condition_id", pl.col("tokens").struct.field("token_id").alias("token_id"),
-        pl.lit(True).alias("instrument_known"), "category", pl.col("tick_size").alias("_metadata_tick"),
-        "min_order_size", "neg_risk", "neg_risk_market_id", "end_ts_ms",
-        *([pl.col("uma_resolution_status")] if "uma_resolution_status" in latest.columns
+    """One row per (record, listed token) with the record's ``as_of_ms`` as ``_record_ms``."""
+    return instruments.explode("tokens").select(
+        pl.col("tokens").struct.field("token_id").alias("token_id"), pl.col("as_of_ms").alias("_record_ms"),
+        pl.col("condition_id").alias("_record_condition"), "category", "min_order_size", "neg_risk",
+        "neg_risk_market_id", "end_ts_ms",
+        *([pl.col("uma_resolution_status")] if "uma_resolution_status" in instruments.columns
           else [pl.lit(None, pl.String).alias("uma_resolution_status")]),
         "closed",
     )
@@ -96,8 +95,12 @@ def market_columns(places: pl.DataFrame, inputs: MarketInputs) -> pl.DataFrame:
         "intent_id", "strategy", "condition_id", "token_id", "ts_ms", "side", "price", "size",
         "order_type", "post_only",
     ).with_row_index("_row")
-    out = rows.join(_instrument_columns(inputs.instruments), on=["condition_id", "token_id"], how="left",
-                    maintain_order="left").with_columns(pl.col("instrument_known").fill_null(False))
+    # the market record in force at the intent's time (as of its as_of_ms), listing the token
+    out = _asof(rows, _instrument_columns(inputs.instruments), "_record_ms").with_columns(
+        instrument_known=(pl.col("_record_condition") == pl.col("condition_id")).fill_null(False))
+    known = pl.col("instrument_known")
+    out = out.with_columns(pl.when(known).then(pl.col(c)).alias(c) for c in (
+        "category", "min_order_size", "neg_risk", "neg_risk_market_id", "end_ts_ms", "uma_resolution_status", "closed"))
     states = inputs.token_states.select(
         "token_id", pl.col("as_of_ms").alias("_state_ms"), pl.col("tick_size"),
         pl.col("status").alias("token_status"), "active", "accepting_orders",

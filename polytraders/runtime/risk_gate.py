@@ -42,8 +42,8 @@ from polytraders.bots.risk.context import (
 from polytraders.contracts.frames import FrameValidationError, validate_frame
 from polytraders.contracts.types import OrderType, Side
 from polytraders.runtime.inventory import REPORT_QUANTUM
-from polytraders.runtime.risk_context import MarketInputs, keepalives, market_columns
-from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME, RiskStep, run_pipeline
+from polytraders.runtime.risk_context import PORTFOLIO_COLUMNS, MarketInputs, keepalives, market_columns
+from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME, RiskStep, run_pipeline, votes_once
 from polytraders.runtime.session import VenueSession
 from polytraders.runtime.stages import resolutions_of
 
@@ -236,6 +236,12 @@ def run_gate(intents: pl.DataFrame, inputs: MarketInputs, steps: Sequence[RiskSt
     decisions: list[pl.DataFrame] = []
     passed: list[tuple[str, Decimal]] = []
     elapsed = {s.slug: 0 for s in steps}
+    # stateless bots vote once on every PLACE at its size; segments reuse those votes
+    # (their frame's portfolio columns are null: a bot that read them would reject, and tests see it)
+    blank = places.with_columns(pl.lit(None, RISK_FRAME_SCHEMA[c]).alias(c) for c in PORTFOLIO_COLUMNS)
+    memo, ahead = votes_once(blank.select(RISK_FRAME_SCHEMA.names()), _history(session, static, inputs.feed_health),
+                             steps)
+    elapsed |= ahead
     peak, size, i, n, segments = _ZERO, window, 0, ordered.height, 0
     while i < n:
         session.advance(times[i])
@@ -252,7 +258,7 @@ def run_gate(intents: pl.DataFrame, inputs: MarketInputs, steps: Sequence[RiskSt
         while j < n and j - i < size and kinds[j] == "PLACE" and (horizon is None or times[j] < horizon):
             j += 1
         segment = portfolio.columns(places[int(place_at[i]):int(place_at[j - 1]) + 1], peak)
-        result = run_pipeline(segment, _history(session, static, inputs.feed_health), steps)
+        result = run_pipeline(segment, _history(session, static, inputs.feed_health), steps, memo)
         segments += 1
         for slug, ns in result.elapsed_ns.items():
             elapsed[slug] += ns

@@ -66,6 +66,11 @@ class RiskStep:
         quarantined: condition ids this bot isolates (quarantine mode): their intents are denied.
         budget_ms: time budget of one call, ms: ``budget_ms + budget_us_per_row · rows / 1000``.
         budget_us_per_row: the per-row part of the budget, µs.
+        stateful: the bot's vote may depend on the portfolio columns or on histories the gate's
+            own decisions write (fills, recon, API calls); a bot whose module sets
+            ``STATEFUL = False`` reads only the intent, its market columns and the static
+            histories, so its vote on an intent at a given size never changes and is computed
+            once (see :func:`votes_once`).
     """
 
     slug: str
@@ -75,6 +80,7 @@ class RiskStep:
     quarantined: frozenset[str] = frozenset()
     budget_ms: float = 500.0
     budget_us_per_row: float = 20.0
+    stateful: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +154,39 @@ def _step_votes(step: RiskStep, rows: pl.DataFrame, ctx: RiskContext) -> tuple[p
     return got.select("decision", "approved_size", codes.alias("reason_codes")), elapsed
 
 
-def run_pipeline(intents: pl.DataFrame, ctx: RiskContext, steps: Sequence[RiskStep]) -> PipelineResult:
-    """Run ``steps`` in order over ``intents`` (RISK_FRAME_SCHEMA rows, PLACE only).
+#: Votes computed ahead by :func:`votes_once`: per slug, ``intent_id``, ``size`` (the size the
+#: bot was shown) and the vote's ``decision``, ``approved_size``, ``reason_codes``.
+Memo = dict[str, pl.DataFrame]
+
+
+def votes_once(intents: pl.DataFrame, ctx: RiskContext, steps: Sequence[RiskStep]) -> tuple[Memo, dict[str, int]]:
+    """The votes of every stateless step on every row of ``intents`` at its own size (one call per
+    bot over the whole frame), for :func:`run_pipeline` to reuse, and the time each took, ns."""
+    memo, elapsed = {}, {}
+    for step in steps:
+        if step.stateful or intents.is_empty():
+            continue
+        got, elapsed[step.slug] = _step_votes(step, intents, ctx)
+        memo[step.slug] = intents.select("intent_id", "size").hstack(got)
+    return memo, elapsed
+
+
+def _memo_votes(step: RiskStep, rows: pl.DataFrame, ctx: RiskContext, known: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """The step's votes on ``rows``: the memo's where it holds the row at this size, else computed."""
+    got = rows.select("intent_id", "size").join(known, on=["intent_id", "size"], how="left", maintain_order="left")
+    missing = got["decision"].is_null()
+    if not missing.any():
+        return got.select("decision", "approved_size", "reason_codes"), 0
+    fresh, elapsed = _step_votes(step, rows.filter(missing), ctx)
+    filled = got.select("decision", "approved_size", "reason_codes").with_row_index("_i")
+    fresh = fresh.with_columns(pl.Series("_i", np.flatnonzero(missing.to_numpy()), dtype=pl.UInt32))
+    return filled.update(fresh, on="_i").drop("_i"), elapsed
+
+
+def run_pipeline(intents: pl.DataFrame, ctx: RiskContext, steps: Sequence[RiskStep],
+                 memo: Memo | None = None) -> PipelineResult:
+    """Run ``steps`` in order over ``intents`` (RISK_FRAME_SCHEMA rows, PLACE only); a stateless
+    step's votes come from ``memo`` (:func:`votes_once`) where it has them.
 
     Returns a :class:`PipelineResult`; the decision frame's ``approved_size`` is the size after
     every REDUCE (0 on REJECT), ``decided_by`` the rejecting bot (or the last reducing one, null
@@ -164,7 +201,9 @@ def run_pipeline(intents: pl.DataFrame, ctx: RiskContext, steps: Sequence[RiskSt
     for step in steps:
         index = np.flatnonzero(alive)
         rows = intents[index].with_columns(size=size.gather(index))
-        if rows.height:
+        if rows.height and memo is not None and step.slug in memo:
+            got, elapsed[step.slug] = _memo_votes(step, rows, ctx, memo[step.slug])
+        elif rows.height:
             got, elapsed[step.slug] = _step_votes(step, rows, ctx)
         else:
             got, elapsed[step.slug] = pl.DataFrame(schema={

@@ -39,6 +39,7 @@ from polytraders.contracts import (
     QuarantineRecord,
     ReportEnvelope,
     RewardsParams,
+    RiskDecision,
     RiskVote,
     RunMetric,
     Signal,
@@ -279,6 +280,13 @@ def all_samples() -> dict[str, list[WireModel]]:
                 reason_codes=("RISK_STALE_BOOK", "RISK_EXPOSURE"),
                 approved_size=D("0"),
             ),
+        ],
+        "RiskDecision": [
+            RiskDecision(intent_id="i-1", ts_ms=TS, decision="APPROVE", approved_size=D("10")),
+            RiskDecision(intent_id="i-2", ts_ms=TS, decision="REDUCE", approved_size=D("6.5"),
+                         decided_by="risk.exposure_caps", reason_codes=("RISK_MARKET_QUALITY", "RISK_EXPOSURE")),
+            RiskDecision(intent_id="i-3", ts_ms=TS, decision="REJECT", approved_size=D("0"), decided_by="risk.drawdown",
+                         reason_codes=("RISK_DRAWDOWN",), not_evaluated=("risk.exposure_caps",)),
         ],
         "ExecutionPlan": [
             ExecutionPlan(

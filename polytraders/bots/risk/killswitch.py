@@ -42,6 +42,8 @@ from polytraders.contracts import reason_codes
 
 SLUG = "risk.killswitch"
 VERSION = "0.2.0"
+#: Reads only the intent, its market columns and static histories (never the portfolio): votes once.
+STATEFUL = False
 
 CODE = reason_codes.require("RISK_KILL_SWITCH")
 

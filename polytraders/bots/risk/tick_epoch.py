@@ -59,6 +59,8 @@ from polytraders.contracts import reason_codes
 
 SLUG = "risk.tick_epoch"
 VERSION = "0.1.0"
+#: Reads only the intent, its market columns and static histories (never the portfolio): votes once.
+STATEFUL = False
 
 CODE = reason_codes.require("RISK_TICK_EPOCH")
 

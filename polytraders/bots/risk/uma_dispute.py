@@ -50,6 +50,8 @@ from polytraders.contracts import reason_codes
 
 SLUG = "risk.uma_dispute"
 VERSION = "0.1.0"
+#: Reads only the intent, its market columns and static histories (never the portfolio): votes once.
+STATEFUL = False
 
 CODE = reason_codes.require("RISK_UMA_DISPUTE")
 
