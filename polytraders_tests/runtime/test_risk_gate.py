@@ -39,7 +39,7 @@ from polytraders.contracts.frames import empty_frame, from_frame, to_frame, vali
 from polytraders.runtime.feed import RECEIPT_SCHEMA
 from polytraders.runtime.profile import RISK_ORDER, Profile, bot_module
 from polytraders.runtime.registry import token_states
-from polytraders.runtime.risk_context import MarketInputs
+from polytraders.runtime.risk_context import PORTFOLIO_COLUMNS, MarketInputs
 from polytraders.runtime.risk_gate import NotAStrategyIntentError, run_gate
 from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME, RiskStep
 
@@ -631,6 +631,54 @@ def test_run_gate_when_same_input_twice_then_same_votes(mk) -> None:
         ("i1", "APPROVE", D(30), None), ("i4", "APPROVE", D(5), None)]
 
 
+# --- stateless bots -------------------------------------------------------------------------
+
+
+def test_run_gate_when_bot_stateless_then_called_once_over_every_place_and_same_decisions(mk) -> None:
+    # A bot marked stateful=False votes once, before the fold, on every PLACE (never the CANCEL) at
+    # its own size, with the portfolio columns null; segments reuse those votes. It rejects i2 by id
+    # only, so it decides exactly as the same bot run in every segment.
+    intents = [mk.intent("i1", 0, price="0.40"), mk.intent("c1", 10, price="0.40", cancels="i1"),
+               mk.intent("i2", 20, token="12", price="0.30"), mk.intent("i3", 250, token="21", price="0.10")]
+
+    def steps(seen: list, stateful: bool) -> list[RiskStep]:
+        def vote(frame, ctx, config):
+            seen.append(("risk.once", frame))
+            return votes.verdicts(frame, pl.col("intent_id") == "i2", "RISK_KILL_SWITCH")
+
+        return [RiskStep("risk.once", vote, CFG, ("RISK_KILL_SWITCH",), stateful=stateful), _approver("risk.live")]
+
+    once: list = []
+    result = _gate(mk, intents, steps(once, stateful=False))
+    assert _calls(once) == [("risk.once", ["i1", "i2", "i3"])]
+    assert once[0][1].select(PORTFOLIO_COLUMNS).null_count().row(0) == (3,) * len(PORTFOLIO_COLUMNS)
+    assert [(k, d) for k, d, *_ in _final(result)] == [("i1", "APPROVE"), ("c1", "APPROVE"), ("i2", "REJECT"),
+                                                       ("i3", "APPROVE")]
+    every: list = []
+    reference = _gate(mk, intents, steps(every, stateful=True))
+    assert len(every) > 1  # run in each segment
+    assert result.decisions.equals(reference.decisions) and result.approved.equals(reference.approved)
+    assert all(result.votes[k].equals(reference.votes[k]) for k in reference.votes)
+    _valid(result)
+
+
+def test_run_gate_when_stateless_bot_after_a_reducer_then_voted_again_at_the_reduced_size(mk) -> None:
+    # risk.cut reduces i1 20 → 12; the stateless risk.once voted on i1 at 20 ahead of the fold, so it is
+    # called again for i1 at 12 (and only for i1).
+    seen: list = []
+
+    def vote(frame, ctx, config):
+        seen.append(("risk.once", frame))
+        return _ok(frame)
+
+    steps = [_reducer("risk.cut", {"i1": "12"}), RiskStep("risk.once", vote, CFG, ("RISK_EXPOSURE",), stateful=False)]
+    result = _gate(mk, [mk.intent("i1", 0, price="0.40", size="20"), mk.intent("i2", 10, token="12", price="0.30")],
+                   steps)
+    assert [(ids, f["size"].to_list()) for (_, ids), (_, f) in zip(_calls(seen), seen, strict=True)] == [
+        (["i1", "i2"], [D(20), D(10)]), (["i1"], [D(12)])]
+    assert _final(result)[0] == ("i1", "REDUCE", D(12), "risk.cut", ["RISK_EXPOSURE"])
+
+
 # --- window equivalence -----------------------------------------------------------------------
 
 
@@ -672,7 +720,8 @@ def _day(mk) -> tuple[list, list, list]:
 
 
 def _portfolio_steps(seen: list) -> list[RiskStep]:
-    """Bots whose votes depend on the portfolio columns."""
+    """Bots whose votes depend on the portfolio columns, and a stateless one last (after the
+    reducer, so it is voted again on reduced rows)."""
 
     def sells(frame, ctx, config):  # never sell more than held; the first step sees every evaluation
         seen.append(frame.select(SEEN))
@@ -686,7 +735,7 @@ def _portfolio_steps(seen: list) -> list[RiskStep]:
         return votes.verdicts(frame, votes.BUY & (pl.col("token_loses_pnl_usdc") < -6), "RISK_EVENT_GROUP")
 
     def drawdown(frame, ctx, config):
-        return votes.verdicts(frame, votes.BUY & (pl.col("peak_equity_usdc") - pl.col("equity_usdc") >= D("0.60")),
+        return votes.verdicts(frame, votes.BUY & (pl.col("peak_equity_usdc") - pl.col("equity_usdc") >= D("0.20")),
                               "RISK_DRAWDOWN")
 
     def total_cap(frame, ctx, config):  # BUY notional capped at 12 − total exposure, 2 decimals
@@ -694,11 +743,15 @@ def _portfolio_steps(seen: list) -> list[RiskStep]:
                                   .clip(lower_bound=0), 2)
         return votes.sized(frame, pl.when(votes.BUY).then(headroom).otherwise(pl.col("size")), "RISK_EXPOSURE")
 
+    def price_cap(frame, ctx, config):  # stateless (votes once, reused): no BUY above 0.52
+        return votes.verdicts(frame, votes.BUY & (pl.col("price") > D("0.52")), "RISK_PRICE_BAND")
+
     return [RiskStep("risk.sells", sells, CFG, ("RISK_ORDER_INVALID",)),
             RiskStep("risk.drawdown", drawdown, CFG, ("RISK_DRAWDOWN",)),
             RiskStep("risk.market_cap", market_cap, CFG, ("RISK_EXPOSURE",)),
             RiskStep("risk.group_loss", group_loss, CFG, ("RISK_EVENT_GROUP",)),
-            RiskStep("risk.total_cap", total_cap, CFG, ("RISK_EXPOSURE",))]
+            RiskStep("risk.total_cap", total_cap, CFG, ("RISK_EXPOSURE",)),
+            RiskStep("risk.price_cap", price_cap, CFG, ("RISK_PRICE_BAND",), stateful=False)]
 
 
 def _one_at_a_time(mk, intents: list) -> list:
@@ -734,7 +787,7 @@ def test_run_gate_when_window_changes_then_same_decisions_votes_and_approved(mk)
     assert frame.height == 48 and frame.filter(pl.col("kind") == "CANCEL").height == 6
     assert set(seq_decisions["decision"]) == {"APPROVE", "REDUCE", "REJECT"}
     assert set(seq_decisions["decided_by"].drop_nulls()) >= {
-        "risk.sells", "risk.drawdown", "risk.market_cap", "risk.total_cap"}
+        "risk.sells", "risk.drawdown", "risk.market_cap", "risk.total_cap", "risk.price_cap"}
     assert contexts["seq"]["position_shares"].max() > 0
     sells = seq_decisions.join(frame.select("intent_id", "side", "kind"), on="intent_id").filter(
         (pl.col("side") == "SELL") & (pl.col("kind") == "PLACE"))

@@ -18,7 +18,7 @@ from polytraders.bots.base import BotConfig
 from polytraders.bots.risk import votes
 from polytraders.bots.risk.context import VOTE_SCHEMA, RiskContext
 from polytraders.contracts.frames import from_frame, validate_frame
-from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME, RiskStep, run_pipeline
+from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME, RiskStep, run_pipeline, votes_once
 from polytraders_tests.bots.frames import CONDITION, T0, TOKEN_ID
 from polytraders_tests.bots.risk.frames import intents
 
@@ -341,3 +341,74 @@ def test_run_pipeline_when_no_steps_then_everything_approved_at_size() -> None:
     result = run_pipeline(intents({}, {"size": "6"}), CTX, [])
     assert _decisions(result) == [("i-1", "APPROVE", D(20), None, [], []), ("i-2", "APPROVE", D(6), None, [], [])]
     assert result.votes == {} and result.elapsed_ns == {}
+
+
+# --- stateless steps: votes computed once, reused -----------------------------------------------
+
+
+def test_votes_once_when_steps_then_only_stateless_ones_vote_over_the_whole_frame() -> None:
+    seen: list = []
+    frame = intents({}, {"size": "7"}, {})
+    steps = [_step("risk.live", _approve(), seen=seen),  # stateful (the default): not run ahead
+             _step("risk.once", _reject_ids({"i-2"}), seen=seen, stateful=False)]
+    memo, elapsed = votes_once(frame, CTX, steps)
+    assert _calls(seen) == [("risk.once", ["i-1", "i-2", "i-3"])]
+    assert list(memo) == ["risk.once"] and list(elapsed) == ["risk.once"]
+    assert memo["risk.once"].rows() == [
+        ("i-1", D(20), "APPROVE", D(20), []), ("i-2", D(7), "REJECT", D(0), ["RISK_EXPOSURE"]),
+        ("i-3", D(20), "APPROVE", D(20), [])]
+
+
+def test_votes_once_when_empty_frame_then_nothing_run() -> None:
+    seen: list = []
+    memo, elapsed = votes_once(intents().head(0), CTX, [_step("risk.once", _approve(), seen=seen, stateful=False)])
+    assert (memo, elapsed, seen) == ({}, {}, [])
+
+
+def test_run_pipeline_when_memo_holds_the_rows_at_their_size_then_bot_not_called() -> None:
+    seen: list = []
+    frame = intents({}, {}, {})
+    once = _step("risk.once", _reject_ids({"i-2"}), seen=seen, stateful=False)
+    memo, _ = votes_once(frame, CTX, [once])
+    seen.clear()
+    result = run_pipeline(frame, CTX, [once, _step("risk.after", _approve())], memo)
+    assert seen == [] and result.elapsed_ns["risk.once"] == 0
+    assert _decisions(result) == [
+        ("i-1", "APPROVE", D(20), None, [], []),
+        ("i-2", "REJECT", D(0), "risk.once", ["RISK_EXPOSURE"], ["risk.after"]),
+        ("i-3", "APPROVE", D(20), None, [], []),
+    ]
+    assert result.decisions.equals(run_pipeline(frame, CTX, [once, _step("risk.after", _approve())]).decisions)
+
+
+def test_run_pipeline_when_a_reduce_changes_the_size_then_only_that_row_voted_again() -> None:
+    # memo at size 20 for i-1..i-4; risk.cut reduces i-2 to 12 first, so risk.once is called for i-2
+    # alone (at 12), and caps it further to 8 via votes.sized; i-4 is not in the memo at all (a new
+    # row): voted too. The answers land on their own rows.
+    seen: list = []
+
+    def cap_at_eight(frame: pl.DataFrame) -> pl.DataFrame:
+        return votes.sized(frame, pl.when(pl.col("intent_id") == "i-2").then(pl.lit(D(8), _DEC))
+                           .otherwise(pl.col("size")), "RISK_EXPOSURE")
+
+    once = _step("risk.once", cap_at_eight, seen=seen, stateful=False)
+    memo, _ = votes_once(intents({}, {}, {}), CTX, [once])
+    seen.clear()
+    steps = [_step("risk.cut", _reduce_ids({"i-2": "12"}, "RISK_MARKET_QUALITY"), ("RISK_MARKET_QUALITY",)), once]
+    result = run_pipeline(intents({}, {}, {}, {}), CTX, steps, memo)
+    assert [(ids, frame["size"].to_list()) for (_, ids), (_, frame) in zip(_calls(seen), seen, strict=True)] == [
+        (["i-2", "i-4"], [D(12), D(20)])]
+    assert result.votes["risk.once"].select("intent_id", "decision", "approved_size").rows() == [
+        ("i-1", "APPROVE", D(20)), ("i-2", "REDUCE", D(8)), ("i-3", "APPROVE", D(20)), ("i-4", "APPROVE", D(20))]
+    assert _decisions(result)[1] == ("i-2", "REDUCE", D(8), "risk.once", ["RISK_MARKET_QUALITY", "RISK_EXPOSURE"], [])
+    _valid(result)
+
+
+def test_votes_once_when_bot_fails_or_quarantines_then_memo_holds_the_rejections() -> None:
+    m2 = {"condition_id": M2, "token_id": TOKEN_ID["y2"]}
+    steps = [_step("risk.boom", _raises, stateful=False, quarantined=frozenset({M2}))]
+    memo, _ = votes_once(intents(m2, {}), CTX, steps)
+    assert memo["risk.boom"]["reason_codes"].to_list() == [
+        ["RISK_EXPOSURE", "RISK_QUARANTINED"], ["RISK_EXPOSURE", "RISK_BOT_FAILED"]]
+    result = run_pipeline(intents(m2, {}), CTX, steps, memo)
+    assert result.decisions["reason_codes"].to_list() == memo["risk.boom"]["reason_codes"].to_list()
