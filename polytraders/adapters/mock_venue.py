@@ -201,19 +201,16 @@ class MockVenue:
         """Accept a post-only limit order (LIVE), or refuse it (INVALID) if it would cross."""
         price_micro = to_micro(order.price)
         if self._tape.crosses_at(order.token_id, order.side, price_micro, order.placed_ts_ms):
-            return self._event(
-                order,
-                order.placed_ts_ms,
-                "CANCELLATION",
-                "INVALID",
-                Decimal(0),
-                "post-only order would cross the book",
-            )
+            return self.refuse(order, "post-only order would cross the book")
         order.fill_ts_ms = self._tape.first_cross_after(
             order.token_id, order.side, price_micro, order.placed_ts_ms
         )
         self._resting[order.order_id] = order
         return self._event(order, order.placed_ts_ms, "PLACEMENT", "LIVE", Decimal(0))
+
+    def refuse(self, order: VenueOrder, detail: str) -> OrderEvent:
+        """The venue's refusal of ``order`` at placement (status INVALID, with ``detail``)."""
+        return self._event(order, order.placed_ts_ms, "CANCELLATION", "INVALID", Decimal(0), detail)
 
     def cancel(self, order_id: str, ts_ms: int) -> OrderEvent | None:
         """Cancel a resting order at ``ts_ms``; None if it is not resting (filled or unknown).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from polytraders.cli import bots, contracts, gates, guide, report, shadow
+from polytraders.cli import bots, contracts, gates, guide, report, risk, shadow
 
 
 def _check_environment() -> None:
@@ -28,6 +28,7 @@ app.command("backfill")(shadow.backfill)
 app.command("report")(report.report)
 app.command("gates")(gates.gates)
 app.add_typer(guide.app, name="guide")
+app.add_typer(risk.app, name="risk")
 
 bot_app = typer.Typer(help="Scaffold and inspect decision modules (bots).", no_args_is_help=True,
                       callback=_check_environment)

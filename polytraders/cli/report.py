@@ -118,11 +118,13 @@ def print_report(console: Console, day: str, metrics: pl.DataFrame, envelopes: p
 
 
 @contextmanager
-def _one_line_errors(console: Console) -> Iterator[None]:
-    """Set-up errors as one red line (no traceback), exit 2."""
+def one_line_errors(console: Console) -> Iterator[None]:
+    """Set-up errors as one red line (no traceback), exit 2 (a DuckDB file held by a writer too)."""
+    import duckdb
+
     try:
         yield
-    except (OSError, ValueError, LookupError) as exc:
+    except (OSError, ValueError, LookupError, duckdb.Error) as exc:
         console.print(" ".join(str(exc).split()), style="red", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from exc
 
@@ -134,7 +136,7 @@ def report(
 ) -> None:
     """Print a shadow day's report (counts, decisions, PnL, plan-to-fill lag) and write its charts."""
     console = Console()
-    with _one_line_errors(console):
+    with one_line_errors(console):
         envelopes, metrics = load_day(day)
         out_dir = out if out is not None else default_out_dir(day)
         pnl_png = reports.render_pnl_png(reports.pnl_curve(envelopes), out_dir / "pnl.png", title=f"PnL {day}")

@@ -121,11 +121,21 @@ class VenueSession:
             self.log.api_calls.append((order.placed_ts_ms, "DELETE /order"))
             self._cancel(previous, order.placed_ts_ms)
         self.log.api_calls.append((order.placed_ts_ms, "POST /order"))
+        if order.side is Side.SELL and order.size > self._sellable(order.token_id):
+            # the venue checks the outcome-token balance at placement: "not enough balance"
+            self.log.order_events.append(self.venue.refuse(order, "not enough balance / allowance"))
+            return
         event = self.venue.place(order)
         self.log.order_events.append(event)
         if event.status == "LIVE":
             self._live[key] = order.order_id
             self._order_key[order.order_id] = key
+
+    def _sellable(self, token_id: str) -> Decimal:
+        """Shares of ``token_id`` held and not already offered by a resting SELL."""
+        offered = sum((o.size for o in self.venue.resting.values() if o.side is Side.SELL and o.token_id == token_id),
+                      Decimal(0))
+        return self.ledger.holding(token_id)[0] - offered
 
     def cancel(self, order_id: str, ts_ms: int) -> None:
         """Cancel an order by id (no-op at the venue if it already filled or was replaced)."""

@@ -812,3 +812,11 @@ def test_run_gate_when_no_intents_then_empty_frames(mk) -> None:
     assert result.votes["risk.a"].is_empty() and result.approved.is_empty()
     assert result.segments == 0
 
+
+
+def test_run_gate_when_intent_ids_repeat_then_refused(mk) -> None:
+    # two PLACEs named "i1": the decisions would be keyed ambiguously, so the gate refuses the frame
+    twice = to_frame("OrderIntent", [mk.intent("i1", 0), mk.intent("i1", 10)])
+    with pytest.raises(NotAStrategyIntentError, match="'i1' appears more than once"):
+        run_gate(twice, MarketInputs(instruments=to_frame("InstrumentRecord", [mk.instrument()]),
+                                     market_snapshots=mk.snapshots(ROWS)), [])

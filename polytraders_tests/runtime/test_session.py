@@ -65,7 +65,6 @@ def test_place_when_same_key_twice_then_previous_cancelled_first(mk, session: Ve
 @pytest.mark.parametrize(("strategy", "token", "side", "price"), [
     ("strat.b", "11", "BUY", "0.45"),   # other strategy
     ("strat.a", "12", "BUY", "0.30"),   # other token
-    ("strat.a", "11", "SELL", "0.60"),  # other side
 ])  # fmt: skip
 def test_place_when_other_key_then_both_rest(mk, session: VenueSession, strategy: str, token: str, side: str,
                                              price: str) -> None:  # fmt: skip
@@ -74,6 +73,15 @@ def test_place_when_other_key_then_both_rest(mk, session: VenueSession, strategy
     assert sorted(session.venue.resting) == ["o1", "o2"]
     assert session.live_order_id("strat.a", "11", Side.BUY) == "o1"
     assert session.live_order_id(strategy, token, Side(side)) == "o2"
+
+
+def test_place_when_sell_beyond_held_shares_then_refused_for_balance(mk, session: VenueSession) -> None:
+    # nothing held in "11": a SELL of 10 is refused at placement (the venue checks the token balance),
+    # it never rests, and no quote is live for its key.
+    session.place("strat.a", _order(mk, "o1", 0, price="0.60", side="SELL"))
+    assert _log(session, mk.T0) == [("o1", "INVALID", 0)]
+    assert session.log.order_events[0].status_detail == "not enough balance / allowance"
+    assert session.venue.resting == {} and session.live_order_id("strat.a", "11", Side.SELL) is None
 
 
 def test_place_when_replacement_crosses_then_old_cancelled_and_no_live_quote(mk, session: VenueSession) -> None:

@@ -1,0 +1,114 @@
+"""Risk in shadow against history: re-run the risk pipeline over the intents shadow runs recorded.
+
+The event store holds every strategy's OrderIntents as envelopes; the warehouse (DuckDB) holds each
+day's stage tables. :func:`replay` takes the intents of the last N recorded fixture days, rebuilds
+each day's market inputs from the warehouse, runs the declared risk order of a profile (which may
+differ from the one the run used: a new bot, another config, a quarantined market) and
+:func:`summary` counts, per bot and reason code, what it would have rejected or reduced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
+from polytraders.bots import manifest
+from polytraders.contracts.frames import polars_schema
+from polytraders.runtime.event_store import read_envelopes, snapshot_path
+from polytraders.runtime.profile import Profile
+from polytraders.runtime.risk_context import MarketInputs
+from polytraders.runtime.risk_gate import GateResult, run_gate
+
+#: Stage tables the gate reads, by MarketInputs field.
+TABLES = {
+    "instruments": "instruments", "market_snapshots": "market_snapshots", "resolutions": "resolutions",
+    "token_states": "token_states", "book_state": "book_state", "feed_receipts": "feed_receipts",
+    "feed_health": "feed_health", "fair_values": "fair_values",
+}
+
+
+def recorded_days(event_store_root: Path) -> list[str]:
+    """Fixture days with an exported envelope snapshot, oldest first."""
+    parquet = event_store_root / "parquet"
+    days = [p.name.removeprefix("partition_day=") for p in parquet.glob("partition_day=*")] if parquet.is_dir() else []
+    return sorted(d for d in days if snapshot_path(event_store_root, d).is_file())
+
+
+def recorded_intents(event_store_root: Path, day: str) -> pl.DataFrame:
+    """The OrderIntent frame of every strat.* OrderIntent envelope of ``day`` (empty when none).
+
+    Raises FileNotFoundError if ``day`` has no export.
+    """
+    strategies = sorted(s.slug for s in manifest.by_class()["strat"])
+    envelopes = read_envelopes(event_store_root, day).filter(
+        (pl.col("payload_type") == "OrderIntent") & pl.col("bot").is_in(strategies))
+    schema = polars_schema("OrderIntent")
+    decoded = envelopes.select(pl.col("payload").str.json_decode(pl.Struct(
+        {c: (pl.String if dtype == pl.Decimal(38, 6) else dtype) for c, dtype in schema.items()}))).unnest("payload")
+    return decoded.cast(dict(schema)).select(schema.names()) if decoded.width else pl.DataFrame(schema=schema)
+
+
+def warehouse_inputs(duckdb_path: Path, schema: str, day: str,
+                     budgets: FreshnessBudgets = DEFAULT_BUDGETS) -> MarketInputs:
+    """``day``'s market inputs from the warehouse's stage tables (read-only).
+
+    Raises FileNotFoundError if the warehouse file is missing, LookupError if a table lacks the
+    day, duckdb.IOException if a writer holds the file.
+    """
+    if not duckdb_path.is_file():
+        raise FileNotFoundError(f"no warehouse at {duckdb_path} (run `polytraders shadow` first)")
+    frames: dict[str, pl.DataFrame] = {}
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        for field, table in TABLES.items():
+            got = con.execute(f'select * exclude (partition_day) from "{schema}"."{table}" where partition_day = ?',
+                              [day]).fetch_arrow_table()
+            frames[field] = pl.from_arrow(got)
+    if frames["market_snapshots"].is_empty():
+        raise LookupError(f"the warehouse has no market snapshots for {day}")
+    return MarketInputs(**frames, budgets=budgets)
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """One day's replay: the day, its recorded intents and the gate's result."""
+
+    day: str
+    intents: pl.DataFrame
+    result: GateResult
+
+
+def replay(days: list[str], profile: Profile, event_store_root: Path, duckdb_path: Path, schema: str,
+           budgets: FreshnessBudgets = DEFAULT_BUDGETS) -> list[Replay]:
+    """Run ``profile``'s risk order over the recorded intents of each of ``days``."""
+    out = []
+    for day in days:
+        intents = recorded_intents(event_store_root, day)
+        inputs = warehouse_inputs(duckdb_path, schema, day, budgets)
+        out.append(Replay(day, intents, run_gate(intents, inputs, profile.risk_steps())))
+    return out
+
+
+def summary(replays: list[Replay]) -> pl.DataFrame:
+    """Per bot, decision (REJECT / REDUCE) and reason code: intents over all replayed days.
+
+    Columns: ``bot`` String, ``decision`` String, ``reason_code`` String, ``intents`` Int64;
+    sorted by bot's declared position, decision, reason code. Every evaluated bot has at least a
+    row: an ``APPROVE`` row with the intents it let through at full size.
+    """
+    rows = []
+    for rep in replays:
+        for slug, votes in rep.result.votes.items():
+            rows.append(votes.select(pl.lit(slug).alias("bot"), "decision",
+                                     pl.col("reason_codes").list.first().alias("reason_code")))
+    if not rows:
+        return pl.DataFrame(schema={"bot": pl.String, "decision": pl.String, "reason_code": pl.String,
+                                    "intents": pl.Int64})
+    order = {slug: k for k, slug in enumerate(replays[0].result.votes)}
+    return (pl.concat(rows).group_by("bot", "decision", "reason_code").len("intents")
+            .with_columns(pl.col("intents").cast(pl.Int64))
+            .sort(pl.col("bot").replace_strict(order, return_dtype=pl.Int64), "decision", "reason_code",
+                  nulls_last=False))
