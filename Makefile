@@ -47,6 +47,8 @@ ui: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_shadow.py --day $(DAY)
 	$(BIN)/python benchmarks/bench_universe.py
+	$(BIN)/polytraders shadow --day $(DAY)
+	$(BIN)/python benchmarks/bench_risk.py --day $(DAY)
 
 clean:
 	rm -rf $(VENV) $(DAGSTER_HOME) var .pytest_cache

@@ -198,9 +198,14 @@ def run_pipeline(intents: pl.DataFrame, ctx: RiskContext, steps: Sequence[RiskSt
     alive = np.ones(n, dtype=bool)
     votes: dict[str, pl.DataFrame] = {}
     elapsed: dict[str, int] = {}
+    reduced_any = False
     for step in steps:
         index = np.flatnonzero(alive)
-        rows = intents[index].with_columns(size=size.gather(index))
+        if index.size == n:
+            rows = intents.with_columns(size=size) if reduced_any else intents
+        else:
+            keep = pl.Series(alive)
+            rows = intents.filter(keep).with_columns(size=size.filter(keep)) if reduced_any else intents.filter(keep)
         if rows.height and memo is not None and step.slug in memo:
             got, elapsed[step.slug] = _memo_votes(step, rows, ctx, memo[step.slug])
         elif rows.height:
@@ -216,6 +221,7 @@ def run_pipeline(intents: pl.DataFrame, ctx: RiskContext, steps: Sequence[RiskSt
         reduced = verdict == "REDUCE"
         if reduced.any():
             size = size.scatter(index[reduced], got["approved_size"].filter(pl.Series(reduced)))
+            reduced_any = True
     return PipelineResult(votes=votes, decisions=_decisions(intents, votes, steps, size, alive),
                           elapsed_ns=elapsed)
 
