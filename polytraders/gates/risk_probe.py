@@ -141,7 +141,7 @@ def vote_problems(step: RiskStep, case: FixtureCase, schema_dir: Path = SCHEMAS_
     except Exception as exc:  # noqa: BLE001 - a raising bot is a finding, not a crash of the report
         return [f"{slug}: raised {type(exc).__name__}: {exc}"]
     if not isinstance(out, pl.DataFrame) or out.height != frame.height:
-        return [f"{slug}: returned {type(out).__name__} of {getattr(out, 'height', '?')} rows for {frame.height}"]
+        return [f"{slug}: returned {type(out).__name__}, not a vote frame of {frame.height} row(s)"]
     problems = []
     for (intent_id, ts_ms, size), (decision, approved, code) in zip(
             frame.select("intent_id", "ts_ms", "size").iter_rows(), out.iter_rows(), strict=True):

@@ -21,6 +21,7 @@ GOV_TABLES = ("gov_audit_log", "gov_heartbeat", "gov_builder_attribution", "gov_
 
 INTEL_TABLES = tuple(s.slug.replace(".", "_") for s in manifest.by_class()["intel"])
 DISC_TABLES = tuple(s.slug.replace(".", "_") for s in manifest.by_class()["disc"])
+RISK_TABLES = tuple(s.slug.replace(".", "_") for s in manifest.by_class()["risk"])
 
 # The asset graph as it stands: a change here is a change to the pipeline, made on purpose.
 EXPECTED_DEPENDENCIES = {
@@ -55,19 +56,17 @@ EXPECTED_DEPENDENCIES = {
     "fair_values": {"intel_microprice"},
     "strat_maker_tight": {"fair_values", "market_snapshots", "instruments"},
     "execution_estimates": {"fair_values", "market_snapshots", "instruments"},
-    **{name: {"strat_maker_tight", "instruments", "market_snapshots", "resolutions", "feed_receipts", "token_states"}
-       for name in ("risk_killswitch", "risk_compliance_gate", "risk_market_halt", "risk_stale_book", "risk_drawdown",
-                    "risk_exposure_caps", "approved_intents")},
+    **{name: {"strat_maker_tight", "instruments", "market_snapshots", "resolutions", "token_states", "book_state",
+              "feed_receipts", "feed_health", "fair_values"}
+       for name in (*RISK_TABLES, "risk_decisions", "approved_intents")},
     **{name: {"approved_intents", "instruments", "market_snapshots", "resolutions"} for name in (
         "exec_order_shaper", "order_events", "fills")},
     "positions": {"fills", "resolutions", "market_snapshots"},
     "event_store": {"registry_quarantine", "ingest_quarantine", "token_states", "gov_data_quality_monitor",
-                    *DISC_TABLES, "book_state", *INTEL_TABLES, "strat_maker_tight", "risk_killswitch",
-                    "risk_compliance_gate", "risk_market_halt", "risk_stale_book", "risk_drawdown",
-                    "risk_exposure_caps", "exec_order_shaper", "positions"},
+                    *DISC_TABLES, "book_state", *INTEL_TABLES, "strat_maker_tight", *RISK_TABLES,
+                    "exec_order_shaper", "positions"},
     **{gov: {"event_store"} for gov in GOV_TABLES},
-    "run_metrics": {"risk_killswitch", "risk_compliance_gate", "risk_market_halt", "risk_stale_book", "risk_drawdown",
-                    "risk_exposure_caps", "strat_maker_tight", "approved_intents", "exec_order_shaper", "fills",
+    "run_metrics": {"risk_decisions", "strat_maker_tight", "approved_intents", "exec_order_shaper", "fills",
                     "positions", "registry_quarantine", "ingest_quarantine", "event_store", *GOV_TABLES},
 }
 

@@ -28,7 +28,7 @@ from polytraders.defs.partitions import fixture_days
 from polytraders.defs.stages import RISK_BOTS, SCHEMA, TABLE_STAGE
 from polytraders.gates import GateState, evaluate
 from polytraders.runtime.event_store import read_envelopes
-from polytraders.runtime.profile import DISCOVERY_BOTS, SIGNAL_BOTS
+from polytraders.runtime.profile import DISCOVERY_BOTS, RISK_ORDER, SIGNAL_BOTS
 
 pytestmark = pytest.mark.slow
 
@@ -135,8 +135,8 @@ def test_readiness_when_run_recorded_then_the_wired_bots_are_demo_wired(two_runs
     evidence = evidence_module.collect()
     wired = {s.slug for s in manifest.BOTS if compute_readiness(s, evidence) is Readiness.DEMO_WIRED}
     assert wired == {
-        *(s for s in (*SIGNAL_BOTS, *DISCOVERY_BOTS) if s not in SILENT), "strat.maker_tight", "risk.killswitch",
-        "risk.compliance_gate", "risk.market_halt", "risk.stale_book", "risk.drawdown", "risk.exposure_caps",
+        *(s for s in (*SIGNAL_BOTS, *DISCOVERY_BOTS) if s not in SILENT), "strat.maker_tight",
+        *RISK_ORDER,  # every risk bot votes on the day: each sees the intents that reach it
         "exec.order_shaper",
         "gov.audit_log", "gov.heartbeat", "gov.builder_attribution", "gov.sla_reporter", "gov.pnl_reporter",
         "gov.alert_dispatcher", "gov.data_quality_monitor",

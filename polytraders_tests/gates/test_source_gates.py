@@ -9,10 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
+import polars as pl
 import pytest
 
 from polytraders.bots.manifest import by_class
 from polytraders.bots.risk import compliance_gate, killswitch
+from polytraders.bots.risk.votes import verdicts
 from polytraders.contracts import FeedHealth, OrderIntent, TokenState
 from polytraders.gates import GateResult, GateState, apply_locks, checks
 from polytraders.gates.checks import NO_RUN, Finding, check_p1, check_p2, check_p4, decide, p2_required
@@ -237,9 +239,8 @@ WEEK = [f"2026-09-{d:02d}" for d in range(22, 29)]
 
 
 def _approving(slug: str) -> SimpleNamespace:
-    return SimpleNamespace(Config=killswitch.Config,
-                           evaluate=lambda i, ctx, cfg: killswitch.evaluate(i, ctx, killswitch.Config()).model_copy(
-                               update={"bot": slug}))
+    code = next(s.reason_codes[0] for s in by_class()["risk"] if s.slug == slug)
+    return SimpleNamespace(Config=killswitch.Config, vote=lambda frame, ctx, cfg: verdicts(frame, pl.lit(False), code))
 
 
 def _modules(leaky: str | None = None, broken: str | None = None):
@@ -247,7 +248,7 @@ def _modules(leaky: str | None = None, broken: str | None = None):
 
     def load(slug: str):
         if slug == broken:
-            return SimpleNamespace(Config=killswitch.Config, evaluate=lambda i, ctx, cfg: None)
+            return SimpleNamespace(Config=killswitch.Config, vote=lambda frame, ctx, cfg: None)
         if slug == leaky or slug not in real:
             return _approving(slug)
         return real[slug]
@@ -266,9 +267,10 @@ def test_check_p4_when_all_risk_bots_and_seven_days_denied_then_only_the_wallet_
     assert (result.state, result.missing) == (GateState.PENDING, (
         "sec.wallet_permission_guard: enforcement check over recorded intents not built",))
     assert result.evidence[1:] == (
-        "risk.killswitch replayed engaged: would reject all 7 recorded PLACE intents of 7 day(s) with RISK_KILL_SWITCH",
-        "risk.compliance_gate replayed blocking every recorded market: would reject all 7 recorded PLACE intents "
-        "of 7 day(s) with RISK_COMPLIANCE",
+        "risk.killswitch replayed engaged through the declared risk order: rejects all 7 recorded PLACE intents "
+        "of 7 day(s) with RISK_KILL_SWITCH",
+        "risk.compliance_gate replayed blocking every recorded market through the declared risk order: rejects all "
+        "7 recorded PLACE intents of 7 day(s) with RISK_COMPLIANCE",
     )
     assert result.evidence[0].startswith("19 implemented risk bots return a valid RiskVote on a valid fixture intent")
 
@@ -288,7 +290,7 @@ def test_check_p4_when_kill_switch_lets_an_intent_through_then_red(store: Store)
 def test_check_p4_when_a_bot_returns_no_vote_then_red_naming_it(store: Store) -> None:
     _week(store)
     result = check_p4(inputs(store.record(), set(RISK), modules=_modules(broken="risk.drawdown")))
-    assert result.missing[0] == "risk.drawdown: returned NoneType, not a RiskVote"
+    assert result.missing[0] == "risk.drawdown: returned NoneType, not a vote frame of 1 row(s)"
 
 
 def test_check_p4_when_no_run_and_bots_missing_then_pending_naming_them() -> None:

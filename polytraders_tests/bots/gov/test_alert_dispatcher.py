@@ -72,7 +72,7 @@ def test_run_when_several_codes_then_highest_severity_and_its_meaning(stream) ->
     ]
     assert out["summary"][0] == (
         "CRITICAL exec.order_shaper ExecutionPlan: EXEC_BELOW_MIN_SIZE,RISK_BOT_FAILED,EXEC_PRICE_OUT_OF_BAND — "
-        "a risk bot raised or returned an invalid vote: fail closed"
+        "a risk bot raised: fail closed"
     )
 
 
