@@ -15,29 +15,33 @@ from polytraders.bots import manifest
 from polytraders.bots.base import BotConfig
 from polytraders.runtime.risk_pipeline import RiskStep
 
-#: The declared risk order (S7), all 19 risk bots. Global denials first (kill switch, compliance,
-#: a position we cannot trust), then the venue connection (heartbeats, the user stream, API health,
-#: the request budget), then the market (its status, oracle, end date, grid epoch, data liveness),
-#: then the order itself (validity, price band), then the portfolio limits; the bots that REDUCE
-#: come last, so a reduction is never wasted on an intent a later check would deny outright.
+#: The declared risk order (S7), all 19 risk bots, in two parts.
+#:
+#: First the checks that need only the data (``STATEFUL = False``): global denials (kill switch,
+#: compliance), the venue connection (heartbeats, the user stream), the market (status, oracle,
+#: grid epoch, data liveness), the order itself (validity, price band) and the book's capacity
+#: (market quality, which may REDUCE). The gate runs this head once over the whole day.
+#: Then the checks that need the portfolio or what the gate itself sent: a position we cannot
+#: trust, API health and the request budget, the end-date window (reduce-only needs the
+#: position), drawdown and realised-loss limits, and the exposure limits that REDUCE last.
 RISK_ORDER: tuple[str, ...] = (
     "risk.killswitch",
     "risk.compliance_gate",
-    "risk.recon_lock",
     "risk.heartbeat_health",
     "risk.user_stream_blind",
-    "risk.api_degradation",
-    "risk.rate_limit",
     "risk.market_halt",
     "risk.uma_dispute",
-    "risk.resolution_proximity",
     "risk.tick_epoch",
     "risk.stale_book",
     "risk.order_validity",
     "risk.price_band",
+    "risk.market_quality",
+    "risk.recon_lock",
+    "risk.api_degradation",
+    "risk.rate_limit",
+    "risk.resolution_proximity",
     "risk.drawdown",
     "risk.loss_breaker",
-    "risk.market_quality",
     "risk.event_group_worstcase",
     "risk.exposure_caps",
 )

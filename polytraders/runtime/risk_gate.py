@@ -24,6 +24,7 @@ CANCEL intents always pass: they only remove risk and are never shown to the bot
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,7 +45,7 @@ from polytraders.contracts.frames import FrameValidationError, validate_frame
 from polytraders.contracts.types import OrderType, Side
 from polytraders.runtime.inventory import REPORT_QUANTUM
 from polytraders.runtime.risk_context import PORTFOLIO_COLUMNS, MarketInputs, keepalives, market_columns
-from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME, RiskStep, run_pipeline, votes_once
+from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME, RiskStep, chain, run_pipeline
 from polytraders.runtime.session import VenueSession
 from polytraders.runtime.stages import resolutions_of
 
@@ -145,8 +146,10 @@ class _Portfolio:
                         pnl[s] -= order.price * order.size
         return pnl or []
 
-    def columns(self, rows: pl.DataFrame, peak_usdc: Decimal) -> pl.DataFrame:
-        """``rows`` (market columns) with the portfolio columns, each as of its row's time."""
+    def columns(self, rows: pl.DataFrame, equity: Sequence[Decimal], peak: Sequence[Decimal]) -> pl.DataFrame:
+        """``rows`` (market columns) with the portfolio columns, each as of its row's time;
+        ``equity`` and ``peak`` (USDC, one per row) come from :meth:`equity_at` and the run's
+        running maximum."""
         session, ledger = self.session, self.session.ledger
         resting = session.venue.resting
         exposure_by_market: dict[str, Decimal] = {}
@@ -171,22 +174,17 @@ class _Portfolio:
             pnl, pays = self._scenario_pnl(key, replaced), self._pays(key, cond, token)
             wins.append(min((p for p, paid in zip(pnl, pays, strict=True) if paid), default=None))
             loses.append(min((p for p, paid in zip(pnl, pays, strict=True) if not paid), default=None))
-        equity = self._equity(rows["ts_ms"].to_numpy())
-        running, peaks = peak_usdc, []
-        for value in equity:
-            running = max(running, value)
-            peaks.append(running)
         return rows.with_columns(
             pl.Series("position_shares", [_quantised(v) for v in position], _DEC),
             pl.Series("market_exposure_usdc", [_quantised(v) for v in market_exp], _DEC),
             pl.Series("total_exposure_usdc", [_quantised(v) for v in total_exp], _DEC),
             pl.Series("equity_usdc", [_quantised(v) for v in equity], _DEC),
-            pl.Series("peak_equity_usdc", [_quantised(v) for v in peaks], _DEC),
+            pl.Series("peak_equity_usdc", [_quantised(v) for v in peak], _DEC),
             pl.Series("token_wins_pnl_usdc", [None if v is None else _quantised(v) for v in wins], _DEC),
             pl.Series("token_loses_pnl_usdc", [None if v is None else _quantised(v) for v in loses], _DEC),
         ).select(RISK_FRAME_SCHEMA.names())
 
-    def _equity(self, ts_ms: np.ndarray) -> list[Decimal]:
+    def equity_at(self, ts_ms: np.ndarray) -> list[Decimal]:
         """Realised PnL plus open positions marked to mid at each time, USDC (a token with no mark
         yet counts at cost)."""
         ledger, tape = self.session.ledger, self.session.tape
@@ -237,24 +235,27 @@ def run_gate(intents: pl.DataFrame, inputs: MarketInputs, steps: Sequence[RiskSt
         pl.DataFrame(schema=VENUE_EVENT_SCHEMA)
     session = VenueSession(BookTape(inputs.market_snapshots), resolutions_of(inputs.resolutions))
     portfolio = _Portfolio(session, inputs)
-    votes: dict[str, list[pl.DataFrame]] = {s.slug: [] for s in steps}
-    decisions: list[pl.DataFrame] = []
-    passed: list[tuple[str, Decimal]] = []
-    elapsed = {s.slug: 0 for s in steps}
-    # stateless bots vote once on every PLACE at its size; segments reuse those votes
-    # (their frame's portfolio columns are null: a bot that read them would reject, and tests see it)
+    # the stateless head of the declared order decides once over every PLACE of the day; its
+    # frame's portfolio columns are null (a head bot that read them would reject, and tests see it)
+    k = next((n for n, step in enumerate(steps) if step.stateful), len(steps))
+    head_steps, tail_steps = list(steps[:k]), list(steps[k:])
     blank = places.with_columns(pl.lit(None, RISK_FRAME_SCHEMA[c]).alias(c) for c in PORTFOLIO_COLUMNS)
-    memo, ahead = votes_once(blank.select(RISK_FRAME_SCHEMA.names()), _history(session, static, inputs.feed_health),
-                             steps)
-    elapsed |= ahead
+    head = run_pipeline(blank.select(RISK_FRAME_SCHEMA.names()), _history(session, static, inputs.feed_health),
+                        head_steps)
+    through = (head.decisions["decision"] != "REJECT").to_numpy()
+    head_size = head.decisions["approved_size"]
+    votes: dict[str, list[pl.DataFrame]] = {s.slug: [] for s in tail_steps}
+    tail_decisions: list[pl.DataFrame] = []
+    cancels: list[tuple] = []
+    passed: list[tuple[str, Decimal]] = []
+    elapsed = dict(head.elapsed_ns) | {s.slug: 0 for s in tail_steps}
     peak, size, i, n, segments = _ZERO, window, 0, ordered.height, 0
     while i < n:
         session.advance(times[i])
         if kinds[i] == "CANCEL":
             row = ordered.row(i, named=True)
             session.cancel(str(row["cancels_intent_id"]), row["ts_ms"])
-            decisions.append(pl.DataFrame([(row["intent_id"], row["ts_ms"], "APPROVE", row["size"], None, [], [])],
-                                          schema=DECISION_SCHEMA, orient="row"))
+            cancels.append((row["intent_id"], row["ts_ms"], "APPROVE", row["size"], None, [], []))
             passed.append((row["intent_id"], row["size"]))
             i += 1
             continue
@@ -262,22 +263,33 @@ def run_gate(intents: pl.DataFrame, inputs: MarketInputs, steps: Sequence[RiskSt
         j = i + 1
         while j < n and j - i < size and kinds[j] == "PLACE" and (horizon is None or times[j] < horizon):
             j += 1
-        segment = portfolio.columns(places[int(place_at[i]):int(place_at[j - 1]) + 1], peak)
-        result = run_pipeline(segment, _history(session, static, inputs.feed_health), steps, memo)
-        segments += 1
-        for slug, ns in result.elapsed_ns.items():
-            elapsed[slug] += ns
-        passing = np.flatnonzero(result.decisions["decision"].to_numpy() != "REJECT")
-        keep = int(passing[0]) + 1 if passing.size else segment.height
-        committed = result.decisions.head(keep)
-        decisions.append(committed)
-        ids = committed["intent_id"]
-        for slug, frame in result.votes.items():
-            votes[slug].append(frame.filter(pl.col("intent_id").is_in(ids.implode())))
-        peak = max(peak, *segment["equity_usdc"].head(keep).to_list())
-        if passing.size:
-            row = segment.row(keep - 1, named=True)
-            approved_size = committed["approved_size"][keep - 1]
+        first, last = int(place_at[i]), int(place_at[j - 1]) + 1
+        alive = through[first:last]
+        # every PLACE samples the marked equity at its time; the peak is their running maximum
+        equity = portfolio.equity_at(np.array(times[i:j]))
+        running = list(itertools.accumulate(equity, max, initial=peak))[1:]
+        keep, outcome = last - first, None
+        if alive.any():  # rows the head rejected are decided already
+            rows = places[first:last].filter(pl.Series(alive)).with_columns(
+                size=head_size.slice(first, last - first).filter(pl.Series(alive)))
+            picked = np.flatnonzero(alive)
+            segment = portfolio.columns(rows, [equity[r] for r in picked], [running[r] for r in picked])
+            outcome = run_pipeline(segment, _history(session, static, inputs.feed_health), tail_steps)
+            segments += 1
+            for slug, ns in outcome.elapsed_ns.items():
+                elapsed[slug] += ns
+            passing = np.flatnonzero(outcome.decisions["decision"].to_numpy() != "REJECT")
+            if passing.size:
+                keep = int(np.flatnonzero(alive)[passing[0]]) + 1  # through the first pass, in places rows
+            taken = int(alive[:keep].sum())
+            committed = outcome.decisions.head(taken)
+            tail_decisions.append(committed)
+            for slug, frame in outcome.votes.items():
+                votes[slug].append(frame.filter(pl.col("intent_id").is_in(committed["intent_id"].implode())))
+        peak = running[keep - 1]
+        if outcome is not None and passing.size:
+            row = segment.row(taken - 1, named=True)
+            approved_size = committed["approved_size"][taken - 1]
             passed.append((row["intent_id"], approved_size))
             session.place(row["strategy"], VenueOrder(
                 order_id=row["intent_id"], intent_id=row["intent_id"], condition_id=row["condition_id"],
@@ -288,12 +300,18 @@ def run_gate(intents: pl.DataFrame, inputs: MarketInputs, steps: Sequence[RiskSt
         else:
             size = min(size * 2, MAX_WINDOW)
         i += keep
+    tail = pl.concat([pl.DataFrame(schema=DECISION_SCHEMA), *tail_decisions])
+    decided = pl.concat([
+        chain(head.decisions, tail, [s.slug for s in tail_steps]),
+        pl.DataFrame(cancels, schema=DECISION_SCHEMA, orient="row"),
+    ]).join(ordered.select("intent_id").with_row_index("_order"), on="intent_id").sort("_order").drop("_order")
     sizes = pl.DataFrame(passed, schema={"intent_id": pl.String, "_size": _DEC}, orient="row")
     approved = ordered.join(sizes, on="intent_id", how="inner", maintain_order="left").with_columns(
         size=pl.col("_size")).drop("_size")
+    all_votes = {**{slug: [frame] for slug, frame in head.votes.items()}, **votes}
     return GateResult(
-        votes={slug: pl.concat([pl.DataFrame(schema=VOTE_FRAME), *frames]) for slug, frames in votes.items()},
-        decisions=pl.concat(decisions) if decisions else pl.DataFrame(schema=DECISION_SCHEMA),
+        votes={s.slug: pl.concat([pl.DataFrame(schema=VOTE_FRAME), *all_votes[s.slug]]) for s in steps},
+        decisions=decided,
         approved=approved,
         elapsed_ms={slug: ns / 1e6 for slug, ns in elapsed.items()},
         segments=segments,

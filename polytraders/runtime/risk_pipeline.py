@@ -69,8 +69,8 @@ class RiskStep:
         stateful: the bot's vote may depend on the portfolio columns or on histories the gate's
             own decisions write (fills, recon, API calls); a bot whose module sets
             ``STATEFUL = False`` reads only the intent, its market columns and the static
-            histories, so its vote on an intent at a given size never changes and is computed
-            once (see :func:`votes_once`).
+            histories, so its votes do not depend on what the gate decided before (the gate
+            runs the stateless head of the declared order once over the day).
     """
 
     slug: str
@@ -154,39 +154,8 @@ def _step_votes(step: RiskStep, rows: pl.DataFrame, ctx: RiskContext) -> tuple[p
     return got.select("decision", "approved_size", codes.alias("reason_codes")), elapsed
 
 
-#: Votes computed ahead by :func:`votes_once`: per slug, ``intent_id``, ``size`` (the size the
-#: bot was shown) and the vote's ``decision``, ``approved_size``, ``reason_codes``.
-Memo = dict[str, pl.DataFrame]
-
-
-def votes_once(intents: pl.DataFrame, ctx: RiskContext, steps: Sequence[RiskStep]) -> tuple[Memo, dict[str, int]]:
-    """The votes of every stateless step on every row of ``intents`` at its own size (one call per
-    bot over the whole frame), for :func:`run_pipeline` to reuse, and the time each took, ns."""
-    memo, elapsed = {}, {}
-    for step in steps:
-        if step.stateful or intents.is_empty():
-            continue
-        got, elapsed[step.slug] = _step_votes(step, intents, ctx)
-        memo[step.slug] = intents.select("intent_id", "size").hstack(got)
-    return memo, elapsed
-
-
-def _memo_votes(step: RiskStep, rows: pl.DataFrame, ctx: RiskContext, known: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """The step's votes on ``rows``: the memo's where it holds the row at this size, else computed."""
-    got = rows.select("intent_id", "size").join(known, on=["intent_id", "size"], how="left", maintain_order="left")
-    missing = got["decision"].is_null()
-    if not missing.any():
-        return got.select("decision", "approved_size", "reason_codes"), 0
-    fresh, elapsed = _step_votes(step, rows.filter(missing), ctx)
-    filled = got.select("decision", "approved_size", "reason_codes").with_row_index("_i")
-    fresh = fresh.with_columns(pl.Series("_i", np.flatnonzero(missing.to_numpy()), dtype=pl.UInt32))
-    return filled.update(fresh, on="_i").drop("_i"), elapsed
-
-
-def run_pipeline(intents: pl.DataFrame, ctx: RiskContext, steps: Sequence[RiskStep],
-                 memo: Memo | None = None) -> PipelineResult:
-    """Run ``steps`` in order over ``intents`` (RISK_FRAME_SCHEMA rows, PLACE only); a stateless
-    step's votes come from ``memo`` (:func:`votes_once`) where it has them.
+def run_pipeline(intents: pl.DataFrame, ctx: RiskContext, steps: Sequence[RiskStep]) -> PipelineResult:
+    """Run ``steps`` in order over ``intents`` (RISK_FRAME_SCHEMA rows, PLACE only).
 
     Returns a :class:`PipelineResult`; the decision frame's ``approved_size`` is the size after
     every REDUCE (0 on REJECT), ``decided_by`` the rejecting bot (or the last reducing one, null
@@ -206,9 +175,7 @@ def run_pipeline(intents: pl.DataFrame, ctx: RiskContext, steps: Sequence[RiskSt
         else:
             keep = pl.Series(alive)
             rows = intents.filter(keep).with_columns(size=size.filter(keep)) if reduced_any else intents.filter(keep)
-        if rows.height and memo is not None and step.slug in memo:
-            got, elapsed[step.slug] = _memo_votes(step, rows, ctx, memo[step.slug])
-        elif rows.height:
+        if rows.height:
             got, elapsed[step.slug] = _step_votes(step, rows, ctx)
         else:
             got, elapsed[step.slug] = pl.DataFrame(schema={
@@ -216,11 +183,11 @@ def run_pipeline(intents: pl.DataFrame, ctx: RiskContext, steps: Sequence[RiskSt
         votes[step.slug] = rows.select("intent_id", "ts_ms").hstack(got).select(
             "intent_id", pl.lit(step.slug).alias("bot"), "ts_ms", "decision", "reason_codes", "approved_size",
         ).cast(dict(VOTE_FRAME))
-        verdict = got["decision"].to_numpy()
-        alive[index[verdict == "REJECT"]] = False
-        reduced = verdict == "REDUCE"
+        decision = got["decision"]
+        alive[index[(decision == "REJECT").to_numpy()]] = False
+        reduced = decision == "REDUCE"
         if reduced.any():
-            size = size.scatter(index[reduced], got["approved_size"].filter(pl.Series(reduced)))
+            size = size.scatter(index[reduced.to_numpy()], got["approved_size"].filter(reduced))
             reduced_any = True
     return PipelineResult(votes=votes, decisions=_decisions(intents, votes, steps, size, alive),
                           elapsed_ns=elapsed)
@@ -255,3 +222,39 @@ def _decisions(intents: pl.DataFrame, votes: dict[str, pl.DataFrame], steps: Seq
         .select(*DECISION_SCHEMA.names())
         .cast(dict(DECISION_SCHEMA))
     )
+
+
+def chain(head: pl.DataFrame, tail: pl.DataFrame, later: Sequence[str]) -> pl.DataFrame:
+    """One decision per intent of ``head`` from two pipeline runs in sequence: ``head`` (the first
+    steps, every intent) and ``tail`` (the ``later`` steps, over the intents ``head`` did not
+    reject, at their reduced size), both DECISION_SCHEMA frames; ``head``'s row order.
+
+    As one run over all the steps would decide: a REJECT in ``head`` stands (``later`` not
+    evaluated either); a REJECT in ``tail`` keeps only its own codes; otherwise the reducing codes
+    of both, in order, and the last reducing bot decides. Raises ValueError when an intent that
+    ``head`` passed has no ``tail`` row.
+    """
+    suffix = pl.lit(list(later), pl.List(pl.String))
+    both = head.join(tail, on="intent_id", how="left", suffix="_tail", maintain_order="left")
+    missing = both.filter((pl.col("decision") != "REJECT") & pl.col("decision_tail").is_null())
+    if missing.height:
+        raise ValueError(f"no decision of the later steps for {missing['intent_id'][0]!r}")
+    head_rejects = pl.col("decision") == "REJECT"
+    tail_rejects = pl.col("decision_tail") == "REJECT"
+    tail_reduces = pl.col("decision_tail") == "REDUCE"
+    head_reduces = pl.col("decision") == "REDUCE"
+    return both.select(
+        "intent_id", "ts_ms",
+        pl.when(head_rejects | tail_rejects).then(pl.lit("REJECT"))
+        .when(head_reduces | tail_reduces).then(pl.lit("REDUCE")).otherwise(pl.lit("APPROVE")).alias("decision"),
+        pl.when(head_rejects).then(pl.col("approved_size")).otherwise(pl.col("approved_size_tail"))
+        .alias("approved_size"),
+        pl.when(head_rejects).then(pl.col("decided_by"))
+        .when(tail_rejects | tail_reduces).then(pl.col("decided_by_tail"))
+        .otherwise(pl.col("decided_by")).alias("decided_by"),
+        pl.when(head_rejects).then(pl.col("reason_codes"))
+        .when(tail_rejects).then(pl.col("reason_codes_tail"))
+        .otherwise(pl.concat_list("reason_codes", "reason_codes_tail")).alias("reason_codes"),
+        pl.when(head_rejects).then(pl.concat_list("not_evaluated", suffix))
+        .otherwise(pl.col("not_evaluated_tail")).alias("not_evaluated"),
+    ).cast(dict(DECISION_SCHEMA))

@@ -635,9 +635,9 @@ def test_run_gate_when_same_input_twice_then_same_votes(mk) -> None:
 
 
 def test_run_gate_when_bot_stateless_then_called_once_over_every_place_and_same_decisions(mk) -> None:
-    # A bot marked stateful=False votes once, before the fold, on every PLACE (never the CANCEL) at
-    # its own size, with the portfolio columns null; segments reuse those votes. It rejects i2 by id
-    # only, so it decides exactly as the same bot run in every segment.
+    # A bot marked stateful=False at the head of the order votes once, before the fold, on every PLACE
+    # (never the CANCEL) at its own size, with the portfolio columns null; the fold sees only the rows it
+    # passed. It rejects i2 by id only, so it decides exactly as the same bot run in every segment.
     intents = [mk.intent("i1", 0, price="0.40"), mk.intent("c1", 10, price="0.40", cancels="i1"),
                mk.intent("i2", 20, token="12", price="0.30"), mk.intent("i3", 250, token="21", price="0.10")]
 
@@ -662,9 +662,10 @@ def test_run_gate_when_bot_stateless_then_called_once_over_every_place_and_same_
     _valid(result)
 
 
-def test_run_gate_when_stateless_bot_after_a_reducer_then_voted_again_at_the_reduced_size(mk) -> None:
-    # risk.cut reduces i1 20 → 12; the stateless risk.once voted on i1 at 20 ahead of the fold, so it is
-    # called again for i1 at 12 (and only for i1).
+def test_run_gate_when_stateless_bot_after_a_stateful_one_then_it_votes_in_the_fold(mk) -> None:
+    # Only the leading stateless steps run ahead of the fold. risk.cut (stateful) comes first, so risk.once
+    # votes in the fold, at the size risk.cut left: segment 1 holds i1 (cut 20 → 12) and i2; i1 passes, so
+    # the segment ends there and i2 is voted again in segment 2 with the new portfolio.
     seen: list = []
 
     def vote(frame, ctx, config):
@@ -675,7 +676,7 @@ def test_run_gate_when_stateless_bot_after_a_reducer_then_voted_again_at_the_red
     result = _gate(mk, [mk.intent("i1", 0, price="0.40", size="20"), mk.intent("i2", 10, token="12", price="0.30")],
                    steps)
     assert [(ids, f["size"].to_list()) for (_, ids), (_, f) in zip(_calls(seen), seen, strict=True)] == [
-        (["i1", "i2"], [D(20), D(10)]), (["i1"], [D(12)])]
+        (["i1", "i2"], [D(12), D(10)]), (["i2"], [D(10)])]
     assert _final(result)[0] == ("i1", "REDUCE", D(12), "risk.cut", ["RISK_EXPOSURE"])
 
 

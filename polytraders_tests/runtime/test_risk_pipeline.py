@@ -18,7 +18,7 @@ from polytraders.bots.base import BotConfig
 from polytraders.bots.risk import votes
 from polytraders.bots.risk.context import VOTE_SCHEMA, RiskContext
 from polytraders.contracts.frames import from_frame, validate_frame
-from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME, RiskStep, run_pipeline, votes_once
+from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME, RiskStep, chain, run_pipeline
 from polytraders_tests.bots.frames import CONDITION, T0, TOKEN_ID
 from polytraders_tests.bots.risk.frames import intents
 
@@ -343,72 +343,40 @@ def test_run_pipeline_when_no_steps_then_everything_approved_at_size() -> None:
     assert result.votes == {} and result.elapsed_ns == {}
 
 
-# --- stateless steps: votes computed once, reused -----------------------------------------------
+# --- chain: a head run and a tail run decide as one run over all the steps ----------------------
 
 
-def test_votes_once_when_steps_then_only_stateless_ones_vote_over_the_whole_frame() -> None:
-    seen: list = []
-    frame = intents({}, {"size": "7"}, {})
-    steps = [_step("risk.live", _approve(), seen=seen),  # stateful (the default): not run ahead
-             _step("risk.once", _reject_ids({"i-2"}), seen=seen, stateful=False)]
-    memo, elapsed = votes_once(frame, CTX, steps)
-    assert _calls(seen) == [("risk.once", ["i-1", "i-2", "i-3"])]
-    assert list(memo) == ["risk.once"] and list(elapsed) == ["risk.once"]
-    assert memo["risk.once"].rows() == [
-        ("i-1", D(20), "APPROVE", D(20), []), ("i-2", D(7), "REJECT", D(0), ["RISK_EXPOSURE"]),
-        ("i-3", D(20), "APPROVE", D(20), [])]
+def _chained(frame: pl.DataFrame, head: list[RiskStep], tail: list[RiskStep]) -> pl.DataFrame:
+    first = run_pipeline(frame, CTX, head).decisions
+    through = first.filter(pl.col("decision") != "REJECT")
+    rest = frame.join(through.select("intent_id", pl.col("approved_size").alias("_size")), on="intent_id",
+                      maintain_order="left").with_columns(size=pl.col("_size")).drop("_size")
+    return chain(first, run_pipeline(rest, CTX, tail).decisions, [s.slug for s in tail])
 
 
-def test_votes_once_when_empty_frame_then_nothing_run() -> None:
-    seen: list = []
-    memo, elapsed = votes_once(intents().head(0), CTX, [_step("risk.once", _approve(), seen=seen, stateful=False)])
-    assert (memo, elapsed, seen) == ({}, {}, [])
-
-
-def test_run_pipeline_when_memo_holds_the_rows_at_their_size_then_bot_not_called() -> None:
-    seen: list = []
-    frame = intents({}, {}, {})
-    once = _step("risk.once", _reject_ids({"i-2"}), seen=seen, stateful=False)
-    memo, _ = votes_once(frame, CTX, [once])
-    seen.clear()
-    result = run_pipeline(frame, CTX, [once, _step("risk.after", _approve())], memo)
-    assert seen == [] and result.elapsed_ns["risk.once"] == 0
-    assert _decisions(result) == [
-        ("i-1", "APPROVE", D(20), None, [], []),
-        ("i-2", "REJECT", D(0), "risk.once", ["RISK_EXPOSURE"], ["risk.after"]),
-        ("i-3", "APPROVE", D(20), None, [], []),
+def test_chain_when_head_and_tail_then_same_decisions_as_one_run() -> None:
+    # i-1 passes both; i-2 rejected by the head (tail not evaluated); i-3 reduced by the head to 12 then by the
+    # tail to 8 (both codes, the tail decides); i-4 reduced by the head to 15, approved by the tail (head decides);
+    # i-5 reduced by the head then rejected by the tail (only the tail's code).
+    head = [_step("risk.h1", _reject_ids({"i-2"}, "RISK_PRICE_BAND"), ("RISK_PRICE_BAND",)),
+            _step("risk.h2", _reduce_ids({"i-3": "12", "i-4": "15", "i-5": "10"}, "RISK_MARKET_QUALITY"),
+                  ("RISK_MARKET_QUALITY",))]
+    tail = [_step("risk.t1", _reduce_ids({"i-3": "8"})), _step("risk.t2", _reject_ids({"i-5"}, "RISK_DRAWDOWN"),
+                                                               ("RISK_DRAWDOWN",))]
+    frame = intents({}, {}, {}, {}, {})
+    got = _chained(frame, head, tail)
+    assert got.equals(run_pipeline(frame, CTX, head + tail).decisions)
+    assert got.rows() == [
+        ("i-1", T0, "APPROVE", D(20), None, [], []),
+        ("i-2", T0, "REJECT", D(0), "risk.h1", ["RISK_PRICE_BAND"], ["risk.h2", "risk.t1", "risk.t2"]),
+        ("i-3", T0, "REDUCE", D(8), "risk.t1", ["RISK_MARKET_QUALITY", "RISK_EXPOSURE"], []),
+        ("i-4", T0, "REDUCE", D(15), "risk.h2", ["RISK_MARKET_QUALITY"], []),
+        ("i-5", T0, "REJECT", D(0), "risk.t2", ["RISK_DRAWDOWN"], []),
     ]
-    assert result.decisions.equals(run_pipeline(frame, CTX, [once, _step("risk.after", _approve())]).decisions)
 
 
-def test_run_pipeline_when_a_reduce_changes_the_size_then_only_that_row_voted_again() -> None:
-    # memo at size 20 for i-1..i-4; risk.cut reduces i-2 to 12 first, so risk.once is called for i-2
-    # alone (at 12), and caps it further to 8 via votes.sized; i-4 is not in the memo at all (a new
-    # row): voted too. The answers land on their own rows.
-    seen: list = []
-
-    def cap_at_eight(frame: pl.DataFrame) -> pl.DataFrame:
-        return votes.sized(frame, pl.when(pl.col("intent_id") == "i-2").then(pl.lit(D(8), _DEC))
-                           .otherwise(pl.col("size")), "RISK_EXPOSURE")
-
-    once = _step("risk.once", cap_at_eight, seen=seen, stateful=False)
-    memo, _ = votes_once(intents({}, {}, {}), CTX, [once])
-    seen.clear()
-    steps = [_step("risk.cut", _reduce_ids({"i-2": "12"}, "RISK_MARKET_QUALITY"), ("RISK_MARKET_QUALITY",)), once]
-    result = run_pipeline(intents({}, {}, {}, {}), CTX, steps, memo)
-    assert [(ids, frame["size"].to_list()) for (_, ids), (_, frame) in zip(_calls(seen), seen, strict=True)] == [
-        (["i-2", "i-4"], [D(12), D(20)])]
-    assert result.votes["risk.once"].select("intent_id", "decision", "approved_size").rows() == [
-        ("i-1", "APPROVE", D(20)), ("i-2", "REDUCE", D(8)), ("i-3", "APPROVE", D(20)), ("i-4", "APPROVE", D(20))]
-    assert _decisions(result)[1] == ("i-2", "REDUCE", D(8), "risk.once", ["RISK_MARKET_QUALITY", "RISK_EXPOSURE"], [])
-    _valid(result)
-
-
-def test_votes_once_when_bot_fails_or_quarantines_then_memo_holds_the_rejections() -> None:
-    m2 = {"condition_id": M2, "token_id": TOKEN_ID["y2"]}
-    steps = [_step("risk.boom", _raises, stateful=False, quarantined=frozenset({M2}))]
-    memo, _ = votes_once(intents(m2, {}), CTX, steps)
-    assert memo["risk.boom"]["reason_codes"].to_list() == [
-        ["RISK_EXPOSURE", "RISK_QUARANTINED"], ["RISK_EXPOSURE", "RISK_BOT_FAILED"]]
-    result = run_pipeline(intents(m2, {}), CTX, steps, memo)
-    assert result.decisions["reason_codes"].to_list() == memo["risk.boom"]["reason_codes"].to_list()
+def test_chain_when_a_passed_intent_has_no_tail_decision_then_value_error() -> None:
+    head = run_pipeline(intents({}, {}), CTX, []).decisions
+    tail = head.head(1)
+    with pytest.raises(ValueError, match="no decision of the later steps for 'i-2'"):
+        chain(head, tail, ["risk.t1"])
