@@ -7,7 +7,7 @@ Conventions (see :mod:`polytraders.contracts.types`): prices are Decimal USDC pe
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -75,6 +75,9 @@ class FeeParams(WireModel):
 
 class InstrumentRecord(WireModel):
     """The registry's truth about one market (condition) and its outcome tokens (S1)."""
+
+    #: 1.1.0: ``uma_resolution_status`` added (optional).
+    SCHEMA_VERSION: ClassVar[str] = "1.1.0"
 
     condition_id: ConditionId
     question: str

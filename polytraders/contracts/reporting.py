@@ -3,7 +3,7 @@ aside) and data-quality findings (inputs admitted but outside a budget)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -85,9 +85,17 @@ class DataQualityFinding(WireModel):
 
 
 class RunMetric(WireModel):
-    """One figure of a shadow run (S11), e.g. rows out of a stage or rejections by reason code."""
+    """One figure of a shadow run (S11), e.g. rows out of a stage or rejections by reason code.
+
+    ``run_id`` names the run the figure is of: a day re-run with other decisions keeps both runs'
+    figures on the append-only stream, and a report reads one run's.
+    """
+
+    #: 1.1.0: ``run_id`` added.
+    SCHEMA_VERSION: ClassVar[str] = "1.1.0"
 
     partition: str = Field(description="fixture day, YYYY-MM-DD")
+    run_id: str = Field(min_length=1, description="the shadow run these figures are of")
     stage: str = Field(pattern=r"^S([1-9]|1[01])$")
     metric: str = Field(description="what is counted, e.g. rows_out, rejections, pnl_usdc")
     key: str = Field(description="breakdown key (table, reason code, bot), '' for none")

@@ -25,9 +25,11 @@ class _AlwaysCreateTypeHandler(DuckDBPolarsTypeHandler):
       never exists and every downstream load of that partition fails;
     * the partition column must be a DATE (or TIMESTAMP): a text column makes the IO manager's
       partition filter load 0 rows and a re-run duplicate the partition;
-    * a frame whose column set differs from the stored table's is refused with the columns
-      named, and rows are inserted BY NAME (the stock INSERT is positional: it fails, or
-      silently misaligns values when columns move).
+    * a frame that lacks a column of the stored table is refused with the columns named; a
+      frame with a column the table lacks (a field added to the wire object, with a new minor
+      schema version) adds it to the table, NULL in the partitions written before; rows are
+      inserted BY NAME (the stock INSERT is positional: it fails, or silently misaligns values
+      when columns move).
 
     The DB IO manager has already deleted the partition's old rows when this runs.
     """
@@ -43,15 +45,21 @@ class _AlwaysCreateTypeHandler(DuckDBPolarsTypeHandler):
         stored = [c for (c,) in connection.execute(
             "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
             [table_slice.schema, table_slice.table]).fetchall()]
-        if stored and set(stored) != set(obj.columns):
+        missing, added = sorted(set(stored) - set(obj.columns)), sorted(set(obj.columns) - set(stored))
+        if stored and missing:
             raise SchemaDriftError(
                 f"{table_slice.schema}.{table_slice.table}: frame columns differ from the stored table "
-                f"(missing {sorted(set(stored) - set(obj.columns))}, extra {sorted(set(obj.columns) - set(stored))}); "
-                "bump the wire object's schema version and migrate the table"
+                f"(missing {missing}, extra {added}); bump the wire object's schema version and migrate the table"
             )
         obj_arrow = obj.to_arrow()  # noqa: F841 - referenced by name in the SQL below
         table = f"{table_slice.schema}.{table_slice.table}"
         connection.execute(f"create schema if not exists {table_slice.schema};")
+        if stored and added:  # a field added to the wire object: older partitions hold NULL for it
+            types = dict(connection.execute("select column_name, column_type from (describe select * from obj_arrow)")
+                         .fetchall())
+            for column in added:
+                connection.execute(f'alter table {table} add column "{column}" {types[column]};')
+            context.add_output_metadata({"columns_added": ", ".join(added)})
         if stored:  # by name: a column order that moved can never misalign values
             connection.execute(f"insert into {table} by name select * from obj_arrow;")
         else:

@@ -102,12 +102,20 @@ class Emitter:
     def envelope_ids(self, bot: str, key: str, bot_version: str, config_version: str) -> pl.DataFrame:
         """``key`` field of the payloads ``bot`` stored for this partition at this bot version and
         config -> envelope_id (columns ``key`` String, ``envelope_id`` String; payloads without
-        the field are left out): how a consumer names the envelopes it was derived from."""
+        the field are left out): how a consumer names the envelopes it was derived from.
+
+        One row per key: when runs stored different payloads under one key (a re-run whose
+        decisions changed upstream, e.g. a plan resized by a new risk config), the one stored
+        last. A run that repeats an older run's payload exactly stores nothing new (the store is
+        append-only by envelope id), so after such a flip-flop the key still names the later one.
+        """
         with self.store.connect() as con:
             return con.execute(
                 f"select json_extract_string(payload, '$.{key}') as {key}, envelope_id "
                 f"from {SCHEMA}.{ENVELOPES} where {PARTITION_COLUMN} = ? and bot = ? and bot_version = ? "
-                f"and config_version = ? and json_extract_string(payload, '$.{key}') is not null",
+                f"and config_version = ? and json_extract_string(payload, '$.{key}') is not null "
+                f"qualify row_number() over (partition by json_extract_string(payload, '$.{key}') "
+                f"order by rowid desc) = 1",
                 [self._day, bot, bot_version, config_version],
             ).pl()
 

@@ -121,7 +121,7 @@ class EventStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as con:
             frame = con.execute(
-                f"select * from {SCHEMA}.{ENVELOPES} where {PARTITION_COLUMN} = ? order by bot, sequence",
+                f"select * from {SCHEMA}.{ENVELOPES} where {PARTITION_COLUMN} = ? order by bot, rowid",
                 [date.fromisoformat(day)],
             ).pl()
         tmp = target.with_suffix(".parquet.tmp")
@@ -159,7 +159,8 @@ def snapshot_files(root: Path) -> list[Path]:
 def read_envelopes(root: Path, day: str) -> pl.DataFrame:
     """The envelopes of ``day`` from the Parquet snapshot, without touching the DuckDB file.
 
-    Columns as the ReportEnvelope frame plus ``partition_day``; rows ordered by bot, sequence.
+    Columns as the ReportEnvelope frame plus ``partition_day``; rows ordered by bot, then as stored
+    (one run's envelopes of a bot in sequence order, runs in the order they stored new envelopes).
     Raises FileNotFoundError if no run has exported ``day`` yet.
     """
     path = snapshot_path(root, day)

@@ -9,7 +9,7 @@ import polars as pl
 from polytraders.runtime.trading import last_positions
 
 
-def run_metrics(partition: str, stage_rows: Mapping[tuple[str, str], int],
+def run_metrics(partition: str, run_id: str, stage_rows: Mapping[tuple[str, str], int],
                 decisions: pl.DataFrame, intents: pl.DataFrame, approved: pl.DataFrame,
                 plans: pl.DataFrame, fills: pl.DataFrame, positions: pl.DataFrame,
                 quarantine: pl.DataFrame, schema_failures: int) -> pl.DataFrame:
@@ -51,5 +51,6 @@ def run_metrics(partition: str, stage_rows: Mapping[tuple[str, str], int],
     rows += [("S2", "quarantined", str(code), float(n)) for code, n in q.iter_rows()]
     rows.append(("S11", "schema_failures", "", float(schema_failures)))
     return pl.DataFrame(
-        [(partition, *r) for r in rows], schema=["partition", "stage", "metric", "key", "value"], orient="row",
+        [(partition, run_id, *r) for r in rows], schema=["partition", "run_id", "stage", "metric", "key", "value"],
+        orient="row",
     )

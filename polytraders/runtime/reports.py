@@ -39,9 +39,10 @@ _METRIC_COLUMNS = {"stage": pl.String, "metric": pl.String, "key": pl.String, "v
 # --- reading ----------------------------------------------------------------------------------
 
 def read_run_metrics(day: str, envelopes: pl.DataFrame) -> pl.DataFrame:
-    """The RunMetric rows of ``day`` (``stage, metric, key, value``) from its envelope stream:
-    S11 emits them as RunMetric envelopes, so reports read the Parquet snapshot only and never
-    the DuckDB file (no lock to wait on).
+    """The RunMetric rows of ``day`` (``stage, metric, key, value``) of its latest run, from its
+    envelope stream: S11 emits them as RunMetric envelopes, so reports read the Parquet snapshot
+    only and never the DuckDB file (no lock to wait on). The latest run is the one whose figures
+    were stored last (the snapshot keeps each bot's envelopes in the order they were stored).
 
     Raises:
         LookupError: the stream holds no RunMetric envelope (the run did not reach S11).
@@ -49,8 +50,10 @@ def read_run_metrics(day: str, envelopes: pl.DataFrame) -> pl.DataFrame:
     from_stream = envelopes.filter(pl.col("payload_type") == "RunMetric")
     if from_stream.is_empty():
         raise LookupError(f"no RunMetric envelopes for {day}: the shadow run did not reach S11")
-    return (from_stream.select(pl.col("payload").str.json_decode(pl.Struct(_METRIC_COLUMNS)).alias("m"))
-            .unnest("m").select(list(_METRIC_COLUMNS)))
+    decoded = from_stream.select(
+        pl.col("payload").str.json_decode(pl.Struct({"run_id": pl.String, **_METRIC_COLUMNS})).alias("m")).unnest("m")
+    latest = decoded["run_id"][-1]  # null: figures stored before RunMetric named its run
+    return decoded.filter(pl.col("run_id").eq_missing(latest)).select(list(_METRIC_COLUMNS))
 
 
 # --- tables -----------------------------------------------------------------------------------

@@ -230,8 +230,9 @@ def run_gate(intents: pl.DataFrame, inputs: MarketInputs, steps: Sequence[RiskSt
     kinds = ordered["kind"].to_list()
     times = ordered["ts_ms"].to_list()
     place_at = np.cumsum([k == "PLACE" for k in kinds]) - 1  # row of each PLACE in ``places``
-    data_ts = inputs.market_snapshots["ts_ms"]
-    static = keepalives(int(data_ts.min() or 0), int(data_ts.max() or 0)) if data_ts.len() else \
+    # the in-process mock venue is connected from the day's first data or intent to its last
+    session_ts = pl.concat([inputs.market_snapshots["ts_ms"], ordered["ts_ms"]])
+    static = keepalives(int(session_ts.min()), int(session_ts.max())) if session_ts.len() else \
         pl.DataFrame(schema=VENUE_EVENT_SCHEMA)
     session = VenueSession(BookTape(inputs.market_snapshots), resolutions_of(inputs.resolutions))
     portfolio = _Portfolio(session, inputs)

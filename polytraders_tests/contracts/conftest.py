@@ -395,7 +395,8 @@ def all_samples() -> dict[str, list[WireModel]]:
             ),
         ],
         "RunMetric": [
-            RunMetric(partition="2026-09-28", stage="S7", metric="rejections", key="RISK_STALE_BOOK", value=3.0)
+            RunMetric(partition="2026-09-28", run_id="run-1", stage="S7", metric="rejections", key="RISK_STALE_BOOK",
+                      value=3.0)
         ],
         "AuditRecord": [
             AuditRecord(

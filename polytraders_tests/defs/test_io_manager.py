@@ -17,7 +17,8 @@ DAYS = dg.DynamicPartitionsDefinition(name="day")
 DAY = "2026-09-28"
 
 
-def _materialize(tmp_path, frame: pl.DataFrame, *, downstream: bool = False) -> dg.ExecuteInProcessResult:
+def _materialize(tmp_path, frame: pl.DataFrame, *, downstream: bool = False,
+                 day: str = DAY) -> dg.ExecuteInProcessResult:
     @dg.asset(key_prefix=["shadow"], partitions_def=DAYS, metadata={"partition_expr": "partition_day"})
     def table() -> pl.DataFrame:
         return frame
@@ -27,9 +28,9 @@ def _materialize(tmp_path, frame: pl.DataFrame, *, downstream: bool = False) -> 
         reader.loaded = table  # type: ignore[attr-defined]
 
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions("day", [DAY])
+        instance.add_dynamic_partitions("day", [day])
         result = dg.materialize(
-            [table, reader] if downstream else [table], partition_key=DAY, instance=instance,
+            [table, reader] if downstream else [table], partition_key=day, instance=instance,
             resources={"io_manager": PolytradersDuckDBIOManager(database=str(tmp_path / "t.duckdb"))},
             raise_on_error=False,
         )
@@ -72,16 +73,28 @@ def test_io_manager_when_partition_column_is_text_then_refused_with_its_name(tmp
     assert "partition column 'partition_day' must be a DATE or TIMESTAMP, got String" in error.message
 
 
-def test_io_manager_when_column_set_changes_then_refused_with_the_columns_named(tmp_path) -> None:
-    assert _materialize(tmp_path, _frame([1])).success
-    result = _materialize(tmp_path, _frame([5], y=pl.lit("new column")))
+def test_io_manager_when_a_stored_column_is_missing_then_refused_with_the_columns_named(tmp_path) -> None:
+    assert _materialize(tmp_path, _frame([1], y=pl.lit("old column"))).success
+    result = _materialize(tmp_path, _frame([5]))
     assert not result.success
     [failure] = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
     error = failure.event_specific_data.error
     while error.cause is not None:
         error = error.cause
     assert error.cls_name == SchemaDriftError.__name__
-    assert "missing [], extra ['y']" in error.message
+    assert "missing ['y'], extra []" in error.message
+
+
+def test_io_manager_when_a_column_is_added_then_the_table_gains_it_null_in_older_partitions(tmp_path) -> None:
+    # a wire object gained an optional field (new minor schema version): the day written before keeps its
+    # rows, NULL in the new column; the new day carries it.
+    assert _materialize(tmp_path, _frame([1]).with_columns(
+        partition_day=pl.lit(date(2026, 9, 27))), day="2026-09-27").success
+    result = _materialize(tmp_path, _frame([5], y=pl.lit("new column")))
+    assert result.success
+    [event] = [e for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION]
+    assert event.materialization.metadata["columns_added"].value == "y"
+    assert _rows(tmp_path) == [(1, date(2026, 9, 27), None), (5, date(2026, 9, 28), "new column")]
 
 
 def test_io_manager_when_columns_reordered_then_inserted_by_name(tmp_path) -> None:

@@ -59,10 +59,10 @@ def test_run_metrics_when_small_day_then_exact_counts(mk) -> None:
     ])  # fmt: skip
     quarantine = to_frame("QuarantineRecord", [_quarantine("GOV_DQ_MALFORMED_JSON", 1), _quarantine("GOV_DQ_BAD_ID", 2),
                                                _quarantine("GOV_DQ_MALFORMED_JSON", 3)])  # fmt: skip
-    out = run_metrics("2026-09-28", {("S3", "market_snapshots"): 7, ("S1", "instruments"): 2}, decisions, intents,
-                      approved, plans, fills, positions, quarantine, schema_failures=0)  # fmt: skip
+    out = run_metrics("2026-09-28", "run-1", {("S3", "market_snapshots"): 7, ("S1", "instruments"): 2}, decisions,
+                      intents, approved, plans, fills, positions, quarantine, schema_failures=0)  # fmt: skip
     validate_frame("RunMetric", out)
-    assert out["partition"].unique().to_list() == ["2026-09-28"]
+    assert out["partition"].unique().to_list() == ["2026-09-28"] and out["run_id"].unique().to_list() == ["run-1"]
     assert out.select("stage", "metric", "key", "value").rows() == [
         ("S1", "rows_out", "instruments", 2.0),
         ("S3", "rows_out", "market_snapshots", 7.0),
@@ -87,7 +87,7 @@ def test_run_metrics_when_small_day_then_exact_counts(mk) -> None:
 
 
 def test_run_metrics_when_nothing_happened_then_zeros(mk) -> None:
-    out = run_metrics("2026-09-28", {}, empty_frame("RiskDecision"), empty_frame("OrderIntent"),
+    out = run_metrics("2026-09-28", "run-1", {}, empty_frame("RiskDecision"), empty_frame("OrderIntent"),
                       empty_frame("OrderIntent"), empty_frame("ExecutionPlan"), empty_frame("Fill"),
                       empty_frame("Position"), empty_frame("QuarantineRecord"), schema_failures=3)  # fmt: skip
     assert out.select("stage", "metric", "key", "value").rows() == [

@@ -208,6 +208,19 @@ def test_read_run_metrics_when_stream_has_run_metrics_then_read_from_envelopes()
     assert read_run_metrics(DAY, stream).rows() == [("S8", "fills", "", 7.0)]
 
 
+def test_read_run_metrics_when_two_runs_stored_then_only_the_later_runs_figures() -> None:
+    # run-1 stored its figures, then a re-run with other decisions stored run-2's (the stream keeps both, in
+    # the order they were stored): the report reads run-2's only; a figure only run-1 had is not shown.
+    def metric(run: str, key: str, value: float) -> dict:
+        return {"partition": DAY, "run_id": run, "stage": "S7", "metric": "rejections_by_reason", "key": key,
+                "value": value}
+
+    stream = envelopes(("m1", "RunMetric", 0, metric("run-1", "RISK_DRAWDOWN", 40.0)),
+                       ("m2", "RunMetric", 0, metric("run-1", "RISK_STALE_BOOK", 2.0)),
+                       ("m3", "RunMetric", 0, metric("run-2", "RISK_DRAWDOWN", 31.0)))
+    assert read_run_metrics(DAY, stream).rows() == [("S7", "rejections_by_reason", "RISK_DRAWDOWN", 31.0)]
+
+
 def test_read_run_metrics_when_no_run_metric_envelope_then_lookup_error() -> None:
     with pytest.raises(LookupError, match=f"^no RunMetric envelopes for {DAY}: the shadow run did not reach S11$"):
         read_run_metrics(DAY, POSITIONS)

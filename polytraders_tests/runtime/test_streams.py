@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from polytraders.bots.exec import order_shaper
+from polytraders.contracts import OrderEvent
 from polytraders.contracts.frames import empty_frame, to_frame, validate_frame
 from polytraders.runtime import streams
 from polytraders.runtime.emitter import Emitter
@@ -128,3 +129,24 @@ def test_read_envelopes_when_writer_holds_the_database_then_still_reads(outputs,
     _emit_all(outputs, tmp_path)
     with EventStore(tmp_path).connect():  # a writer's connection is open
         assert read_envelopes(tmp_path, RUN.partition).height == 7
+
+
+def test_emit_when_a_rerun_resizes_a_plan_then_its_order_events_cite_the_new_plan_once(outputs, mk, tmp_path) -> None:
+    # Run 1 stores plan p for i1 at 10 shares; run 2 (a new risk config) sizes the same plan id at 6. The
+    # store keeps both envelopes; run 2's order event for that plan cites exactly one cause: run 2's plan.
+    emitter = Emitter(EventStore(tmp_path), RUN)
+    streams.emit_oms(emitter, PROFILE, STRAT, outputs[SHAPER], empty_frame("OrderEvent"), empty_frame("Fill"))
+    i1 = mk.intent("i1", 0, size="6")
+    resized = to_frame("ExecutionPlan", [order_shaper.shape(i1, i1.size, mk.instrument(), order_shaper.Config())])
+    assert resized["plan_id"].to_list() == outputs[SHAPER]["plan_id"].to_list()
+    second = Emitter(EventStore(tmp_path), RunInfo(run_id="run-2", partition=RUN.partition))
+    plans = streams.emit_bot(second, PROFILE, SHAPER, "ExecutionPlan", resized).envelopes
+    plan = resized.row(0, named=True)
+    event = to_frame("OrderEvent", [OrderEvent(
+        order_id=plan["plan_id"], intent_id="i1", condition_id=plan["condition_id"], token_id=plan["token_id"],
+        ts_ms=plan["ts_ms"] + 5, event_type="PLACEMENT", status="LIVE", side=plan["side"], price=plan["price"],
+        original_size=plan["size"], size_matched=0)])
+    streams.emit_oms(second, PROFILE, STRAT, resized, event, empty_frame("Fill"))
+    EventStore(tmp_path).export(RUN.partition)
+    stored = read_envelopes(tmp_path, RUN.partition).filter(pl.col("payload_type") == "OrderEvent")
+    assert stored["causation_ids"].to_list() == [plans["envelope_id"].to_list()]

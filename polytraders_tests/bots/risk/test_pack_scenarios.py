@@ -200,14 +200,14 @@ def denies(slug: str, code: str, holds: Callable[[OrderIntent, Book | None], boo
 def keepalive_rules(sc: Scenario) -> list[Rule]:
     """risk.heartbeat_health / risk.user_stream_blind over the mock venue's keep-alives.
 
-    run_gate logs them from the first to the last market snapshot of the day (risk_context.keepalives):
-    an acknowledged heartbeat every 5 s and a user-channel message every 10 s from the first
-    snapshot. Heartbeats reject once the last ack is more than 2 × 5 s old; the user stream once
-    its last message is more than 30 s old. Before the last snapshot neither can hold.
+    run_gate logs them over the whole session, from the day's first market snapshot (or intent) to
+    its last snapshot or intent, whichever is later (risk_context.keepalives): an acknowledged
+    heartbeat every 5 s and a user-channel message every 10 s from the first snapshot. Heartbeats
+    reject once the last ack is more than 2 × 5 s old; the user stream once its last message is more
+    than 30 s old. Inside the session neither can hold: the in-process mock venue never misses one.
     """
     def last_beat(ts: int, period: int) -> int:
-        upto = min(ts, sc.last_data_ms)
-        return sc.first_data_ms + (upto - sc.first_data_ms) // period * period
+        return sc.first_data_ms + (ts - sc.first_data_ms) // period * period
 
     return [
         denies("risk.heartbeat_health", "RISK_HEARTBEAT_DOWN",
@@ -564,29 +564,22 @@ def test_tick_size_change_when_no_book_on_the_new_grid_then_tick_epoch_or_market
 
     # After C2 no admitted book exists on the 0.01 grid (they were all set aside), so every bid
     # there meets risk.tick_epoch's rule (latest book 1790586491671 < C2), and a bid off the 0.01 grid
-    # also risk.market_halt's; up to the keep-alive horizon (below) nothing else holds, and
-    # market_halt comes before tick_epoch in RISK_ORDER.
-    horizon = 1790586487970 + 10_000  # the last heartbeat ack (first snapshot 1790586462970 + 5 × 5 s) + 2 × 5 s
+    # also risk.market_halt's (a bid off the grid may be outside [tick, 1 − tick] too: price_band,
+    # later in RISK_ORDER); no keep-alive rule holds (the mock venue's keep-alives run to the last
+    # intent), and market_halt comes before tick_epoch in RISK_ORDER.
     assert RISK_ORDER.index("risk.market_halt") < RISK_ORDER.index("risk.tick_epoch")
-    early = sorted((r.ts, r.token[-6:], r.bid) for r in after if r.ts <= horizon)
-    assert early == sorted([(t, "389539", Decimal(p)) for t, p in (
-        (1790586492916, "0.98"), (1790586493930, "0.98"), (1790586494939, "0.981"), (1790586495937, "0.981"),
-        (1790586496914, "0.981"))] + [(t, "806637", Decimal(p)) for t, p in (
-        (1790586492916, "0.013"), (1790586493930, "0.017"), (1790586494939, "0.013"), (1790586495937, "0.013"),
-        (1790586496914, "0.012"))])
     tick_epoch = ("REJECT", ZERO, "risk.tick_epoch", ("RISK_TICK_EPOCH",))
-    for ts, token, bid in early:
-        on_grid = bid % CENT == 0
-        assert holds[f"sent-{token}-{ts}"] == {"risk.tick_epoch"} | (set() if on_grid else {"risk.market_halt"})
-        assert got[f"sent-{token}-{ts}"] == (
-            tick_epoch if on_grid else ("REJECT", ZERO, "risk.market_halt", ("RISK_MARKET_HALTED",)))
-        assert got[f"grid-{token}-{ts}"] == tick_epoch
-    # Past the horizon (32 set-aside times × 2 bids) risk.heartbeat_health refuses them first: run_gate
-    # logs the mock venue's keep-alives only from the first to the last market snapshot, and the
-    # last admitted book is at 1790586491671 (a runtime artefact of the cut slice, see the report).
-    late = [i for i in intents if i.ts_ms > horizon]
-    assert len(late) == 64 and all("risk.heartbeat_health" in holds[i.intent_id] for i in late)
-    assert tally(got, [i.intent_id for i in late]) == {("REJECT", "risk.heartbeat_health"): 64}
+    halted = ("REJECT", ZERO, "risk.market_halt", ("RISK_MARKET_HALTED",))
+    for r in after:
+        token, on_grid = r.token[-6:], r.bid % CENT == 0
+        sent = holds[f"sent-{token}-{r.ts}"]
+        assert "risk.tick_epoch" in sent and ("risk.market_halt" in sent) == (not on_grid)
+        assert sent <= {"risk.tick_epoch", "risk.market_halt", "risk.price_band"}
+        assert got[f"sent-{token}-{r.ts}"] == (tick_epoch if on_grid else halted)
+        assert got[f"grid-{token}-{r.ts}"] == tick_epoch
+    off_grid = sum(r.bid % CENT != 0 for r in after)
+    assert tally(got, [i.intent_id for i in intents if i.ts_ms >= C2]) == {
+        ("REJECT", "risk.market_halt"): off_grid, ("REJECT", "risk.tick_epoch"): 2 * len(after) - off_grid}
 
 
 # --- hard/resolved_mid_session ------------------------------------------------------------------
@@ -621,24 +614,17 @@ def test_resolved_mid_session_when_bids_after_the_resolution_then_market_halted(
     # 1790587500000 the closed window is live, and the TokenState is RESOLVED as of the resolution
     # → market_halt's rule holds; so does resolution_proximity's (the end date 1790587800000 is
     # exactly 300 s after the resolution: reduce-only, a BUY is refused), later in RISK_ORDER.
-    # Past the keep-alive horizon heartbeat_health's holds too, and it comes first.
-    horizon = 1790587470914 + 5 * 5_000 + 10_000  # last heartbeat ack before the last snapshot + 2 × 5 s
     assert sc.end_ms[market] - 300_000 == resolved
     assert RISK_ORDER.index("risk.market_halt") < RISK_ORDER.index("risk.resolution_proximity")
-    assert RISK_ORDER.index("risk.heartbeat_health") < RISK_ORDER.index("risk.market_halt")
     for it in intents:
         slugs = holds[it.intent_id]
         assert ("risk.api_degradation" in slugs) == (it.ts_ms < resolved)
         assert ("risk.market_halt" in slugs) == ("risk.resolution_proximity" in slugs) == (it.ts_ms >= resolved)
-        assert ("risk.heartbeat_health" in slugs) == (it.ts_ms > horizon)
-        if resolved <= it.ts_ms <= horizon:
+        assert "risk.heartbeat_health" not in slugs  # the mock venue's keep-alives run to the last intent
+        if it.ts_ms >= resolved:
             assert got[it.intent_id] == ("REJECT", ZERO, "risk.market_halt", ("RISK_MARKET_HALTED",))
-        elif it.ts_ms > horizon:  # the keep-alives run_gate logs stop at the last admitted snapshot: see the report
-            assert got[it.intent_id] == ("REJECT", ZERO, "risk.heartbeat_health", ("RISK_HEARTBEAT_DOWN",))
-    # after the resolution: 2 edge intents at 1790587500000 and 5 set-aside times × 2 tokens up to
-    # the horizon → market_halt; the other 25 × 2 → heartbeat_health
-    assert tally(got, [i.intent_id for i in intents if i.ts_ms >= resolved]) == {
-        ("REJECT", "risk.market_halt"): 12, ("REJECT", "risk.heartbeat_health"): 50}
+    # after the resolution: 2 edge intents at 1790587500000 and the 60 set-aside books → market_halt
+    assert tally(got, [i.intent_id for i in intents if i.ts_ms >= resolved]) == {("REJECT", "risk.market_halt"): 62}
 
 
 # --- failure/feed_gap ---------------------------------------------------------------------------
