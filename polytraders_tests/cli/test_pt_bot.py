@@ -115,7 +115,10 @@ def test_new_when_default_root_then_it_is_this_repository() -> None:
     assert (bots.DEFAULT_ROOT / "polytraders" / "bots" / "manifest.py").exists()
 
 
-def test_list_when_filtered_by_class_then_only_that_class(app: typer.Typer) -> None:
+def test_list_when_filtered_by_class_then_only_that_class(app: typer.Typer, monkeypatch, tmp_path) -> None:
+    # an environment with no recorded run (not this machine's var/): without evidence every bot is pending
+    monkeypatch.setenv("POLYTRADERS_DUCKDB", str(tmp_path / "none.duckdb"))
+    monkeypatch.delenv("POLYTRADERS_EVENT_STORE", raising=False)
     result = runner.invoke(app, ["list", "--class", "risk"])
 
     assert result.exit_code == 0, result.output
