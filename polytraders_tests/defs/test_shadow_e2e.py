@@ -164,3 +164,37 @@ def test_p3_gate_when_run_recorded_then_pending_on_the_silent_bots_only(two_runs
     states = {g["phase"]: g["state"] for g in json.loads(result.output)["phases"]}
     assert states[1] == "green"
     assert all(states[n] != "green" for n in (3, 4, 5, 6, 7, 8))
+
+
+def _risk_shadow(db: Path, monkeypatch, *args: str) -> dict:
+    monkeypatch.setenv("POLYTRADERS_DUCKDB", str(db))
+    monkeypatch.delenv("POLYTRADERS_EVENT_STORE", raising=False)
+    result = CliRunner().invoke(app, ["risk", "shadow", "--days", "7", "--json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_risk_shadow_when_replayed_as_run_then_the_runs_own_decisions(two_runs, monkeypatch) -> None:
+    # The recorded intents, re-run through the same profile over the warehouse's inputs, decide exactly as
+    # the run's S7 did: same counts per decision, and per bot the same votes by decision and reason code.
+    *_, second, db = two_runs
+    got = _risk_shadow(db, monkeypatch)
+    assert got["days"] == [DAY] and got["requested_days"] == 7
+    decided = second["risk_decisions"]
+    assert got["decisions"] == [{"day": DAY, **{d.lower(): int((decided["decision"] == d).sum())
+                                                for d in ("APPROVE", "REDUCE", "REJECT")}}]
+    recorded = sorted(
+        (slug, decision, codes[0] if codes else None, n)
+        for slug in RISK_BOTS
+        for decision, codes, n in second[slug.replace(".", "_")].group_by("decision", "reason_codes").len().iter_rows())
+    assert sorted((r["bot"], r["decision"], r["reason_code"], r["intents"]) for r in got["by_bot"]) == recorded
+
+
+def test_risk_shadow_when_kill_switch_engaged_then_every_place_denied_and_cancels_pass(two_runs, monkeypatch) -> None:
+    *_, second, db = two_runs
+    intents = second["strat_maker_tight"]
+    places = int((intents["kind"] == "PLACE").sum())
+    got = _risk_shadow(db, monkeypatch, "--engage-killswitch")
+    assert got["decisions"] == [{"day": DAY, "approve": intents.height - places, "reduce": 0, "reject": places}]
+    assert got["by_bot"] == [{"bot": "risk.killswitch", "decision": "REJECT", "reason_code": "RISK_KILL_SWITCH",
+                              "intents": places}]
