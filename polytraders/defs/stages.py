@@ -507,7 +507,7 @@ def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_s
     by_bot = store.counts_by_bot(day, except_payload_type="RunMetric")  # a re-run's own metrics left out
     s11_envelopes = sum(n for bot, n in by_bot.items() if bot in GOV_BOTS)
     metrics = monitoring.run_metrics(
-        day, context.run_id,
+        day, context.run.run_id,
         {**{(TABLE_STAGE.get(t, "?"), t): n for t, n in counts.items()},
          ("S10", "envelopes"): sum(by_bot.values()) - s11_envelopes, ("S11", "envelopes"): s11_envelopes},
         given["risk_decisions"], given["strat_maker_tight"], given["approved_intents"], given["exec_order_shaper"],
