@@ -24,47 +24,70 @@ from polytraders.cli.report import one_line_errors
 app = typer.Typer(help="The risk gate (S7) against history.", no_args_is_help=True)
 
 
+def _config_file(config: Path) -> dict[str, dict[str, Any]]:
+    """``{slug: {field: value}}`` from ``config``. Raises ValueError naming the file."""
+    try:
+        overrides = json.loads(config.read_text())
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{config}: not JSON: {exc}") from exc
+    if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
+        raise ValueError(f"{config}: expected an object {{risk bot slug: {{field: value}}}}")
+    return overrides
+
+
 def profile_with(engage_killswitch: bool, block: list[str], quarantine: list[str], config: Path | None) -> Any:
-    """The shadow profile with the command's changes. Raises ValueError on a bad option or config."""
+    """The shadow profile with the command's changes: bot configs replaced from ``config`` (risk
+    bots only: a replay re-decides recorded intents), then the kill switch engaged and markets
+    added to the compliance gate's blocked list, and markets quarantined per bot (``slug=id``).
+
+    Raises ValueError naming the file, bot or option at fault.
+    """
+    from pydantic import ValidationError
+
     from polytraders.runtime.profile import SHADOW, Profile, bot_module
 
-    overrides: dict[str, dict[str, Any]] = json.loads(config.read_text()) if config is not None else {}
-    if not isinstance(overrides, dict):
-        raise ValueError(f"{config}: expected an object {{slug: {{field: value}}}}")
+    configs = dict(SHADOW.configs)
+    for slug, fields in (_config_file(config) if config is not None else {}).items():
+        if slug not in SHADOW.risk_order:
+            raise ValueError(f"{config}: {slug!r} is not a risk bot of the replayed order "
+                             "(a replay re-decides recorded intents: only risk bots' configs apply)")
+        try:
+            configs[slug] = bot_module(slug).Config(**{**SHADOW.config(slug).model_dump(), **fields})
+        except ValidationError as exc:
+            raise ValueError(f"{config}: {slug}: {exc}") from exc
     if engage_killswitch:
-        overrides.setdefault("risk.killswitch", {})["engaged"] = True
+        killswitch = configs.get("risk.killswitch") or SHADOW.config("risk.killswitch")
+        configs["risk.killswitch"] = killswitch.model_copy(update={"engaged": True})
     if block:
-        gate = overrides.setdefault("risk.compliance_gate", {})
-        gate["blocked_condition_ids"] = [*gate.get("blocked_condition_ids", []), *block]
+        gate = configs.get("risk.compliance_gate") or SHADOW.config("risk.compliance_gate")
+        configs["risk.compliance_gate"] = gate.model_copy(
+            update={"blocked_condition_ids": (*gate.blocked_condition_ids, *block)})
     isolated: dict[str, set[str]] = {}
     for item in quarantine:
         slug, _, condition_id = item.partition("=")
         if not condition_id or slug not in SHADOW.risk_order:
             raise ValueError(f"--quarantine takes <risk bot slug>=<condition id>, got {item!r}")
         isolated.setdefault(slug, set()).add(condition_id)
-    configs = dict(SHADOW.configs)
-    for slug, fields in overrides.items():
-        try:
-            module = bot_module(slug)
-        except (ModuleNotFoundError, ValueError) as exc:
-            raise ValueError(f"config: no bot {slug!r}") from exc
-        configs[slug] = module.Config(**{**SHADOW.config(slug).model_dump(), **fields})
     return Profile(configs=configs, risk_order=SHADOW.risk_order,
                    quarantine={slug: frozenset(ids) for slug, ids in isolated.items()})
 
 
-def _days_table(replays: list[Any]) -> Table:
+def _days_table(days: list[dict[str, Any]]) -> Table:
     table = Table(title="Recorded intents re-decided")
-    for column in ("day", "intents", "PLACE", "approved", "reduced", "rejected"):
-        table.add_column(column, justify="left" if column == "day" else "right")
-    for rep in replays:
-        decided = rep.result.decisions
-        places = rep.intents.filter(pl.col("kind") == "PLACE").height
-        count = {d: int((decided["decision"] == d).sum()) for d in ("REDUCE", "REJECT")}
-        table.add_row(rep.day, f"{rep.intents.height:,}", f"{places:,}",
-                      f"{rep.result.approved.filter(pl.col('kind') == 'PLACE').height:,}",
-                      f"{count['REDUCE']:,}", f"{count['REJECT']:,}")
+    columns = {"day": "day", "intents": "intents", "place": "PLACE", "cancel": "CANCEL (pass)",
+               "passed": "PLACE passed", "reduced": "of which reduced", "rejected": "PLACE rejected"}
+    for title in columns.values():
+        table.add_column(title, justify="left" if title == "day" else "right")
+    for row in days:
+        table.add_row(*(f"{row[k]:,}" if isinstance(row[k], int) else str(row[k]) for k in columns))
     return table
+
+
+def _unknown_markets(replays: list[Any], block: list[str], quarantine: list[str]) -> list[str]:
+    """Condition ids named by --block-market / --quarantine that no replayed intent is in."""
+    seen = {c for rep in replays for c in rep.intents["condition_id"].unique().to_list()}
+    named = [*block, *(item.partition("=")[2] for item in quarantine)]
+    return sorted({c for c in named if c not in seen})
 
 
 def _bots_table(counts: pl.DataFrame) -> Table:
@@ -105,15 +128,21 @@ def shadow(
         replays = risk_shadow.replay(chosen, profile, env.event_store, env.duckdb_path, environment.STAGE_SCHEMA,
                                      env.freshness_budgets)
     counts = risk_shadow.summary(replays)
+    per_day = [risk_shadow.day_counts(rep) for rep in replays]
+    unknown = _unknown_markets(replays, block or [], quarantine or [])
     if as_json:
         typer.echo(json.dumps({
             "days": chosen, "requested_days": days,
-            "decisions": [{"day": r.day, **{d.lower(): int((r.result.decisions["decision"] == d).sum())
-                                            for d in ("APPROVE", "REDUCE", "REJECT")}} for r in replays],
-            "by_bot": counts.to_dicts(),
+            "changes": {"engage_killswitch": engage_killswitch, "block_market": block or [],
+                        "quarantine": quarantine or [], "config": str(config) if config else None,
+                        "markets_not_in_the_replayed_intents": unknown},
+            "decisions": per_day, "by_bot": counts.to_dicts(),
         }, indent=2))
         return
     if len(chosen) < days:
         console.print(f"only {len(chosen)} recorded day(s) of the {days} asked for", style="yellow")
-    console.print(_days_table(replays))
+    if unknown:
+        console.print(f"no replayed intent is in market(s) {', '.join(unknown)}: blocking or quarantining "
+                      "them changes nothing", style="yellow")
+    console.print(_days_table(per_day))
     console.print(_bots_table(counts))

@@ -161,9 +161,14 @@ def read_envelopes(root: Path, day: str) -> pl.DataFrame:
 
     Columns as the ReportEnvelope frame plus ``partition_day``; rows ordered by bot, then as stored
     (one run's envelopes of a bot in sequence order, runs in the order they stored new envelopes).
-    Raises FileNotFoundError if no run has exported ``day`` yet.
+    Raises FileNotFoundError if no run has exported ``day`` yet, ValueError if the snapshot is not
+    a readable Parquet file (truncated, corrupt).
     """
     path = snapshot_path(root, day)
     if not path.is_file():
         raise FileNotFoundError(f"no envelopes exported for {day} under {root} (run the shadow job first)")
-    return pl.read_parquet(path)
+    try:
+        return pl.read_parquet(path)
+    except pl.exceptions.ComputeError as exc:
+        raise ValueError(f"{path}: not a readable envelope snapshot ({exc}); re-run the day to export it again") \
+            from exc

@@ -9,6 +9,7 @@ differ from the one the run used: a new bot, another config, a quarantined marke
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from polytraders.runtime.profile import Profile
 from polytraders.runtime.risk_context import MarketInputs
 from polytraders.runtime.risk_gate import GateResult, run_gate
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 #: Stage tables the gate reads, by MarketInputs field.
 TABLES = {
     "instruments": "instruments", "market_snapshots": "market_snapshots", "resolutions": "resolutions",
@@ -35,7 +38,7 @@ def recorded_days(event_store_root: Path) -> list[str]:
     """Fixture days with an exported envelope snapshot, oldest first."""
     parquet = event_store_root / "parquet"
     days = [p.name.removeprefix("partition_day=") for p in parquet.glob("partition_day=*")] if parquet.is_dir() else []
-    return sorted(d for d in days if snapshot_path(event_store_root, d).is_file())
+    return sorted(d for d in days if _DAY.fullmatch(d) and snapshot_path(event_store_root, d).is_file())
 
 
 def recorded_intents(event_store_root: Path, day: str) -> pl.DataFrame:
@@ -65,7 +68,7 @@ def warehouse_inputs(duckdb_path: Path, schema: str, day: str,
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         for field, table in TABLES.items():
             got = con.execute(f'select * exclude (partition_day) from "{schema}"."{table}" where partition_day = ?',
-                              [day]).fetch_arrow_table()
+                              [day]).to_arrow_table()
             frames[field] = pl.from_arrow(got)
     if frames["market_snapshots"].is_empty():
         raise LookupError(f"the warehouse has no market snapshots for {day}")
@@ -92,18 +95,32 @@ def replay(days: list[str], profile: Profile, event_store_root: Path, duckdb_pat
     return out
 
 
-def summary(replays: list[Replay]) -> pl.DataFrame:
-    """Per bot, decision (REJECT / REDUCE) and reason code: intents over all replayed days.
+def day_counts(rep: Replay) -> dict[str, int | str]:
+    """One replayed day's figures: intents, PLACE / CANCEL, PLACEs passed (APPROVE or REDUCE), of
+    which reduced, and rejected."""
+    decided = rep.result.decisions.join(rep.intents.select("intent_id", "kind"), on="intent_id")
+    places = decided.filter(pl.col("kind") == "PLACE")
+    count = {d: int((places["decision"] == d).sum()) for d in ("APPROVE", "REDUCE", "REJECT")}
+    return {"day": rep.day, "intents": decided.height, "place": places.height,
+            "cancel": decided.height - places.height, "passed": count["APPROVE"] + count["REDUCE"],
+            "reduced": count["REDUCE"], "rejected": count["REJECT"]}
 
-    Columns: ``bot`` String, ``decision`` String, ``reason_code`` String, ``intents`` Int64;
-    sorted by bot's declared position, decision, reason code. Every evaluated bot has at least a
-    row: an ``APPROVE`` row with the intents it let through at full size.
+
+def summary(replays: list[Replay]) -> pl.DataFrame:
+    """Per bot, decision and reason codes: intents over all replayed days.
+
+    Columns: ``bot`` String, ``decision`` String, ``reason_code`` String (a vote's codes joined by
+    ``+``, e.g. ``RISK_EXPOSURE+RISK_QUARANTINED`` for a quarantined market, null on APPROVE),
+    ``intents`` Int64; sorted by the bot's declared position, decision, reason code. Every bot
+    that voted has an ``APPROVE`` row with the intents it let through at full size.
     """
     rows = []
     for rep in replays:
         for slug, votes in rep.result.votes.items():
-            rows.append(votes.select(pl.lit(slug).alias("bot"), "decision",
-                                     pl.col("reason_codes").list.first().alias("reason_code")))
+            rows.append(votes.select(
+                pl.lit(slug).alias("bot"), "decision",
+                pl.when(pl.col("reason_codes").list.len() > 0).then(pl.col("reason_codes").list.join("+"))
+                .alias("reason_code")))
     if not rows:
         return pl.DataFrame(schema={"bot": pl.String, "decision": pl.String, "reason_code": pl.String,
                                     "intents": pl.Int64})

@@ -29,11 +29,14 @@ def test_profile_with_when_options_then_denying_configs_and_quarantine(tmp_path)
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ('{"risk.nope": {}}', "config: no bot 'risk.nope'"),
-    ('{"risk.killswitch": {"armed": true}}', "armed"),
+    ('{"risk.nope": {}}', "'risk.nope' is not a risk bot of the replayed order"),
+    ('{"strat.maker_tight": {}}', "'strat.maker_tight' is not a risk bot of the replayed order"),
+    ('{"risk.killswitch": {"armed": true}}', "risk.killswitch: 1 validation error for Config armed"),
     ('{"risk.exposure_caps": {"max_market_exposure_usdc": "-1"}}', "greater than 0"),
-    ('{"risk.killswitch": ', "Expecting value"),
+    ('{"risk.killswitch": ', "not JSON: Expecting value"),
     ('["risk.killswitch"]', "expected an object"),
+    ('{"risk.killswitch": 5}', "expected an object"),
+    ('{"risk.compliance_gate": {"blocked_condition_ids": "0x01"}}', "valid tuple"),
 ])
 def test_risk_shadow_when_config_bad_then_one_red_line_and_exit_2(tmp_path, monkeypatch, content: str,
                                                                    message: str) -> None:
@@ -42,7 +45,8 @@ def test_risk_shadow_when_config_bad_then_one_red_line_and_exit_2(tmp_path, monk
     config.write_text(content)
     result = CliRunner().invoke(app, ["risk", "shadow", "--config", str(config)])
     assert result.exit_code == 2
-    assert message in result.output and "Traceback" not in result.output
+    line = " ".join(result.output.split())
+    assert message in line and str(config) in line and "Traceback" not in line
 
 
 @pytest.mark.parametrize("item", ["nonsense", "exec.order_shaper=0x01", "risk.killswitch="])
@@ -58,3 +62,12 @@ def test_risk_shadow_when_nothing_recorded_then_exit_2_naming_the_store(tmp_path
     result = CliRunner().invoke(app, ["risk", "shadow"])
     assert result.exit_code == 2
     assert "no recorded shadow day under" in result.output and "polytraders shadow" in result.output
+
+
+def test_profile_with_when_config_and_flags_then_flags_add_to_the_validated_config(tmp_path) -> None:
+    # the file's blocked list is validated first; --block-market appends to it (never splits a string)
+    config = tmp_path / "c.json"
+    config.write_text('{"risk.compliance_gate": {"blocked_condition_ids": ["0x01"]}, "risk.killswitch": {}}')
+    profile = profile_with(True, ["0x02"], [], config)
+    assert profile.config("risk.compliance_gate").blocked_condition_ids == ("0x01", "0x02")
+    assert profile.config("risk.killswitch").engaged is True

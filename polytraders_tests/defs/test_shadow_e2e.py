@@ -180,11 +180,15 @@ def test_risk_shadow_when_replayed_as_run_then_the_runs_own_decisions(two_runs, 
     *_, second, db = two_runs
     got = _risk_shadow(db, monkeypatch)
     assert got["days"] == [DAY] and got["requested_days"] == 7
-    decided = second["risk_decisions"]
-    assert got["decisions"] == [{"day": DAY, **{d.lower(): int((decided["decision"] == d).sum())
-                                                for d in ("APPROVE", "REDUCE", "REJECT")}}]
+    places = second["risk_decisions"].join(second["strat_maker_tight"].select("intent_id", "kind"), on="intent_id")
+    count = {d: int(((places["decision"] == d) & (places["kind"] == "PLACE")).sum()) for d in ("APPROVE", "REDUCE",
+                                                                                               "REJECT")}
+    n_place = int((places["kind"] == "PLACE").sum())
+    assert got["decisions"] == [{"day": DAY, "intents": places.height, "place": n_place,
+                                 "cancel": places.height - n_place, "passed": count["APPROVE"] + count["REDUCE"],
+                                 "reduced": count["REDUCE"], "rejected": count["REJECT"]}]
     recorded = sorted(
-        (slug, decision, codes[0] if codes else None, n)
+        (slug, decision, "+".join(codes) if codes else None, n)
         for slug in RISK_BOTS
         for decision, codes, n in second[slug.replace(".", "_")].group_by("decision", "reason_codes").len().iter_rows())
     assert sorted((r["bot"], r["decision"], r["reason_code"], r["intents"]) for r in got["by_bot"]) == recorded
@@ -195,6 +199,8 @@ def test_risk_shadow_when_kill_switch_engaged_then_every_place_denied_and_cancel
     intents = second["strat_maker_tight"]
     places = int((intents["kind"] == "PLACE").sum())
     got = _risk_shadow(db, monkeypatch, "--engage-killswitch")
-    assert got["decisions"] == [{"day": DAY, "approve": intents.height - places, "reduce": 0, "reject": places}]
+    assert got["decisions"] == [{"day": DAY, "intents": intents.height, "place": places,
+                                 "cancel": intents.height - places, "passed": 0, "reduced": 0, "rejected": places}]
+    assert got["changes"]["engage_killswitch"] is True
     assert got["by_bot"] == [{"bot": "risk.killswitch", "decision": "REJECT", "reason_code": "RISK_KILL_SWITCH",
                               "intents": places}]
