@@ -83,14 +83,21 @@ def link_day(src: Path, meta: dict[str, Any], day_dir: Path) -> None:
         (day_dir / book_hash.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
-def replay(pack_root: Path, name: str) -> Replayed:
-    """Replay scenario ``name`` of ``pack_root`` (in a temporary day directory named after its day)."""
+def scenario_day(pack_root: Path, name: str, root: Path) -> tuple[dict[str, Any], Path]:
+    """Scenario ``name`` of ``pack_root`` as a fixture day under ``root``: its SCENARIO.json and
+    the day directory ``root/<name, / as __>/<its day>`` made by :func:`link_day`."""
     src = pack_root / name
     meta = json.loads((src / SCENARIO_FILE).read_text())
+    day_dir = root / name.replace("/", "__") / meta["day"]
+    day_dir.mkdir(parents=True)
+    link_day(src, meta, day_dir)
+    return meta, day_dir
+
+
+def replay(pack_root: Path, name: str) -> Replayed:
+    """Replay scenario ``name`` of ``pack_root`` (in a temporary day directory named after its day)."""
     with tempfile.TemporaryDirectory() as tmp:
-        day_dir = Path(tmp) / meta["day"]
-        day_dir.mkdir()
-        link_day(src, meta, day_dir)
+        meta, day_dir = scenario_day(pack_root, name, Path(tmp))
         observed = observe(day_dir)
     mismatches = tuple(
         f"{key}: expected {want!r}, observed {observed.get(key)!r}"

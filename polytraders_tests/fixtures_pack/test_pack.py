@@ -23,7 +23,7 @@ import pytest
 from polytraders.adapters.capture import list_fixture_days
 from polytraders.bots.gov import data_quality_monitor
 from polytraders.bots.inputs import MarketData
-from polytraders.gates.pack import link_day, replay
+from polytraders.gates.pack import replay, scenario_day
 from polytraders.runtime import stages
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,12 +38,9 @@ class Run:
 
     def __init__(self, name: str, root: Path) -> None:
         src = PACK / name
-        self.meta: dict[str, Any] = json.loads((src / "SCENARIO.json").read_text())
         # The registry reads the day from the directory name: run the scenario as its day, with the
         # day's book-hash rule in a MANIFEST.json (as the P2 gate's replay does).
-        day_dir = root / name.replace("/", "__") / self.meta["day"]
-        day_dir.mkdir(parents=True)
-        link_day(src, self.meta, day_dir)
+        self.meta, day_dir = scenario_day(PACK, name, root)
         with gzip.open(src / "capture.jsonl.gz", "rt", encoding="utf-8") as fh:
             self.raw_lines = fh.read().splitlines()
         self.instruments, self.s1_quarantine = stages.registry(day_dir)

@@ -128,3 +128,18 @@ class Builders:
 def mk() -> type[Builders]:
     """The builders of this folder's tests."""
     return Builders
+
+
+def assert_valid_votes(decisions: pl.DataFrame, votes: dict[str, pl.DataFrame]) -> None:
+    """S7's decision frame and vote frames satisfy their contracts: frame checks, and every row a
+    valid RiskDecision / RiskVote object (their own rules: a REDUCE or REJECT names its codes)."""
+    from polytraders.contracts.frames import from_frame, validate_frame
+    from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME
+
+    assert decisions.schema == DECISION_SCHEMA
+    validate_frame("RiskDecision", decisions)
+    assert len(from_frame("RiskDecision", decisions)) == decisions.height
+    for frame in votes.values():
+        assert frame.schema == VOTE_FRAME
+        validate_frame("RiskVote", frame)
+        assert len(from_frame("RiskVote", frame)) == frame.height

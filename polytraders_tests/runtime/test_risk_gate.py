@@ -35,13 +35,14 @@ from polytraders.bots.risk import killswitch, votes
 from polytraders.bots.risk.drawdown import Config as DrawdownConfig
 from polytraders.bots.risk.exposure_caps import Config as ExposureConfig
 from polytraders.contracts import BookLevel, OrderBookSnapshot
-from polytraders.contracts.frames import empty_frame, from_frame, to_frame, validate_frame
+from polytraders.contracts.frames import empty_frame, to_frame, validate_frame
 from polytraders.runtime.feed import RECEIPT_SCHEMA
 from polytraders.runtime.profile import RISK_ORDER, Profile, bot_module
 from polytraders.runtime.registry import token_states
 from polytraders.runtime.risk_context import PORTFOLIO_COLUMNS, MarketInputs
 from polytraders.runtime.risk_gate import NotAStrategyIntentError, run_gate
-from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME, RiskStep
+from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, RiskStep
+from polytraders_tests.runtime.conftest import assert_valid_votes
 
 ROWS = [
     (0, "11", "0.48", "0.52"), (100, "11", "0.49", "0.50"), (200, "11", "0.59", "0.61"), (300, "11", "0.39", "0.41"),
@@ -134,13 +135,7 @@ def _final(result) -> list[tuple]:
 
 def _valid(result) -> None:
     """The result's frames satisfy their contracts (frame checks, and every row a valid object)."""
-    assert result.decisions.schema == DECISION_SCHEMA
-    validate_frame("RiskDecision", result.decisions)
-    assert len(from_frame("RiskDecision", result.decisions)) == result.decisions.height
-    for frame in result.votes.values():
-        assert frame.schema == VOTE_FRAME
-        validate_frame("RiskVote", frame)
-        assert len(from_frame("RiskVote", frame)) == frame.height
+    assert_valid_votes(result.decisions, result.votes)
     validate_frame("OrderIntent", result.approved)
 
 

@@ -17,10 +17,10 @@ import pytest
 from polytraders.bots.base import BotConfig
 from polytraders.bots.risk import votes
 from polytraders.bots.risk.context import VOTE_SCHEMA, RiskContext
-from polytraders.contracts.frames import from_frame, validate_frame
 from polytraders.runtime.risk_pipeline import DECISION_SCHEMA, VOTE_FRAME, RiskStep, chain, run_pipeline
 from polytraders_tests.bots.frames import CONDITION, T0, TOKEN_ID
 from polytraders_tests.bots.risk.frames import intents
+from polytraders_tests.runtime.conftest import assert_valid_votes
 
 CFG = BotConfig()
 CTX = RiskContext()
@@ -73,13 +73,7 @@ def _calls(seen: list) -> list[tuple[str, list[str]]]:
 
 
 def _valid(result) -> None:
-    assert result.decisions.schema == DECISION_SCHEMA
-    validate_frame("RiskDecision", result.decisions)
-    assert len(from_frame("RiskDecision", result.decisions)) == result.decisions.height
-    for frame in result.votes.values():
-        assert frame.schema == VOTE_FRAME
-        validate_frame("RiskVote", frame)
-        assert len(from_frame("RiskVote", frame)) == frame.height
+    assert_valid_votes(result.decisions, result.votes)
 
 
 # --- order, short-circuit, REDUCE -------------------------------------------------------------

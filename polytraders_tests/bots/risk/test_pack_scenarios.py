@@ -3,7 +3,7 @@ bots in RISK_ORDER) run through :func:`~polytraders.runtime.risk_gate.run_gate` 
 that matter to risk, with every outcome derived by hand from the scenario's own facts.
 
 Each scenario (``fixtures/pack/<class>/<name>/``) is materialised as its fixture day
-(:func:`polytraders.gates.pack.link_day`) and run through S1 (registry, TokenState fold) + S2
+(:func:`polytraders.gates.pack.scenario_day`) and run through S1 (registry, TokenState fold) + S2
 (ingest: books, tick changes, resolutions, feed receipts, FeedHealth) + S3 (book state). Its
 market inputs are those frames only; the fair-value frame is empty, so risk.price_band applies
 its range and post-only rules but skips the fair-value band (its default).
@@ -45,7 +45,6 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pytest
@@ -55,7 +54,7 @@ from polytraders.bots.risk import api_degradation, resolution_proximity
 from polytraders.contracts import OrderIntent
 from polytraders.contracts.frames import to_frame, validate_frame
 from polytraders.contracts.types import Side
-from polytraders.gates.pack import link_day
+from polytraders.gates.pack import scenario_day
 from polytraders.runtime import registry, stages
 from polytraders.runtime.book_state import reconstruct
 from polytraders.runtime.profile import RISK_ORDER, SHADOW, Profile
@@ -106,11 +105,7 @@ class Scenario:
     """One pack scenario as its fixture day, through S1 + S2 + S3, and the gate's market inputs."""
 
     def __init__(self, name: str, root: Path) -> None:
-        src = PACK / name
-        self.meta: dict[str, Any] = json.loads((src / "SCENARIO.json").read_text())
-        day_dir = root / name.replace("/", "__") / self.meta["day"]
-        day_dir.mkdir(parents=True)
-        link_day(src, self.meta, day_dir)
+        self.meta, day_dir = scenario_day(PACK, name, root)
         self.instruments, _ = stages.registry(day_dir)
         self.got = stages.ingest(day_dir, self.instruments)
         states = registry.token_states(self.instruments, self.got.tick_changes, self.got.resolutions,
