@@ -299,7 +299,7 @@ BOTS: tuple[BotSpec, ...] = (
     _risk("drawdown", "peak-to-trough equity limit breached", ("RISK_DRAWDOWN",), version="0.2.0"),
     _risk("loss_breaker", "hourly / daily loss limit and loss-streak cool-down", ("RISK_DAILY_LOSS",)),
     _risk("exposure_caps", "per-market, total and net notional caps, size tapered from 70 % of cap",
-          ("RISK_EXPOSURE",), version="0.2.0"),
+          ("RISK_EXPOSURE",), version="0.3.0"),
     _risk("event_group_worstcase", "worst-case loss across all outcomes of a neg-risk event",
           ("RISK_EVENT_GROUP",)),
     _risk("user_stream_blind", "fill stream missing: cannot see fills, so pull quotes",

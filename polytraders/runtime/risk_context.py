@@ -23,8 +23,8 @@ _DEC = pl.Decimal(38, 6)
 
 #: The RISK_FRAME_SCHEMA columns the session fold fills (they depend on the gate's own decisions).
 PORTFOLIO_COLUMNS = (
-    "position_shares", "market_exposure_usdc", "total_exposure_usdc", "equity_usdc", "peak_equity_usdc",
-    "token_wins_pnl_usdc", "token_loses_pnl_usdc",
+    "position_shares", "market_exposure_usdc", "total_exposure_usdc", "net_exposure_usdc", "token_net_usdc",
+    "equity_usdc", "peak_equity_usdc", "token_wins_pnl_usdc", "token_loses_pnl_usdc",
 )
 #: The RISK_FRAME_SCHEMA columns :func:`market_columns` fills.
 MARKET_COLUMNS = tuple(c for c in RISK_FRAME_SCHEMA if c not in PORTFOLIO_COLUMNS)

@@ -108,6 +108,7 @@ class _Portfolio:
         groups = inputs.instruments.sort("as_of_ms").group_by("condition_id", maintain_order=True).last()
         self._group: dict[str, str] = {}
         self._tokens: dict[str, list[str]] = {}
+        self._market: dict[str, str] = {}  # token id -> condition id
         self._members: dict[str, list[str]] = {}
         for cond, neg_risk, group_id, tokens in groups.select(
                 "condition_id", "neg_risk", "neg_risk_market_id", pl.col("tokens").list.eval(
@@ -115,7 +116,23 @@ class _Portfolio:
             key = group_id if neg_risk and group_id else cond
             self._group[cond] = key
             self._tokens[cond] = list(tokens)
+            self._market.update(dict.fromkeys(tokens, cond))
             self._members.setdefault(key, []).append(cond)
+
+    def _token_notional(self) -> dict[str, Decimal]:
+        """Per token: cost basis held + notional of its resting BUYs, USDC."""
+        ledger, out = self.session.ledger, {}
+        for token in ledger.open_token_ids():
+            out[token] = ledger.holding(token)[1]
+        for order in self.session.venue.resting.values():
+            if order.side is Side.BUY:
+                out[order.token_id] = out.get(order.token_id, _ZERO) + order.price * order.size
+        return out
+
+    def _imbalance(self, cond: str, notional: dict[str, Decimal]) -> Decimal:
+        """Notional in market ``cond``'s first token minus the rest (a YES + NO pair nets out)."""
+        first, *rest = self._tokens[cond]
+        return notional.get(first, _ZERO) - sum((notional.get(t, _ZERO) for t in rest), _ZERO)
 
     def _pays(self, key: str, cond: str, token: str) -> list[bool]:
         """Per scenario of group ``key``, whether ``token`` of market ``cond`` pays 1.
@@ -158,7 +175,11 @@ class _Portfolio:
                 exposure_by_market[order.condition_id] = (
                     exposure_by_market.get(order.condition_id, _ZERO) + order.price * order.size)
         total = ledger.exposure_usdc() + sum(exposure_by_market.values(), _ZERO)
-        position, market_exp, total_exp, wins, loses = [], [], [], [], []
+        notional = self._token_notional()
+        known = {self._market[t] for t in notional if t in self._market}
+        net = sum((abs(self._imbalance(cond, notional)) for cond in known), _ZERO) + sum(
+            (abs(n) for t, n in notional.items() if t not in self._market), _ZERO)  # no market to net against
+        position, market_exp, total_exp, net_exp, token_net, wins, loses = [], [], [], [], [], [], []
         for strategy, cond, token, side in rows.select("strategy", "condition_id", "token_id", "side").iter_rows():
             replaced = session.live_order_id(strategy, token, Side(side))
             old = resting.get(replaced) if replaced is not None else None
@@ -168,9 +189,13 @@ class _Portfolio:
             total_exp.append(total - freed)
             key = self._group.get(cond)
             if key is None or token not in self._tokens[cond]:
-                wins.append(None)
-                loses.append(None)
+                for column in (net_exp, token_net, wins, loses):
+                    column.append(None)
                 continue
+            before = self._imbalance(cond, notional)
+            after = self._imbalance(cond, {**notional, token: notional.get(token, _ZERO) - freed})
+            net_exp.append(net - abs(before) + abs(after))
+            token_net.append(after if token == self._tokens[cond][0] else -after)
             pnl, pays = self._scenario_pnl(key, replaced), self._pays(key, cond, token)
             wins.append(min((p for p, paid in zip(pnl, pays, strict=True) if paid), default=None))
             loses.append(min((p for p, paid in zip(pnl, pays, strict=True) if not paid), default=None))
@@ -178,6 +203,8 @@ class _Portfolio:
             pl.Series("position_shares", [_quantised(v) for v in position], _DEC),
             pl.Series("market_exposure_usdc", [_quantised(v) for v in market_exp], _DEC),
             pl.Series("total_exposure_usdc", [_quantised(v) for v in total_exp], _DEC),
+            pl.Series("net_exposure_usdc", [None if v is None else _quantised(v) for v in net_exp], _DEC),
+            pl.Series("token_net_usdc", [None if v is None else _quantised(v) for v in token_net], _DEC),
             pl.Series("equity_usdc", [_quantised(v) for v in equity], _DEC),
             pl.Series("peak_equity_usdc", [_quantised(v) for v in peak], _DEC),
             pl.Series("token_wins_pnl_usdc", [None if v is None else _quantised(v) for v in wins], _DEC),

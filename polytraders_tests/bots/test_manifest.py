@@ -137,7 +137,7 @@ def test_version_and_tombstones() -> None:
     # risk bots of P2/P3 then moved to the vectorised vote over an intent frame (P4): one minor version up.
     assert {s.slug: s.version for s in BOTS if s.version != "0.1.0"} == {
         "risk.stale_book": "0.3.0", "risk.market_halt": "0.3.0", "risk.killswitch": "0.2.0",
-        "risk.compliance_gate": "0.2.0", "risk.drawdown": "0.2.0", "risk.exposure_caps": "0.2.0"}
+        "risk.compliance_gate": "0.2.0", "risk.drawdown": "0.2.0", "risk.exposure_caps": "0.3.0"}
     assert not any(s.deprecated for s in BOTS)
 
 

@@ -53,7 +53,8 @@ _DEC = pl.Decimal(38, 6)
 OTHER_STRAT = "strat.maker_avellaneda"
 #: Context columns the recording stubs keep.
 SEEN = ("intent_id", "ts_ms", "size", "position_shares", "market_exposure_usdc", "total_exposure_usdc",
-        "equity_usdc", "peak_equity_usdc", "token_wins_pnl_usdc", "token_loses_pnl_usdc")
+        "net_exposure_usdc", "token_net_usdc", "equity_usdc", "peak_equity_usdc", "token_wins_pnl_usdc",
+        "token_loses_pnl_usdc")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -490,6 +491,11 @@ def test_run_gate_when_binary_market_then_token_scenario_pnl_by_hand(mk) -> None
     assert _wins_loses(last["i5"]) == (D("-5.00"), D("5.00"))
     assert _wins_loses(last["i6"]) == (None, None)
     assert last["i3"]["position_shares"] == D(10)
+    # Net notional (BUY notional held or resting; "11" is A's first token): i1 sees nothing; i2 sees i1's
+    # resting 5.00 in "11" → net 5, "12" is 5 short; from 150 "11" holds 5.00 against i2's 3.00 in "12" →
+    # net 2 ("11" +2, "12" −2; the resting SELLs add nothing); i5 replaces i2 → "12" back to 0: net 5, −5.
+    assert [(last[i]["net_exposure_usdc"], last[i]["token_net_usdc"]) for i in ("i1", "i2", "i3", "i4", "i5", "i6")] \
+        == [(D(0), D(0)), (D(5), D(-5)), (D(2), D(2)), (D(2), D(-2)), (D(5), D(-5)), (None, None)]
 
 
 def test_run_gate_when_neg_risk_group_then_scenarios_are_member_wins_or_none(mk) -> None:

@@ -44,16 +44,25 @@ fair_value                Decimal(38, 6)?     the token's latest S5 fair value a
 position_shares           Decimal(38, 6)?     shares of the token held (long only; ≥ 0)
 market_exposure_usdc      Decimal(38, 6)?     cost basis held + resting BUY notional, this market
 total_exposure_usdc       Decimal(38, 6)?     the same over all markets
+net_exposure_usdc         Decimal(38, 6)?     Σ over markets of |notional in its first token −
+                                              notional in its second| (a YES + NO pair pays 1
+                                              whatever happens: only the imbalance is at risk)
+token_net_usdc            Decimal(38, 6)?     notional in the intent's token − notional in the
+                                              other token of its market (signed)
 equity_usdc               Decimal(38, 6)?     realised PnL + positions marked to mid, USDC
 peak_equity_usdc          Decimal(38, 6)?     highest equity_usdc seen so far in the run
 token_wins_pnl_usdc       Decimal(38, 6)?     portfolio PnL over the token's event group (its
-                                              neg-risk group, else its market) if the token pays 1
+                                              neg-risk group, else its market) where it pays 1
 token_loses_pnl_usdc      Decimal(38, 6)?     the worst such PnL over the outcomes where it pays 0
 ========================  ==================  ==================================================
 
-Group PnL scenarios count held positions at cost and resting BUYs only where they lose (worst
-case). The histories (:class:`RiskContext`) hold only what happened before the rows' times as
-far as the runtime could know it; bots look back from each row's ``ts_ms`` (as-of joins,
+Notional = cost basis held + resting BUY notional (USDC), as in the exposure columns; every
+exposure column leaves out the quote the intent replaces (same strategy, token and side). Group
+PnL scenarios count held positions at cost and resting BUYs only where they lose (worst case);
+``token_wins_pnl_usdc`` is the worst PnL over the outcomes where the token pays 1.
+
+The histories (:class:`RiskContext`) hold only what happened before the rows' times as far as
+the runtime could know it; bots look back from each row's ``ts_ms`` (as-of joins,
 windows ending at ``ts_ms``) and never forward.
 """
 
@@ -80,6 +89,7 @@ RISK_FRAME_SCHEMA = pl.Schema({
     "book_tick_size": _DEC, "spread_ticks": pl.Int64, "book_quality": pl.String,
     "feed_last_data_ms": pl.Int64, "feed_liveness_budget_ms": pl.Int64, "fair_value": _DEC,
     "position_shares": _DEC, "market_exposure_usdc": _DEC, "total_exposure_usdc": _DEC,
+    "net_exposure_usdc": _DEC, "token_net_usdc": _DEC,
     "equity_usdc": _DEC, "peak_equity_usdc": _DEC, "token_wins_pnl_usdc": _DEC, "token_loses_pnl_usdc": _DEC,
 })
 

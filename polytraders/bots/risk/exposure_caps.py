@@ -1,8 +1,8 @@
-"""risk.exposure_caps — per-market and total notional caps, size tapered from 70 % of a cap.
+"""risk.exposure_caps — per-market, total and net notional caps, size tapered from 70 % of a cap.
 
 Method
     For a BUY row with price p (USDC/share), size s (shares) and notional ``n = p·s`` (USDC),
-    each cap ``c`` (``max_market_exposure_usdc`` against ``market_exposure_usdc``,
+    each gross cap ``c`` (``max_market_exposure_usdc`` against ``market_exposure_usdc``,
     ``max_total_exposure_usdc`` against ``total_exposure_usdc``) with current exposure ``e``
     (USDC: cost basis held + resting BUY notional, as the runtime computes it) and taper start
     ``t = c·taper_from_fraction`` allows a size:
@@ -13,7 +13,7 @@ Method
       ``c``: ``f = (c − e) / (c − t)``, allowed size ``min(s·f, (c − e) / p)``.
 
     Equivalently: approved notional = ``min(n·f, c − e)`` with ``f = (c − e)/(c − t)`` clipped to
-    [0, 1]. The tighter of the two caps wins. A reduced size is rounded DOWN to ``size_decimals``
+    [0, 1]. The tightest of the three caps (the net cap below) wins. A reduced size is rounded DOWN to ``size_decimals``
     decimals by exact integer floor division (all values in integer micro-units, the caps over a
     common integer denominator) — no float, no Decimal rounding, never rounded up. Result: the
     full size → APPROVE; smaller but > 0 and at least the market's ``min_order_size`` → REDUCE;
@@ -23,13 +23,22 @@ Method
     → APPROVE 20; e = 80 → f = 20/30, 20·2/3 = 13.333… → REDUCE 13.33; e = 95 → 20·5/30 = 3.333…
     → 3.33, below a minimum order of 5 → REJECT; e = 100 → REJECT.
 
+    Net cap (no taper): a YES and a NO share of one market pay 1 USDC together whatever happens,
+    so only each market's imbalance is directional. With ``N = net_exposure_usdc`` (Σ over markets
+    of |notional in the first token − notional in the other|), ``d = token_net_usdc`` (the intent
+    token's notional minus the other token's) and ``C = max_net_exposure_usdc``, a BUY of notional
+    ``n`` makes the net ``N − |d| + |d + n|``; the cap allows ``n ≤ C − N + |d| − d`` and always
+    ``n ≤ max(−d, 0)`` (buying the short side of a market only nets it out), rounded down the same
+    way. Example (C = 500, N = 490, p = 0.50, s = 40, n = 20): d = 0 → room 10 → REDUCE 20 shares;
+    d = −30 (the other token leads by 30) → room 500 − 490 + 60 = 70 → APPROVE 40.
+
     SELLs reduce exposure and are APPROVED whatever the exposure. A BUY with a null exposure,
     null price or price 0 is REJECTED (fail closed). CANCELs never reach this bot. No time
     parameter: caps hold over the whole run, the same for 15-minute and long-dated markets.
 
 Inputs
     Intent frame columns ``side``, ``price``, ``size``, ``min_order_size``,
-    ``market_exposure_usdc``, ``total_exposure_usdc``
+    ``market_exposure_usdc``, ``total_exposure_usdc``, ``net_exposure_usdc``, ``token_net_usdc``
     (:data:`~polytraders.bots.risk.context.RISK_FRAME_SCHEMA`); no RiskContext history.
 
 Returns
@@ -59,7 +68,7 @@ from polytraders.bots.risk.votes import BUY, SELL, sized
 from polytraders.contracts import reason_codes
 
 SLUG = "risk.exposure_caps"
-VERSION = "0.2.0"
+VERSION = "0.3.0"
 
 CODE = reason_codes.require("RISK_EXPOSURE")
 
@@ -81,6 +90,10 @@ class Config(BotConfig):
         gt=0,
         lt=1,
         description="fraction of a cap where size tapering starts, 0.7 = 70 % (default), dimensionless",
+    )
+    max_net_exposure_usdc: Decimal = Field(
+        default=Decimal("500"), gt=0, decimal_places=6,
+        description="cap on net notional over all markets (each market's YES − NO imbalance), USDC (default 500)",
     )
     size_decimals: int = Field(
         default=2, ge=0, le=6, description="decimals a reduced size is rounded down to, shares (default 2)"
@@ -138,11 +151,29 @@ def _cap_allowed(frame: pl.LazyFrame, name: str, exposure_column: str, cap: Deci
     )
 
 
+def _net_allowed(frame: pl.LazyFrame, config: Config) -> pl.LazyFrame:
+    """Add ``_net``: the size the net cap allows, integer micro-shares (Int128), null when an input
+    is null or the price is 0. With net ``N``, the token's signed imbalance ``d`` and cap ``C`` (micro-
+    USDC), a BUY of notional ``n`` moves the net to ``N − |d| + |d + n|``; it may add
+    ``C − N + |d| − d`` and may always add ``max(−d, 0)`` (buying the short side only nets out)."""
+    cap = int(config.max_net_exposure_usdc * _MICRO)
+    per_share = 10**config.size_decimals
+    p, s, net, d = pl.col("_p"), pl.col("_s"), _micro("net_exposure_usdc"), _micro("token_net_usdc")
+    short = pl.when(d < 0).then(_int(0) - d).when(d >= 0).then(_int(0))  # max(−d, 0) (no Int128 negate)
+    # |d| − d = 2·max(−d, 0); micro-USDC; null when N or d is (fail closed: nothing allowed)
+    room = pl.when(net.is_not_null()).then(pl.max_horizontal(_int(cap) - net + short + short, short))
+    return frame.with_columns(
+        _net=pl.when(p * s <= room * _int(_MICRO)).then(s)
+        .otherwise((room * _int(per_share)) // p * _int(_MICRO // per_share))
+    )
+
+
 def vote(intents: pl.DataFrame, ctx: RiskContext, config: Config) -> pl.DataFrame:
     """Vote on every intent row; see the module docstring."""
     frame = intents.lazy().with_columns(_p=_micro("price"), _s=_micro("size"))
     frame = _cap_allowed(frame, "_market", "market_exposure_usdc", config.max_market_exposure_usdc, config)
     frame = _cap_allowed(frame, "_total", "total_exposure_usdc", config.max_total_exposure_usdc, config)
-    allowed = _least(pl.col("_market"), pl.col("_total")).cast(_DEC) / _MICRO
+    frame = _net_allowed(frame, config)
+    allowed = _least(_least(pl.col("_market"), pl.col("_total")), pl.col("_net")).cast(_DEC) / _MICRO
     frame = frame.with_columns(_allowed=pl.when(SELL).then(pl.col("size")).when(BUY).then(allowed)).collect()
     return sized(frame, pl.col("_allowed"), CODE)

@@ -48,7 +48,8 @@ HEALTHY: dict[str, Any] = {
     "book_ts_ms": T0 - 1_000, "best_bid": "0.49", "best_ask": "0.51", "best_bid_size": "100",
     "best_ask_size": "100", "book_tick_size": "0.01", "spread_ticks": 2, "book_quality": "OK",
     "feed_last_data_ms": T0 - 1_000, "feed_liveness_budget_ms": 120_000, "fair_value": "0.50",
-    "position_shares": "0", "market_exposure_usdc": "0", "total_exposure_usdc": "0",
+    "position_shares": "0", "market_exposure_usdc": "0", "total_exposure_usdc": "0", "net_exposure_usdc": "0",
+    "token_net_usdc": "0",
     "equity_usdc": "0", "peak_equity_usdc": "0", "token_wins_pnl_usdc": "0", "token_loses_pnl_usdc": "0",
 }
 

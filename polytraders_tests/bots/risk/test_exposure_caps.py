@@ -245,3 +245,30 @@ def test_vote_when_compared_with_the_per_intent_rule_then_same_votes(config: dic
 def test_vote_when_zero_price_fits_then_approve() -> None:
     # notional 0·20 = 0 ≤ headroom 100 below the taper start: the full size fits, no division needed
     assert _vote({"price": "0"}) == approve()
+
+
+# --- net cap (C = 500 by default): a market's YES + NO pair nets out ---------------------------
+
+
+@pytest.mark.parametrize(("net", "token_net", "size", "expected"), [
+    ("490", "0", "40", ("REDUCE", D("20"), CODE)),    # room 500 − 490 = 10 USDC → 10 / 0.50 = 20 shares
+    ("480", "0", "40", ("APPROVE", D("40"), None)),   # room 20 = n exactly: 480 + 20 = 500 still within
+    ("490", "-30", "40", ("APPROVE", D("40"), None)),  # the other token leads by 30: room 10 + 2·30 = 70 ≥ 20
+    ("600", "-10", "40", ("REDUCE", D("20"), CODE)),   # over the cap, but netting out 10 USDC is always allowed
+    ("600", "10", "40", ("REJECT", D(0), CODE)),      # over the cap and adding to the long side: room 0
+    ("499.99", "0", "40", ("REJECT", D(0), CODE)),     # room 0.01 → 0.02 shares, below the minimum of 5
+])  # fmt: skip
+def test_vote_when_net_exposure_then_capped_on_the_imbalance(net: str, token_net: str, size: str,
+                                                              expected: tuple) -> None:
+    frame = intents({"net_exposure_usdc": net, "token_net_usdc": token_net, "size": size})
+    assert vote(caps, frame) == [expected]
+
+
+def test_vote_when_net_columns_null_then_buy_rejected_and_sell_passes() -> None:
+    frame = intents({"net_exposure_usdc": None}, {"token_net_usdc": None}, {"side": "SELL", "net_exposure_usdc": None})
+    assert vote(caps, frame) == [("REJECT", D(0), CODE), ("REJECT", D(0), CODE), ("APPROVE", D("20"), None)]
+
+
+def test_config_when_net_cap_finer_than_a_micro_usdc_then_refused() -> None:
+    with pytest.raises(pydantic.ValidationError):
+        caps.Config(max_net_exposure_usdc=D("0.0000001"))
