@@ -1,24 +1,28 @@
 """S7, the only trading gate: the risk pipeline over a day's OrderIntents, with the portfolio the
 gate's own decisions build.
 
-The portfolio a risk bot sees (positions, exposure, equity, event-group PnL, the venue log) depends
-on what the gate approved before: an approved intent rests at the mock venue, may fill, and moves
-exposure and equity. That is truly sequential. The fold keeps it exact and still runs the bots
-vectorised, over *segments*:
+The declared order starts with a *head* of bots that read only the data (``STATEFUL = False``:
+the intent, its market columns, the static histories); the head runs once over every PLACE of
+the day. The *tail* (the first stateful bot on) sees the portfolio (positions, exposure, equity,
+event-group PnL, the venue log), which depends on what the gate approved before: an approved
+intent rests at the mock venue, may fill, and moves exposure and equity. That is truly
+sequential. The fold keeps it exact and still runs the tail vectorised, over *segments* of the
+intents the head passed (every PLACE still samples the marked equity for the running peak):
 
 1. the session advances to the next intent's time (fills and resolutions due by then);
 2. a segment is the following PLACE intents up to the first CANCEL and before the session's next
    event (the next fill of a resting order, or the next resolution), at most ``window`` of them:
    over it the portfolio changes only through the gate's own decisions;
-3. the pipeline (:func:`~polytraders.runtime.risk_pipeline.run_pipeline`) runs once over the
+3. the tail (:func:`~polytraders.runtime.risk_pipeline.run_pipeline`) runs once over the
    segment, with the portfolio columns as of each intent (marks move with the book, holdings do
    not); rows up to and including the first intent that passes are committed, the passing one is
    placed at the venue, and the next segment starts after it; the rows after it are evaluated
    again with the new portfolio. A segment with no pass doubles the next window (a reject
    changes nothing), a pass resets it.
 
-The result equals deciding one intent at a time (a test checks windows 1, 3 and 32 against a run
-forced to one PLACE per segment).
+The result equals deciding one intent at a time through the whole order (tests check windows 1,
+3 and 32 against a run forced to one PLACE per segment, and head + tail against one run,
+:func:`~polytraders.runtime.risk_pipeline.chain`).
 CANCEL intents always pass: they only remove risk and are never shown to the bots.
 """
 

@@ -42,7 +42,7 @@ from polytraders.contracts import reason_codes
 
 SLUG = "risk.killswitch"
 VERSION = "0.2.0"
-#: Reads only the intent, its market columns and static histories (never the portfolio): votes once.
+#: Reads only the intent, its market columns and static histories, never the portfolio: in the gate's head.
 STATEFUL = False
 
 CODE = reason_codes.require("RISK_KILL_SWITCH")

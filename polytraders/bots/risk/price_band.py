@@ -58,7 +58,7 @@ from polytraders.contracts import reason_codes
 
 SLUG = "risk.price_band"
 VERSION = "0.1.0"
-#: Reads only the intent, its market columns and static histories (never the portfolio): votes once.
+#: Reads only the intent, its market columns and static histories, never the portfolio: in the gate's head.
 STATEFUL = False
 
 CODE = reason_codes.require("RISK_PRICE_BAND")

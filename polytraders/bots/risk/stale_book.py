@@ -55,7 +55,7 @@ from polytraders.contracts import reason_codes
 
 SLUG = "risk.stale_book"
 VERSION = "0.3.0"
-#: Reads only the intent, its market columns and static histories (never the portfolio): votes once.
+#: Reads only the intent, its market columns and static histories, never the portfolio: in the gate's head.
 STATEFUL = False
 
 CODE = reason_codes.require("RISK_STALE_BOOK")
