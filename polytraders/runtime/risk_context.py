@@ -77,10 +77,7 @@ def _instrument_columns(instruments: pl.DataFrame) -> pl.DataFrame:
     return instruments.explode("tokens").select(
         pl.col("tokens").struct.field("token_id").alias("token_id"), pl.col("as_of_ms").alias("_record_ms"),
         pl.col("condition_id").alias("_record_condition"), "category", "min_order_size", "neg_risk",
-        "neg_risk_market_id", "end_ts_ms",
-        *([pl.col("uma_resolution_status")] if "uma_resolution_status" in instruments.columns
-          else [pl.lit(None, pl.String).alias("uma_resolution_status")]),
-        "closed",
+        "neg_risk_market_id", "end_ts_ms", "uma_resolution_status", "closed",
     )
 
 

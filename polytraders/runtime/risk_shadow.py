@@ -26,12 +26,26 @@ from polytraders.runtime.risk_gate import GateResult, run_gate
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-#: Stage tables the gate reads, by MarketInputs field.
+#: Stage tables the gate reads, by MarketInputs field, with their wire object (None: no contract).
 TABLES = {
-    "instruments": "instruments", "market_snapshots": "market_snapshots", "resolutions": "resolutions",
-    "token_states": "token_states", "book_state": "book_state", "feed_receipts": "feed_receipts",
-    "feed_health": "feed_health", "fair_values": "fair_values",
+    "instruments": ("instruments", "InstrumentRecord"),
+    "market_snapshots": ("market_snapshots", "MarketSnapshot"),
+    "resolutions": ("resolutions", "MarketResolution"),
+    "token_states": ("token_states", "TokenState"),
+    "book_state": ("book_state", "OrderBookSnapshot"),
+    "feed_receipts": ("feed_receipts", None),
+    "feed_health": ("feed_health", "FeedHealth"),
+    "fair_values": ("fair_values", "FairValue"),
 }
+
+
+def _current(frame: pl.DataFrame, wire_object: str | None) -> pl.DataFrame:
+    """A stored frame in its wire object's current form: a field added since the partition was
+    written (a new minor schema version, optional) comes back as nulls."""
+    if wire_object is None:
+        return frame
+    schema = polars_schema(wire_object)
+    return frame.with_columns(pl.lit(None, dtype).alias(c) for c, dtype in schema.items() if c not in frame.columns)
 
 
 def recorded_days(event_store_root: Path) -> list[str]:
@@ -66,10 +80,10 @@ def warehouse_inputs(duckdb_path: Path, schema: str, day: str,
         raise FileNotFoundError(f"no warehouse at {duckdb_path} (run `polytraders shadow` first)")
     frames: dict[str, pl.DataFrame] = {}
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        for field, table in TABLES.items():
+        for field, (table, wire_object) in TABLES.items():
             got = con.execute(f'select * exclude (partition_day) from "{schema}"."{table}" where partition_day = ?',
                               [day]).to_arrow_table()
-            frames[field] = pl.from_arrow(got)
+            frames[field] = _current(pl.from_arrow(got), wire_object)
     if frames["market_snapshots"].is_empty():
         raise LookupError(f"the warehouse has no market snapshots for {day}")
     return MarketInputs(**frames, budgets=budgets)
