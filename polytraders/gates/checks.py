@@ -31,7 +31,9 @@ from polytraders.gates.evidence import ShadowRecord, fixture_days
 from polytraders.gates.model import GateResult, GateState
 from polytraders.runtime.profile import RISK_ORDER
 from polytraders.runtime.risk_context import MarketInputs, market_columns
+from polytraders.runtime.risk_gate import STRATEGIES
 from polytraders.runtime.risk_pipeline import RiskStep
+from polytraders.runtime.risk_shadow import strategy_intents
 
 NO_RUN = "no shadow run recorded in the event store"
 #: The P2 risk overrides and the wire object on the normalised stream that carries each one's input:
@@ -341,13 +343,10 @@ _RISK_RANK = {slug: k for k, slug in enumerate(RISK_ORDER)}
 def _recorded_frame(inputs: GateInputs, record: ShadowRecord, days: list[str]) -> pl.DataFrame:
     """Recorded strat.* PLACE intents of ``days`` with their registry columns (the fixture days'
     market metadata) and an empty portfolio."""
-    strategies = frozenset(s.slug for s in BOTS if s.bot_class == "strat")
-    intents = [OrderIntent.model_validate_json(text)
-               for text in record.payloads("OrderIntent", bots=strategies, days=days)["payload"]]
+    places = strategy_intents(record.payloads("OrderIntent", days=days)).filter(pl.col("kind") == "PLACE")
     instruments: dict = {}
     for day in days:
         instruments |= risk_probe.day_instruments(inputs.fixtures_root / day)
-    places = to_frame("OrderIntent", [i for i in intents if i.kind == "PLACE"])
     market = MarketInputs(instruments=to_frame("InstrumentRecord", list(instruments.values())),
                           market_snapshots=empty_frame("MarketSnapshot"))
     return risk_probe.empty_portfolio(market_columns(places, market))
@@ -357,9 +356,8 @@ def _denials(inputs: GateInputs) -> Finding:
     record = inputs.record
     if record is None:
         return Finding(missing=(f"denials over recorded intents: {NO_RUN}",))
-    strategies = frozenset(s.slug for s in BOTS if s.bot_class == "strat")
     intent_days = sorted(
-        record.envelopes.filter((pl.col("payload_type") == "OrderIntent") & pl.col("bot").is_in(sorted(strategies)))
+        record.envelopes.filter((pl.col("payload_type") == "OrderIntent") & pl.col("bot").is_in(STRATEGIES))
         ["partition_day"].unique().to_list()
     )
     if not intent_days:

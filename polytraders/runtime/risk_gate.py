@@ -60,6 +60,10 @@ WINDOW = 32
 MAX_WINDOW = 65_536
 
 
+#: The strategy bots: the only emitters of the OrderIntents the gate decides.
+STRATEGIES: tuple[str, ...] = tuple(sorted(s.slug for s in manifest.by_class()["strat"]))
+
+
 class NotAStrategyIntentError(ValueError):
     """Raised when the gate is handed anything but OrderIntents emitted by a strategy bot."""
 
@@ -74,8 +78,7 @@ def _check_intents(intents: pl.DataFrame) -> None:
     if intents["intent_id"].n_unique() != intents.height:
         dup = intents.filter(pl.col("intent_id").is_duplicated())["intent_id"][0]
         raise NotAStrategyIntentError(f"intent ids must be unique: {dup!r} appears more than once")
-    strategies = {s.slug for s in manifest.by_class()["strat"]}
-    others = sorted(set(intents["strategy"].unique().to_list()) - strategies)
+    others = sorted(set(intents["strategy"].unique().to_list()) - set(STRATEGIES))
     if others:
         raise NotAStrategyIntentError(f"intents not emitted by a strategy bot: {others}")
 

@@ -17,12 +17,12 @@ import duckdb
 import polars as pl
 
 from polytraders.adapters.budgets import DEFAULT_BUDGETS, FreshnessBudgets
-from polytraders.bots import manifest
 from polytraders.contracts.frames import polars_schema
+from polytraders.runtime import trading
 from polytraders.runtime.event_store import read_envelopes, snapshot_path
 from polytraders.runtime.profile import Profile
 from polytraders.runtime.risk_context import MarketInputs
-from polytraders.runtime.risk_gate import GateResult, run_gate
+from polytraders.runtime.risk_gate import STRATEGIES, GateResult
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -55,18 +55,22 @@ def recorded_days(event_store_root: Path) -> list[str]:
     return sorted(d for d in days if _DAY.fullmatch(d) and snapshot_path(event_store_root, d).is_file())
 
 
-def recorded_intents(event_store_root: Path, day: str) -> pl.DataFrame:
-    """The OrderIntent frame of every strat.* OrderIntent envelope of ``day`` (empty when none).
-
-    Raises FileNotFoundError if ``day`` has no export.
-    """
-    strategies = sorted(s.slug for s in manifest.by_class()["strat"])
-    envelopes = read_envelopes(event_store_root, day).filter(
-        (pl.col("payload_type") == "OrderIntent") & pl.col("bot").is_in(strategies))
+def strategy_intents(envelopes: pl.DataFrame) -> pl.DataFrame:
+    """The OrderIntent frame of the strat.* OrderIntent envelopes among ``envelopes`` (a frame with
+    ``bot``, ``payload_type`` and ``payload`` JSON text), in their order; empty when there are none."""
+    mine = envelopes.filter((pl.col("payload_type") == "OrderIntent") & pl.col("bot").is_in(STRATEGIES))
     schema = polars_schema("OrderIntent")
-    decoded = envelopes.select(pl.col("payload").str.json_decode(pl.Struct(
+    decoded = mine.select(pl.col("payload").str.json_decode(pl.Struct(
         {c: (pl.String if dtype == pl.Decimal(38, 6) else dtype) for c, dtype in schema.items()}))).unnest("payload")
     return decoded.cast(dict(schema)).select(schema.names()) if decoded.width else pl.DataFrame(schema=schema)
+
+
+def recorded_intents(event_store_root: Path, day: str) -> pl.DataFrame:
+    """:func:`strategy_intents` of ``day``'s envelope snapshot.
+
+    Raises FileNotFoundError if ``day`` has no export, ValueError if it is unreadable.
+    """
+    return strategy_intents(read_envelopes(event_store_root, day))
 
 
 def warehouse_inputs(duckdb_path: Path, schema: str, day: str,
@@ -105,7 +109,7 @@ def replay(days: list[str], profile: Profile, event_store_root: Path, duckdb_pat
     for day in days:
         intents = recorded_intents(event_store_root, day)
         inputs = warehouse_inputs(duckdb_path, schema, day, budgets)
-        out.append(Replay(day, intents, run_gate(intents, inputs, profile.risk_steps())))
+        out.append(Replay(day, intents, trading.risk_gate(intents, inputs, profile)))
     return out
 
 
