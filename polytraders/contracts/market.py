@@ -76,8 +76,8 @@ class FeeParams(WireModel):
 class InstrumentRecord(WireModel):
     """The registry's truth about one market (condition) and its outcome tokens (S1)."""
 
-    #: 1.1.0: ``uma_resolution_status`` added (optional).
-    SCHEMA_VERSION: ClassVar[str] = "1.1.0"
+    #: 1.1.0: ``uma_resolution_status`` added (optional). 1.2.0: ``neg_risk`` may be None (unknown).
+    SCHEMA_VERSION: ClassVar[str] = "1.2.0"
 
     condition_id: ConditionId
     question: str
@@ -86,7 +86,10 @@ class InstrumentRecord(WireModel):
     tokens: tuple[InstrumentToken, ...] = Field(min_length=2)
     tick_size: TickSize
     min_order_size: Shares
-    neg_risk: bool
+    neg_risk: bool | None = Field(
+        description="neg-risk market (its orders go to the neg-risk exchange); None when the source does not "
+        "say: such a market's orders are not signed (SEC_NEG_RISK_UNKNOWN)",
+    )
     neg_risk_market_id: str | None = Field(default=None, description="neg-risk event group id")
     start_ts_ms: TimestampMs | None = None
     end_ts_ms: TimestampMs | None = Field(default=None, description="scheduled end date")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -142,6 +142,9 @@ class ExecutionPlan(WireModel):
     (taker_amount = size x 10^6); SELL the reverse.
     """
 
+    #: 1.1.0: ``expiration_s`` added (GTD orders).
+    SCHEMA_VERSION: ClassVar[str] = "1.1.0"
+
     plan_id: str
     intent_id: str
     condition_id: ConditionId
@@ -157,10 +160,22 @@ class ExecutionPlan(WireModel):
     maker_amount: MicroUnits
     taker_amount: MicroUnits
     builder_code: str | None = None
+    expiration_s: int = Field(
+        default=0, ge=0,
+        description="GTD only: the venue expiration, unix seconds, its one-minute buffer included; 0 = none",
+    )
 
 
 class SignedOrderRequest(WireModel):
-    """A CLOB V2 order signed under EIP-712 ("Polymarket CTF Exchange", version "2")."""
+    """A CLOB V2 order signed under EIP-712 ("Polymarket CTF Exchange", version "2").
+
+    The signed struct is ``Order(salt, maker, signer, tokenId, makerAmount, takerAmount, side,
+    signatureType, timestamp, metadata, builder)``; ``expiration_s`` and ``post_only`` travel
+    beside it in the venue's ``POST /order`` body, outside the signature.
+    """
+
+    #: 1.1.0: ``expiration_s`` and ``post_only`` added (the order body's ``expiration``, ``postOnly``).
+    SCHEMA_VERSION: ClassVar[str] = "1.1.0"
 
     plan_id: str
     order_hash: str = Field(pattern=r"^0x[0-9a-f]{64}$")
@@ -179,6 +194,8 @@ class SignedOrderRequest(WireModel):
     exchange: str = Field(pattern=r"^0x[0-9a-fA-F]{40}$")
     chain_id: int
     order_type: OrderType
+    expiration_s: int = Field(default=0, ge=0, description="GTD expiration, unix seconds; 0 = none")
+    post_only: bool = False
 
 
 OrderStatus = Literal["LIVE", "MATCHED", "CANCELED", "INVALID", "DELAYED", "UNMATCHED"]
