@@ -40,7 +40,7 @@ def _market(obj: Mapping[str, Any], where: str, as_of_ms: int) -> InstrumentReco
         tokens=ins.tokens(token_ids, outcomes, where.rstrip(".") or "market"),
         tick_size=p.tick_size(p.field(obj, "orderPriceMinTickSize", where), f"{where}orderPriceMinTickSize"),
         min_order_size=p.size(p.field(obj, "orderMinSize", where), f"{where}orderMinSize"),
-        neg_risk=p.as_bool(obj.get("negRisk", False), f"{where}negRisk"),
+        neg_risk=None if obj.get("negRisk") is None else p.as_bool(obj["negRisk"], f"{where}negRisk"),
         neg_risk_market_id=ins.optional_id(obj.get("negRiskMarketID")),
         start_ts_ms=ins.optional_iso_ms(obj.get("startDate"), f"{where}startDate"),
         end_ts_ms=ins.optional_iso_ms(obj.get("endDate"), f"{where}endDate"),
@@ -77,7 +77,7 @@ def normalise_gamma_markets(raw: str, as_of_ms: int) -> list[WireModel]:
 
     Accepts one market, one event (its ``markets[]``), or an array of markets or events. Fields:
     conditionId, question, slug, outcomes + clobTokenIds (JSON-encoded strings or arrays, paired by
-    position), orderPriceMinTickSize, orderMinSize, negRisk (default False), negRiskMarketID,
+    position), orderPriceMinTickSize, orderMinSize, negRisk (None when absent: unknown), negRiskMarketID,
     startDate / endDate (ISO-8601), active, closed, acceptingOrders (default False),
     rewardsMinSize / rewardsMaxSpread (cents), feesEnabled + ``feeSchedule`` {rate, exponent,
     takerOnly} when present (2026 fee-enabled markets, e.g. ``feeType`` ``crypto_fees_v2``), else

@@ -145,7 +145,8 @@ def _new_market(frame: _Frame, obj: Mapping[str, Any], where: str) -> list[WireM
     """``new_market``: tokens from ``assets_ids`` x ``outcomes``, tick from ``order_price_min_tick_size``.
 
     Defaults for fields the payload lacks: min_order_size DEFAULT_MIN_ORDER_SIZE_SHARES, neg_risk
-    False, closed False, accepting_orders = active; category = first tag; as_of_ms = timestamp.
+    None (unknown: the frame does not say, so no order on it is signed until a record that says
+    arrives), closed False, accepting_orders = active; category = first tag; as_of_ms = timestamp.
     """
     active = p.as_bool(p.field(obj, "active", where), f"{where}active")
     ids = p.as_list(p.field(obj, "assets_ids", where), f"{where}assets_ids")
@@ -160,7 +161,7 @@ def _new_market(frame: _Frame, obj: Mapping[str, Any], where: str) -> list[WireM
             tokens=ins.tokens(ids, outcomes, where.rstrip(".") or "new_market"),
             tick_size=p.tick_size(p.field(obj, "order_price_min_tick_size", where), tick_field),
             min_order_size=ins.DEFAULT_MIN_ORDER_SIZE_SHARES,
-            neg_risk=False,
+            neg_risk=None,
             active=active,
             closed=False,
             accepting_orders=active,

@@ -183,10 +183,11 @@ def test_normalise_when_new_market_then_instrument_record_with_defaults(ref) -> 
     assert isinstance(record, InstrumentRecord)
     assert record.condition_id == "0x311d0c4b6671ab54af4970c06fcf58662516f5168997bdda209ec3db5aa6b0c1"
     assert [(t.token_id[:6], t.outcome) for t in record.tokens] == [("760430", "Yes"), ("316909", "No")]
+    # new_market carries no neg-risk flag: unknown (None), so no order on it is signed yet
     assert (record.tick_size, record.min_order_size, record.neg_risk) == (
         Decimal("0.01"),
         Decimal("5"),
-        False,
+        None,
     )
     assert (record.slug, record.category, record.as_of_ms) == (
         "nvda-above-240-on-january-30-2026",
