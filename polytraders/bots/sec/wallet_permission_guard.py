@@ -117,9 +117,9 @@ def guard(orders: pl.DataFrame, wallet: Wallet, config: Config) -> pl.DataFrame:
     for fails, rule_code, rule_detail in reversed(rules):
         code = pl.when(fails).then(pl.lit(rule_code)).otherwise(code)
         detail = pl.when(fails).then(rule_detail).otherwise(detail)
-    return orders.select(
-        pl.col("intent_id").cast(pl.String), code.alias("reason_code"), detail.alias("detail")
-    ).cast(dict(GUARD_SCHEMA))
+    return orders.select(pl.col("intent_id").cast(pl.String), code.alias("reason_code"), detail.alias("detail")).cast(
+        dict(GUARD_SCHEMA)
+    )
 
 
 def _plain(value: pl.Expr) -> pl.Expr:

@@ -133,7 +133,9 @@ def test_guard_when_nulls_then_fail_closed() -> None:
         out = wpg.guard(orders, EOA, _config(allowed_token_ids=allowed))
         assert _codes(out) == [LISTED, NOTIONAL, NOTIONAL]
         assert out["detail"].to_list() == [
-            "token <null> is not on the allow-list", "price or size is missing", "price or size is missing",
+            "token <null> is not on the allow-list",
+            "price or size is missing",
+            "price or size is missing",
         ]
 
 
