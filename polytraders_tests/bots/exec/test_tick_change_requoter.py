@@ -82,3 +82,21 @@ def test_config_defaults_and_validation() -> None:
     assert tcr.Config().requote is True
     with pytest.raises(pydantic.ValidationError):
         tcr.Config(requote_all=True)
+
+
+def test_grid_sweep_when_shrink_then_nothing_when_growth_then_passive_within_one_tick() -> None:
+    old = [D(k) / 1000 for k in range(1, 1000)]  # every price on the 0.001 grid
+    orders = [_order(f"{side}{p}", side, str(p)) for p in old for side in (BUY, SELL)]
+    coarse = [o for o in orders if o.price % D("0.01") == 0]
+    assert tcr.requote(coarse, _change("0.01", "0.001"), tcr.Config()) == []  # shrink: all stay
+    out = tcr.requote(orders, _change("0.001", "0.01"), tcr.Config())
+    assert len(out) == len(orders) - len(coarse)  # growth: exactly the off-grid ones move
+    # cancel only: BUY 0.001..0.009 (floor to 0) and SELL 0.991..0.999 (ceil to 1): 9 + 9
+    assert sum(r.new_price is None for r in out) == 18
+    for r in out:
+        old_price, new = r.order.price, r.new_price
+        if new is None:  # only outside [0.01, 0.99]: BUY below 0.01, SELL above 0.99
+            assert (r.order.side, old_price < D("0.01")) in {(BUY, True), (SELL, False)}
+            continue
+        assert new % D("0.01") == 0 and abs(new - old_price) < D("0.01")
+        assert new < old_price if r.order.side == BUY else new > old_price  # never more aggressive
