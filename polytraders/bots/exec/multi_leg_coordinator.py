@@ -69,9 +69,7 @@ _OPPOSITE = {Side.BUY: Side.SELL, Side.SELL: Side.BUY}
 class Config(BotConfig):
     """Parameters of exec.multi_leg_coordinator."""
 
-    ttl_ms: int = Field(
-        default=5_000, ge=1, description="opportunity time to live from the group's opening, ms"
-    )
+    ttl_ms: int = Field(default=5_000, ge=1, description="opportunity time to live from the group's opening, ms")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +115,9 @@ class LegGroup:
         self.deadline_ms = opened_ts_ms + config.ttl_ms
         self.status: Literal["OPEN", "DONE", "UNWINDING"] = "OPEN"
         self.unwind_code: str | None = None
+        self.rejections: dict[str, str] = {}  # leg id -> the venue's code of its reject / kill
         self._filled = dict.fromkeys(ids, Decimal(0))
         self._notional = dict.fromkeys(ids, Decimal(0))
-        self.rejections: dict[str, str] = {}  # leg id -> the venue's code of its reject / kill
         self._count = 0
 
     def filled(self, leg_id: str) -> Decimal:
@@ -136,8 +134,11 @@ class LegGroup:
         return self._expire(ts_ms)
 
     def on_fill(self, leg_id: str, size: Decimal, price: Decimal, ts_ms: int) -> tuple[LegAction, ...]:
-        """A fill of ``size`` shares at ``price`` on the leg at venue time ``ts_ms``."""
+        """A fill of ``size`` shares at ``price`` on the leg at venue time ``ts_ms`` (size <= 0: only
+        the deadline is checked)."""
         leg = self._leg(leg_id)
+        if size <= 0:
+            return self._expire(ts_ms)
         before = self._filled[leg_id]
         self._filled[leg_id] = before + size
         self._notional[leg_id] += size * price

@@ -119,6 +119,16 @@ def test_when_overfill_then_excess_unwound_and_group_done() -> None:
     assert _summary(actions) == [("UNWIND", "no", SELL, D("2"), "EXEC_OVERFILL")]
 
 
+def test_when_zero_size_fill_then_only_deadline_checked() -> None:
+    group = _group()
+    assert group.on_fill("yes", D("0"), D("0.47"), T0 + 10) == ()  # nothing filled, before the deadline
+    assert group.filled("yes") == D("0") and group.avg_price("yes") is None
+    group.on_reject("no", "EXEC_VENUE_REJECTED", T0 + 20)
+    assert group.on_fill("yes", D("0"), D("0.47"), T0 + 30) == ()  # unwinding: no UNWIND of 0 shares
+    expired = _group().on_fill("yes", D("0"), D("0.47"), T0 + 1_000)  # at the deadline: expires
+    assert [a.kind for a in expired] == ["CANCEL", "CANCEL"]
+
+
 def test_when_same_events_then_same_actions() -> None:
     def run() -> list[mlc.LegAction]:
         group = _group()
