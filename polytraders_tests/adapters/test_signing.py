@@ -40,7 +40,8 @@ ZERO32 = "0x" + "0" * 64
 TOKEN = "71321045679252212594626385532706912750332728571942532289631379312455583992563"  # a uint256 token id
 
 
-def _plan(**over) -> ExecutionPlan:
+def execution_plan(**over) -> ExecutionPlan:
+    """A BUY plan on a standard market with a builder code; ``over`` replaces fields (sec tests use it too)."""
     # BUY 10 shares at 0.54: maker gives 0.54·10 = 5.4 USDC = 5_400_000 micro, takes 10_000_000 micro shares
     fields = dict(
         plan_id="p-1", intent_id="i-1", condition_id="0x" + "a" * 64, token_id=TOKEN, ts_ms=TS, side="BUY",
@@ -57,7 +58,7 @@ def key() -> SigningKey:
 
 def _signed(key: SigningKey, plan: ExecutionPlan | None = None, wallet: Wallet | None = None,
             chain_id: int = 137) -> SignedOrderRequest:
-    out = OrderSigner(key, wallet or Wallet(0, key.address), chain_id).sign(plan or _plan())
+    out = OrderSigner(key, wallet or Wallet(0, key.address), chain_id).sign(plan or execution_plan())
     assert isinstance(out, SignedOrderRequest), out
     return out
 
@@ -197,7 +198,7 @@ def test_signed_order_fields_hash_and_signer_against_a_hand_built_digest(key) ->
 
 def test_sell_signs_side_1_and_carries_gtd_expiration(key) -> None:
     # SELL 10 at 0.54: maker gives 10_000_000 micro shares, takes 5_400_000 micro USDC
-    plan = _plan(side="SELL", maker_amount=10_000_000, taker_amount=5_400_000, order_type="GTD",
+    plan = execution_plan(side="SELL", maker_amount=10_000_000, taker_amount=5_400_000, order_type="GTD",
                  expiration_s=1_790_553_700, post_only=False)
     out = _signed(key, plan)
     assert (out.side, out.maker_amount, out.taker_amount) == ("SELL", 10_000_000, 5_400_000)
@@ -209,13 +210,13 @@ def test_sell_signs_side_1_and_carries_gtd_expiration(key) -> None:
 def test_determinism_same_plan_same_hash_and_signature_other_intent_other_salt(key) -> None:
     first, again = _signed(key), _signed(key)
     assert (first.order_hash, first.signature, first.salt) == (again.order_hash, again.signature, again.salt)
-    other = _signed(key, _plan(intent_id="i-2"))
+    other = _signed(key, execution_plan(intent_id="i-2"))
     assert other.salt != first.salt and other.order_hash != first.order_hash
     assert order_salt("i-2") == int(hashlib.sha256(b"polytraders.order_salt|i-2").hexdigest()[:16], 16) >> 11
 
 
 def test_exchange_and_chain_enter_the_domain(key) -> None:
-    standard, neg_risk = _signed(key), _signed(key, _plan(neg_risk=True))
+    standard, neg_risk = _signed(key), _signed(key, execution_plan(neg_risk=True))
     amoy = _signed(key, chain_id=80002)
     assert (standard.exchange, neg_risk.exchange, amoy.exchange) == (EXCHANGE, NEG_RISK_EXCHANGE, EXCHANGE)
     # same struct, different verifyingContract / chainId: three different digests, each the hand-built one
@@ -226,13 +227,13 @@ def test_exchange_and_chain_enter_the_domain(key) -> None:
 
 def test_neg_risk_unknown_fails_closed(key) -> None:
     # ExecutionPlan types neg_risk as bool; an unknown flag (instrument neg_risk None) comes as an unvalidated copy
-    out = OrderSigner(key, Wallet(0, key.address), 137).sign(_plan().model_copy(update={"neg_risk": None}))
+    out = OrderSigner(key, Wallet(0, key.address), 137).sign(execution_plan().model_copy(update={"neg_risk": None}))
     assert out == Rejection("SEC_NEG_RISK_UNKNOWN", {"plan_id": "p-1", "token_id": TOKEN})
 
 
 @pytest.mark.parametrize("code", [None, "", "0xb", "0x" + "b1" * 33, "b1" * 32])
 def test_missing_or_malformed_builder_code_not_signed(key, code) -> None:
-    out = OrderSigner(key, Wallet(0, key.address), 137).sign(_plan(builder_code=code))
+    out = OrderSigner(key, Wallet(0, key.address), 137).sign(execution_plan(builder_code=code))
     assert out == Rejection("EXEC_NO_BUILDER_CODE", {"plan_id": "p-1", "builder_code": str(code)})
 
 
