@@ -1,13 +1,15 @@
-"""What every bot shares: the typed config base and the rejection value."""
+"""What every bot shares: the typed config base and the rejection value (defined with the reason-code
+registry, so adapters can refuse with it too)."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from polytraders.contracts import reason_codes
+from polytraders.contracts.reason_codes import Rejection
+
+__all__ = ["BotConfig", "Rejection"]
 
 
 class BotConfig(BaseModel):
@@ -22,16 +24,3 @@ class BotConfig(BaseModel):
         """16-hex-digit hash of the effective config (the envelope's ``config_version``)."""
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
 
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """A denial as a value: a registered reason code plus structured details.
-
-    Raises ``UnknownReasonCodeError`` at construction if the code is not registered.
-    """
-
-    code: str
-    details: dict[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        reason_codes.require(self.code)

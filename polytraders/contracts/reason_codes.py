@@ -7,7 +7,7 @@ An unknown code is rejected where it is emitted (:func:`require`). Codes match
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from polytraders.contracts.types import Severity
 
@@ -247,3 +247,17 @@ def require(code: str) -> str:
 def invalid_codes() -> list[str]:
     """Registered codes that break :data:`REASON_CODE_PATTERN` (empty when the registry is sound)."""
     return [code for code in REGISTRY if not REASON_CODE_PATTERN.fullmatch(code)]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A denial as a value: a registered reason code plus structured details.
+
+    Raises :class:`UnknownReasonCodeError` at construction if the code is not registered.
+    """
+
+    code: str
+    details: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        require(self.code)

@@ -49,8 +49,8 @@ from polytraders.adapters.polymarket.wallets import (
     checked_wallet,
     exchange_address,
 )
-from polytraders.bots.base import Rejection
 from polytraders.contracts import ExecutionPlan, SignedOrderRequest, reason_codes
+from polytraders.contracts.reason_codes import Rejection
 
 NEG_RISK_UNKNOWN = reason_codes.require("SEC_NEG_RISK_UNKNOWN")
 NO_BUILDER_CODE = reason_codes.require("EXEC_NO_BUILDER_CODE")
