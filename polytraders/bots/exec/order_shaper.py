@@ -17,7 +17,7 @@ Method (exact Decimal / Fraction / int arithmetic; no float decides a price, siz
          ``order_builder/builder.py``: tick 0.1 → 3, 0.01 → 4, 0.005 → 5, 0.0025 → 6,
          0.001 → 5, 0.0001 → 6; :data:`LIMIT_AMOUNT_DECIMALS`). Venue error, tick 0.01:
          "invalid amounts, the buy orders maker amount supports a max accuracy of 4 decimals,
-         taker amount a max of 2 decimals". The table is price decimals + 2, so a limit order
+         taker amount a max of 2 decimals". The table is the tick's decimals + 2, so a limit order
          on the grid always fits; a limit order on a tick outside the table is refused
          (EXEC_AMOUNT_PRECISION, fail closed).
        - marketable orders (FAK, FOK), whatever the tick: a BUY's maker amount (collateral) at
