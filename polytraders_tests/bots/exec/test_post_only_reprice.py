@@ -86,3 +86,28 @@ def test_config_when_invalid_then_raises(bad: dict) -> None:
 
 def test_backoff_is_deterministic() -> None:
     assert _backoff("0.52", "BUY", "0.45", "0.48") == _backoff("0.52", "BUY", "0.45", "0.48")
+
+
+def test_backoff_when_requote_lands_on_band_edge_then_allowed() -> None:
+    # BUY 0.02 → 0.01 = tick; SELL 0.98 → 0.99 = 1 − tick: both inside [tick, 1 − tick].
+    assert _backoff("0.02", "BUY", None, "0.02").price == D("0.01")
+    assert _backoff("0.98", "SELL", "0.98", None).price == D("0.99")
+
+
+def test_backoff_on_fine_grid() -> None:
+    # tick 0.001: SELL 0.500 vs bid 0.503 → max(0.501, 0.504) = 0.504.
+    assert _backoff("0.500", "SELL", "0.503", None, tick="0.001") == reprice.Backoff(D("0.504"), 1)
+
+
+def test_backoff_when_touch_keeps_moving_then_chases_until_the_limit() -> None:
+    # A BUY rejected three times as the ask falls 0.50 → 0.48 → 0.47: requotes 0.49, 0.47, 0.46;
+    # the fourth rejection stops it.
+    price, attempts = D("0.50"), []
+    for attempt, ask in enumerate(("0.50", "0.48", "0.47", "0.45"), start=1):
+        out = reprice.backoff(price, Side.BUY, D("0.01"), None, D(ask), attempt, reprice.Config())
+        if isinstance(out, Rejection):
+            attempts.append(out.code)
+            break
+        price = out.price
+        attempts.append(price)
+    assert attempts == [D("0.49"), D("0.47"), D("0.46"), "EXEC_POST_ONLY_BACKOFF"]
