@@ -29,6 +29,7 @@ from polytraders.contracts.schemas import SCHEMAS_DIR, load_manifest, validate_p
 from polytraders.gates import normalised, pack, raw_access, risk_probe
 from polytraders.gates.evidence import ShadowRecord, fixture_days
 from polytraders.gates.model import GateResult, GateState
+from polytraders.runtime import wallet
 from polytraders.runtime.profile import RISK_ORDER
 from polytraders.runtime.risk_context import MarketInputs, market_columns
 from polytraders.runtime.risk_gate import STRATEGIES
@@ -314,6 +315,7 @@ _DENIALS: tuple[tuple[str, str, Callable[[tuple[str, ...]], dict], str], ...] = 
      "RISK_COMPLIANCE"),
 )
 WALLET_GUARD = "sec.wallet_permission_guard"
+_NOT_ALLOW_LISTED = "SEC_NOT_ALLOW_LISTED"
 
 
 def _risk_votes(inputs: GateInputs, slugs: list[str]) -> Finding:
@@ -384,9 +386,28 @@ def _denials(inputs: GateInputs) -> Finding:
                             f"{frame.height:,} recorded PLACE intents of {len(days)} day(s) with {code}")
     if WALLET_GUARD not in inputs.implemented:
         missing.append(f"{WALLET_GUARD}: not implemented (a P5 sec bot): wallet permissions not enforced")
+    elif frame.is_empty():
+        missing.append(f"{WALLET_GUARD}: no recorded PLACE intent to deny")
     else:
-        missing.append(f"{WALLET_GUARD}: enforcement check over recorded intents not built")
+        found = _wallet_denials(inputs, frame, len(days))
+        (failures if found.startswith("FAIL ") else evidence).append(found.removeprefix("FAIL "))
     return Finding(tuple(evidence), tuple(failures), tuple(missing))
+
+
+def _wallet_denials(inputs: GateInputs, frame: pl.DataFrame, n_days: int) -> str:
+    """The wallet guard over recorded PLACE intents with an allow-list that lists none of their
+    tokens, for the shadow wallet: every intent must come back SEC_NOT_ALLOW_LISTED. The finding's
+    text, prefixed ``FAIL `` when some intent was let through or denied for another reason."""
+    guard = inputs.modules(WALLET_GUARD)
+    shadow = wallet.load({})
+    config = guard.Config(allowed_wallets=shadow.allowed_wallets, allowed_token_ids=())
+    verdicts = guard.guard(frame, shadow.wallet, config)
+    leaked = verdicts.filter(pl.col("reason_code").ne_missing(_NOT_ALLOW_LISTED))
+    if leaked.height:
+        return (f"FAIL {WALLET_GUARD} with no allow-listed token: {leaked.height:,} of {frame.height:,} recorded "
+                f"PLACE intents not denied with {_NOT_ALLOW_LISTED} (first {leaked['intent_id'][0]})")
+    return (f"{WALLET_GUARD} with no allow-listed token denies all {frame.height:,} recorded PLACE intents of "
+            f"{n_days} day(s) with {_NOT_ALLOW_LISTED}")
 
 
 def check_p4(inputs: GateInputs) -> GateResult:

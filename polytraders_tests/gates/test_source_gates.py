@@ -15,6 +15,7 @@ import pytest
 from polytraders.bots.manifest import by_class
 from polytraders.bots.risk import compliance_gate, killswitch
 from polytraders.bots.risk.votes import verdicts
+from polytraders.bots.sec import wallet_permission_guard
 from polytraders.contracts import FeedHealth, OrderIntent, TokenState
 from polytraders.gates import GateResult, GateState, apply_locks, checks
 from polytraders.gates.checks import NO_RUN, Finding, check_p1, check_p2, check_p4, decide, p2_required
@@ -244,7 +245,8 @@ def _approving(slug: str) -> SimpleNamespace:
 
 
 def _modules(leaky: str | None = None, broken: str | None = None):
-    real = {"risk.killswitch": killswitch, "risk.compliance_gate": compliance_gate}
+    real = {"risk.killswitch": killswitch, "risk.compliance_gate": compliance_gate,
+            "sec.wallet_permission_guard": wallet_permission_guard}
 
     def load(slug: str):
         if slug == broken:
@@ -260,19 +262,34 @@ def _week(store: Store, days: list[str] = WEEK) -> None:
         store.add(day, "strat.maker_tight", [intent(2 * n, T0), intent(2 * n + 1, T0 + 1, kind="CANCEL")])
 
 
-def test_check_p4_when_all_risk_bots_and_seven_days_denied_then_only_the_wallet_guard_check_missing(
-        store: Store) -> None:
+def test_check_p4_when_all_risk_bots_and_the_wallet_guard_deny_seven_days_then_green(store: Store) -> None:
     _week(store)
     result = check_p4(inputs(store.record(), {*RISK, "sec.wallet_permission_guard"}, modules=_modules()))
-    assert (result.state, result.missing) == (GateState.PENDING, (
-        "sec.wallet_permission_guard: enforcement check over recorded intents not built",))
+    assert (result.state, result.missing) == (GateState.GREEN, ())
     assert result.evidence[1:] == (
         "risk.killswitch replayed engaged through the declared risk order: rejects all 7 recorded PLACE intents "
         "of 7 day(s) with RISK_KILL_SWITCH",
         "risk.compliance_gate replayed blocking every recorded market through the declared risk order: rejects all "
         "7 recorded PLACE intents of 7 day(s) with RISK_COMPLIANCE",
+        "sec.wallet_permission_guard with no allow-listed token denies all 7 recorded PLACE intents of 7 day(s) "
+        "with SEC_NOT_ALLOW_LISTED",
     )
     assert result.evidence[0].startswith("19 implemented risk bots return a valid RiskVote on a valid fixture intent")
+
+
+def test_check_p4_when_the_wallet_guard_lets_an_intent_through_then_red(store: Store) -> None:
+    _week(store)
+    allowing = SimpleNamespace(
+        Config=wallet_permission_guard.Config,
+        guard=lambda frame, wallet, config: wallet_permission_guard.guard(
+            frame, wallet, config.model_copy(update={"allowed_token_ids": None})))
+
+    def load(slug: str):
+        return allowing if slug == "sec.wallet_permission_guard" else _modules()(slug)
+    result = check_p4(inputs(store.record(), {*RISK, "sec.wallet_permission_guard"}, modules=load))
+    assert (result.state, result.missing) == (GateState.RED, (
+        "sec.wallet_permission_guard with no allow-listed token: 7 of 7 recorded PLACE intents not denied with "
+        "SEC_NOT_ALLOW_LISTED (first i0)",))
 
 
 def test_check_p4_when_kill_switch_lets_an_intent_through_then_red(store: Store) -> None:
