@@ -390,24 +390,27 @@ def _denials(inputs: GateInputs) -> Finding:
         missing.append(f"{WALLET_GUARD}: no recorded PLACE intent to deny")
     else:
         found = _wallet_denials(inputs, frame, len(days))
-        (failures if found.startswith("FAIL ") else evidence).append(found.removeprefix("FAIL "))
+        evidence += found.evidence
+        failures += found.failures
     return Finding(tuple(evidence), tuple(failures), tuple(missing))
 
 
-def _wallet_denials(inputs: GateInputs, frame: pl.DataFrame, n_days: int) -> str:
+def _wallet_denials(inputs: GateInputs, frame: pl.DataFrame, n_days: int) -> Finding:
     """The wallet guard over recorded PLACE intents with an allow-list that lists none of their
-    tokens, for the shadow wallet: every intent must come back SEC_NOT_ALLOW_LISTED. The finding's
-    text, prefixed ``FAIL `` when some intent was let through or denied for another reason."""
+    tokens, for the shadow wallet: every intent must come back SEC_NOT_ALLOW_LISTED (a failure
+    names the first one let through or denied for another reason)."""
     guard = inputs.modules(WALLET_GUARD)
     shadow = wallet.load({})
     config = guard.Config(allowed_wallets=shadow.allowed_wallets, allowed_token_ids=())
     verdicts = guard.guard(frame, shadow.wallet, config)
     leaked = verdicts.filter(pl.col("reason_code").ne_missing(_NOT_ALLOW_LISTED))
     if leaked.height:
-        return (f"FAIL {WALLET_GUARD} with no allow-listed token: {leaked.height:,} of {frame.height:,} recorded "
-                f"PLACE intents not denied with {_NOT_ALLOW_LISTED} (first {leaked['intent_id'][0]})")
-    return (f"{WALLET_GUARD} with no allow-listed token denies all {frame.height:,} recorded PLACE intents of "
-            f"{n_days} day(s) with {_NOT_ALLOW_LISTED}")
+        return Finding(failures=(
+            f"{WALLET_GUARD} with no allow-listed token: {leaked.height:,} of {frame.height:,} recorded PLACE "
+            f"intents not denied with {_NOT_ALLOW_LISTED} (first {leaked['intent_id'][0]})",))
+    return Finding(evidence=(
+        f"{WALLET_GUARD} with no allow-listed token denies all {frame.height:,} recorded PLACE intents of "
+        f"{n_days} day(s) with {_NOT_ALLOW_LISTED}",))
 
 
 def check_p4(inputs: GateInputs) -> GateResult:
