@@ -34,14 +34,17 @@ Inputs
     ``items`` — any sequence (signed orders); ``batch`` — the SignedOrderRequests of one call, in
     request order; ``responses`` — the decoded JSON array of the call (one object per order; for an
     error body that answers the whole call, repeat it per order) or None when no answer came;
-    ``classify`` — maps venue error text to a registered reason code (the integrator's mapping).
+    ``classify`` — maps venue error text to a registered reason code (default
+    :func:`polytraders.adapters.polymarket.rejections.reason_code`). A plain-text error body (e.g.
+    ``service not ready``) is handed over as ``{"error": text}``.
 
 Returns
     :func:`batches`: ``list[list[T]]``. :func:`read_answer`: :class:`SubmitAnswer`.
     :func:`after_failure`: one :class:`BatchAction` per order of the batch, in order — what the
-    integrator does next: ACCEPTED / REJECTED — hand the entry to ``Lifecycle.on_response``;
-    IN_FLIGHT — hand it None (the order stays in flight); RESUBMIT — post the order alone and
-    hand that answer to ``Lifecycle.on_response``.
+    integrator does next: ACCEPTED / REJECTED / IN_FLIGHT — hand the order's entry (None when it
+    has none) to ``Lifecycle.on_response`` (an IN_FLIGHT order stays in flight there);
+    RESUBMIT — leave the lifecycle alone, post the order by itself and hand that answer to
+    ``Lifecycle.on_response``.
 
 Reason codes
     EXEC_BATCH_SPLIT (more than one batch; :data:`SPLIT`, for the caller to record),
@@ -61,6 +64,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import Field, field_validator
 
+from polytraders.adapters.polymarket.rejections import reason_code
 from polytraders.bots.base import BotConfig
 from polytraders.contracts import SignedOrderRequest, reason_codes
 
@@ -156,8 +160,8 @@ def read_answer(response: Mapping[str, Any] | None, expected_order_id: str) -> S
 def after_failure(
     batch: Sequence[SignedOrderRequest],
     responses: Sequence[Mapping[str, Any] | None] | None,
-    classify: Callable[[str], str],
     config: Config,
+    classify: Callable[[str], str] = reason_code,
 ) -> list[BatchAction]:
     """What becomes of each order of one ``POST /orders`` call; see the module docstring, step 3.
 
@@ -165,8 +169,10 @@ def after_failure(
         batch: the call's signed orders, in request order.
         responses: the call's answer array (entries pair with ``batch`` by position), or None when
             the call got no answer (timeout, transport error, 5xx).
-        classify: venue error text -> registered reason code (e.g. EXEC_VENUE_NOT_READY).
         config: the bot's Config.
+        classify: venue error text -> registered reason code; default the adapter's table
+            (:func:`polytraders.adapters.polymarket.rejections.reason_code`; for a whole call answered
+            425, pass ``lambda text: reason_code(text, 425)``).
 
     Returns:
         One BatchAction per order, in order (ACCEPTED, REJECTED with the classified code, RESUBMIT

@@ -13,18 +13,7 @@ TS = 1_700_000_000_000
 H = "0x" + "1" * 64
 ADDR = "0x" + "2" * 40
 
-#: The caller's mapping of venue error text to codes, as the integrator would supply it.
-CODES = {
-    "service not ready": "EXEC_VENUE_NOT_READY",
-    "not enough balance / allowance": "EXEC_VENUE_BALANCE_ALLOWANCE",
-}
-
-
 NOTHING = "neither an accepted status nor error text"
-
-
-def classify(text: str) -> str:
-    return CODES.get(text, "EXEC_VENUE_REJECTED")
 
 
 def _signed(n: int) -> SignedOrderRequest:
@@ -100,7 +89,7 @@ def test_read_answer_when_shapes_then_kind(response: object, expected: bs.Submit
 
 def test_after_failure_when_no_answer_then_every_order_stays_in_flight_not_retried() -> None:
     batch = [_signed(n) for n in range(3)]
-    out = bs.after_failure(batch, None, classify, bs.Config())
+    out = bs.after_failure(batch, None, bs.Config())
     assert out == [bs.BatchAction(f"p{n}", "IN_FLIGHT", "EXEC_BATCH_NOT_RETRIED", "no answer") for n in range(3)]
 
 
@@ -112,7 +101,7 @@ def test_after_failure_when_mixed_answers_then_only_retryable_rejection_resubmit
         {"success": False, "errorMsg": "not enough balance / allowance"},  # final
         {},  # proves nothing: ambiguous
     ]  # the 5th order has no entry
-    out = bs.after_failure(batch, responses, classify, bs.Config())
+    out = bs.after_failure(batch, responses, bs.Config())
     assert out == [
         bs.BatchAction("p0", "ACCEPTED"),
         bs.BatchAction("p1", "RESUBMIT", "EXEC_VENUE_NOT_READY", "service not ready"),
@@ -124,16 +113,24 @@ def test_after_failure_when_mixed_answers_then_only_retryable_rejection_resubmit
 
 def test_after_failure_when_no_retryable_codes_then_not_ready_is_final() -> None:
     batch = [_signed(0)]
-    out = bs.after_failure(batch, [{"success": False, "errorMsg": "service not ready"}], classify,
-                           bs.Config(retryable_codes=()))  # fmt: skip
+    out = bs.after_failure(batch, [{"error": "service not ready"}], bs.Config(retryable_codes=()))
     assert out == [bs.BatchAction("p0", "REJECTED", "EXEC_VENUE_NOT_READY", "service not ready")]
+
+
+def test_after_failure_when_caller_classifies_then_its_code_decides() -> None:
+    # the whole call answered 425 with an unmapped text: the caller's mapping says not ready -> retryable
+    batch = [_signed(0)]
+    out = bs.after_failure(batch, [{"error": "Too Early"}], bs.Config(), lambda text: "EXEC_VENUE_NOT_READY")
+    assert out == [bs.BatchAction("p0", "RESUBMIT", "EXEC_VENUE_NOT_READY", "Too Early")]
+    # the default table has no rule for "Too Early": EXEC_VENUE_REJECTED, final
+    assert bs.after_failure(batch, [{"error": "Too Early"}], bs.Config())[0].action == "REJECTED"
 
 
 def test_after_failure_when_answer_names_another_order_then_in_flight() -> None:
     # entry 0 names order 1's hash: positions disagree with the venue, so nothing is proven
     batch = [_signed(0), _signed(1)]
     responses = [{"success": True, "orderID": batch[1].order_hash, "status": "live"}] * 2
-    out = bs.after_failure(batch, responses, classify, bs.Config())
+    out = bs.after_failure(batch, responses, bs.Config())
     assert [a.action for a in out] == ["IN_FLIGHT", "ACCEPTED"]
     assert out[0].reason == "EXEC_SUBMIT_AMBIGUOUS"
 
@@ -141,6 +138,6 @@ def test_after_failure_when_answer_names_another_order_then_in_flight() -> None:
 def test_after_failure_when_same_inputs_then_same_output() -> None:
     batch = [_signed(n) for n in range(3)]
     responses = [{"success": False, "errorMsg": "service not ready"}, None, {"success": True}]
-    first = bs.after_failure(batch, responses, classify, bs.Config())
-    assert first == bs.after_failure(batch, responses, classify, bs.Config())
+    first = bs.after_failure(batch, responses, bs.Config())
+    assert first == bs.after_failure(batch, responses, bs.Config())
     assert [a.action for a in first] == ["RESUBMIT", "IN_FLIGHT", "IN_FLIGHT"]
