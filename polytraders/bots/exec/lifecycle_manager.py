@@ -251,9 +251,11 @@ class Lifecycle:
         return Update(order.view())
 
     def on_response(self, plan_id: str, response: Mapping[str, Any] | None, ts_ms: int) -> Update | Rejection:
-        """Apply the ``POST /order`` answer (None: no answer, timeout, 5xx) received at ``ts_ms`` (step 2).
+        """Apply the ``POST /order`` answer received at ``ts_ms`` (step 2).
 
-        Raises KeyError for a plan never submitted.
+        ``response`` is the decoded body (a 4xx error body included; a plain-text one as
+        ``{"error": text}``), or None for no answer, a timeout or a 5xx. Raises KeyError for a plan
+        never submitted.
         """
         order = self._orders[plan_id]
         answer = read_answer(response, order.order_id)
