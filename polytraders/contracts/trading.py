@@ -198,6 +198,19 @@ class SignedOrderRequest(WireModel):
     post_only: bool = False
 
 
+class OrderRefusal(WireModel):
+    """An approved intent S8 did not get onto the venue: the exec / sec bot that refused it (a
+    shaping, routing, permission, allowance, signing or self-test refusal), or the venue's rejection
+    as exec.lifecycle_manager read it, or the rejection breaker holding submits back."""
+
+    intent_id: str
+    plan_id: str | None = Field(default=None, description="the plan, when one was built")
+    bot: BotSlug
+    ts_ms: TimestampMs
+    reason_codes: tuple[ReasonCode, ...] = Field(min_length=1)
+    detail: str | None = Field(default=None, description="the refusal's details, or the venue's error text")
+
+
 OrderStatus = Literal["LIVE", "MATCHED", "CANCELED", "INVALID", "DELAYED", "UNMATCHED"]
 
 

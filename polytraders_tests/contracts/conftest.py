@@ -34,6 +34,7 @@ from polytraders.contracts import (
     OrderBookSnapshot,
     OrderEvent,
     OrderIntent,
+    OrderRefusal,
     PnlRecord,
     Position,
     QuarantineRecord,
@@ -287,6 +288,13 @@ def all_samples() -> dict[str, list[WireModel]]:
                          decided_by="risk.exposure_caps", reason_codes=("RISK_MARKET_QUALITY", "RISK_EXPOSURE")),
             RiskDecision(intent_id="i-3", ts_ms=TS, decision="REJECT", approved_size=D("0"), decided_by="risk.drawdown",
                          reason_codes=("RISK_DRAWDOWN",), not_evaluated=("risk.exposure_caps",)),
+        ],
+        "OrderRefusal": [
+            OrderRefusal(intent_id="i-1", bot="sec.wallet_permission_guard", ts_ms=TS,
+                         reason_codes=("SEC_NOT_ALLOW_LISTED",), detail="token not on the allow-list"),
+            OrderRefusal(intent_id="i-2", plan_id="p-2", bot="exec.lifecycle_manager", ts_ms=TS,
+                         reason_codes=("EXEC_VENUE_BALANCE_ALLOWANCE",),
+                         detail="not enough balance / allowance"),
         ],
         "ExecutionPlan": [
             ExecutionPlan(
