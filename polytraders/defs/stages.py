@@ -17,9 +17,10 @@ from polytraders.contracts.frames import validate_frame
 from polytraders.defs import environment, evidence
 from polytraders.defs.partitions import PARTITION_COLUMN, fixture_days
 from polytraders.defs.resources import AdapterBoundary, AlertSinks, EventStoreResource, FixtureStore, Warehouse
-from polytraders.runtime import book_state, feed, monitoring, registry, reports, stages, streams, trading
+from polytraders.runtime import book_state, feed, monitoring, registry, reports, stages, streams, trading, wallet
 from polytraders.runtime.alerts import deliver
 from polytraders.runtime.event_store import REJECTED, read_envelopes
+from polytraders.runtime.oms import Rails, with_allowed_wallets
 from polytraders.runtime.profile import DISCOVERY_BOTS, SHADOW, SIGNAL_BOTS, asset_name, bot_module
 from polytraders.runtime.risk_context import MarketInputs
 
@@ -27,6 +28,10 @@ SCHEMA = environment.STAGE_SCHEMA
 
 #: The strategy this shadow profile runs (S6), owner of its intents and positions.
 STRATEGY = "strat.maker_tight"
+#: S6's execution estimate.
+FEE_ESTIMATOR = "exec.fee_slippage_estimator"
+#: The S8 bots whose envelopes the run writes: plans, signed orders, refusals, the lifecycle's events.
+EXEC_BOTS = tuple(s.slug for c in ("exec", "sec") for s in manifest.by_class()[c])
 
 
 def bot_tags(slug: str) -> dict[str, str]:
@@ -261,10 +266,17 @@ def strat_maker_tight(context: dg.OpExecutionContext, event_store: EventStoreRes
     return stage_frame(context, "OrderIntent", intents)
 
 
-@dg.op(out={"execution_estimates": dg.Out()})
-def estimate_execution(context: dg.OpExecutionContext, intents: pl.DataFrame) -> pl.DataFrame:
-    """S6: expected fee and slippage of each intent."""
-    return stage_frame(context, "ExecutionEstimate", stages.execution_estimates(loaded(intents)))
+@dg.op(tags=bot_tags(FEE_ESTIMATOR), out={"execution_estimates": dg.Out()})
+def estimate_execution(context: dg.OpExecutionContext, event_store: EventStoreResource, intents: pl.DataFrame,
+                       instruments: pl.DataFrame, book_state: pl.DataFrame) -> pl.DataFrame:
+    """S6: exec.fee_slippage_estimator: each PLACE intent's venue fee and sweep slippage through the
+    book as of its time (makers pay no fee); intents it cannot estimate are counted by reason code."""
+    bot = bot_module(FEE_ESTIMATOR)
+    got = bot.estimate(loaded(intents), loaded(instruments), loaded(book_state), SHADOW.config(FEE_ESTIMATOR))
+    streams.emit_bot(event_store.emitter(context), SHADOW, FEE_ESTIMATOR, "ExecutionEstimate", got.estimates)
+    context.add_output_metadata(
+        {"unfillable": dict(got.unfillable.group_by("reason_code").len().sort("reason_code").iter_rows())})
+    return stage_frame(context, "ExecutionEstimate", got.estimates)
 
 
 @dg.graph_multi_asset(
@@ -272,13 +284,13 @@ def estimate_execution(context: dg.OpExecutionContext, intents: pl.DataFrame) ->
         "strat_maker_tight": out("OrderIntent", "strat.maker_tight: order intents.", STRATEGY),
         "execution_estimates": out("ExecutionEstimate", "S6: expected cost of each intent."),
     },
-    ins=asset_ins("fair_values", "market_snapshots", "instruments"),
+    ins=asset_ins("fair_values", "market_snapshots", "instruments", "book_state"),
     partitions_def=fixture_days,
     group_name="s6_execution",
 )
-def s6_execution(fair_values, market_snapshots, instruments):
+def s6_execution(fair_values, market_snapshots, instruments, book_state):
     intents = strat_maker_tight(fair_values, market_snapshots, instruments)
-    return {"strat_maker_tight": intents, "execution_estimates": estimate_execution(intents)}
+    return {"strat_maker_tight": intents, "execution_estimates": estimate_execution(intents, instruments, book_state)}
 
 
 # --- S7 risk: the only trading gate -------------------------------------------------------------
@@ -340,17 +352,29 @@ def s7_risk(**inputs):
 # --- S8 OMS, S9 inventory -------------------------------------------------------------------------
 
 
-@dg.op(tags=bot_tags("exec.order_shaper"),
-       out={"exec_order_shaper": dg.Out(), "order_events": dg.Out(), "fills": dg.Out()})
-def exec_order_shaper(context: dg.OpExecutionContext, event_store: EventStoreResource,
-                      approved_intents: pl.DataFrame, instruments: pl.DataFrame, market_snapshots: pl.DataFrame,
-                      resolutions: pl.DataFrame):
-    """S8: shape approved intents into ExecutionPlans and work them on the mock venue."""
-    got = trading.oms(loaded(approved_intents), loaded(instruments), loaded(market_snapshots),
-                      loaded(resolutions), SHADOW)
-    streams.emit_oms(event_store.emitter(context), SHADOW, STRATEGY, got.plans, got.order_events, got.fills)
-    context.add_output_metadata({"refused": dict(got.refused)}, output_name="exec_order_shaper")
+@dg.op(tags=bot_tags(streams.LIFECYCLE),
+       out={name: dg.Out() for name in ("exec_order_shaper", "sec_signing_service", "order_refusals",
+                                        "order_events", "fills")})
+def execution_rails(context: dg.OpExecutionContext, event_store: EventStoreResource, approved_intents: pl.DataFrame,
+                    instruments: pl.DataFrame, market_snapshots: pl.DataFrame, resolutions: pl.DataFrame):
+    """S8: route, shape, guard, sign (EIP-712, CLOB V2) and submit approved intents on the mock CLOB;
+    the lifecycle works its answers and user channel. The wallet set-up is read from the
+    environment here and refused by name if it cannot work (runtime.wallet)."""
+    rails = Rails.of(SHADOW, wallet.load())
+    got = trading.oms(loaded(approved_intents), loaded(instruments), loaded(market_snapshots), loaded(resolutions),
+                      rails)
+    streams.emit_oms(event_store.emitter(context), rails.profile, STRATEGY, got)
+    refused = got.refusals.select(pl.col("bot"), pl.col("reason_codes").list.join("+").alias("code"))
+    context.add_output_metadata({
+        "signed": got.signed.height, "signing_s": round(got.signing_s, 3), "key_source": rails.wallet.key_source,
+        "refused": {f"{b} {c}": n for b, c, n in refused.group_by("bot", "code").len().sort("bot", "code").iter_rows()},
+        "venue_anomalies": got.anomalies.height,
+        "breaker": "held" if got.breaker is None else
+        f"tripped by {got.breaker.count} x {got.breaker.code} ({got.breaker.first_ts_ms}-{got.breaker.last_ts_ms})",
+    }, output_name="sec_signing_service")
     return (stage_frame(context, "ExecutionPlan", got.plans),
+            stage_frame(context, "SignedOrderRequest", got.signed),
+            stage_frame(context, "OrderRefusal", got.refusals),
             stage_frame(context, "OrderEvent", got.order_events),
             stage_frame(context, "Fill", got.fills))
 
@@ -359,16 +383,21 @@ def exec_order_shaper(context: dg.OpExecutionContext, event_store: EventStoreRes
     outs={
         "exec_order_shaper": out("ExecutionPlan", "exec.order_shaper: plans on the tick grid, micro-unit amounts.",
                                  "exec.order_shaper"),
-        "order_events": out("OrderEvent", "S8: mock-venue order events."),
-        "fills": out("Fill", "S8: mock-venue fills (trade-through rule)."),
+        "sec_signing_service": out("SignedOrderRequest", "sec.signing_service: CLOB V2 orders signed under EIP-712.",
+                                   "sec.signing_service"),
+        "order_refusals": out("OrderRefusal", "S8: approved intents not sent, or refused by the venue, and why."),
+        "order_events": out("OrderEvent", "S8: the mock CLOB's user-channel order events."),
+        "fills": out("Fill", "S8: fills, each once, in their last trade status."),
     },
     ins=asset_ins("approved_intents", "instruments", "market_snapshots", "resolutions"),
     partitions_def=fixture_days,
     group_name="s8_oms",
 )
 def s8_oms(approved_intents, instruments, market_snapshots, resolutions):
-    plans, events, fills = exec_order_shaper(approved_intents, instruments, market_snapshots, resolutions)
-    return {"exec_order_shaper": plans, "order_events": events, "fills": fills}
+    plans, signed, refusals, events, fills = execution_rails(approved_intents, instruments, market_snapshots,
+                                                             resolutions)
+    return {"exec_order_shaper": plans, "sec_signing_service": signed, "order_refusals": refusals,
+            "order_events": events, "fills": fills}
 
 
 @dg.asset(
@@ -389,8 +418,10 @@ def positions(context: dg.AssetExecutionContext, event_store: EventStoreResource
 #: Every asset whose op emits envelopes: the event store partition is complete after them.
 EMITTING_ASSETS = ("registry_quarantine", "ingest_quarantine", "token_states", asset_name(streams.DATA_QUALITY_BOT),
                    *(asset_name(s) for s in DISCOVERY_BOTS), "book_state",
-                   *(asset_name(s) for s in SIGNAL_BOTS), "strat_maker_tight", *(asset_name(s) for s in RISK_BOTS),
-                   "exec_order_shaper", "positions")
+                   *(asset_name(s) for s in SIGNAL_BOTS), "strat_maker_tight", "execution_estimates",
+                   *(asset_name(s) for s in RISK_BOTS),
+                   "exec_order_shaper", "sec_signing_service", "order_refusals", "order_events", "fills",
+                   "positions")
 
 
 @dg.asset(
@@ -426,7 +457,7 @@ GOV_BOTS: dict[str, str] = {
     "gov.alert_dispatcher": "Alert",
 }
 #: The pipeline bots whose envelopes the gov bots read.
-PIPELINE_BOTS = [streams.DATA_QUALITY_BOT, *DISCOVERY_BOTS, *SIGNAL_BOTS, STRATEGY, *RISK_BOTS, "exec.order_shaper"]
+PIPELINE_BOTS = [streams.DATA_QUALITY_BOT, *DISCOVERY_BOTS, *SIGNAL_BOTS, STRATEGY, *RISK_BOTS, *EXEC_BOTS]
 
 
 @dg.op(ins={"published": dg.In(dg.Nothing)}, out=dg.Out(io_manager_key="mem_io_manager"))
@@ -435,7 +466,8 @@ def envelope_stream(context: dg.OpExecutionContext, event_store: EventStoreResou
     """The partition's envelope stream (Parquet read path) as the current profile and the run's
     adapter budgets produced it."""
     frame = read_envelopes(event_store.store().root, context.partition_key)
-    return streams.current_stream(frame, SHADOW, PIPELINE_BOTS, adapter.budgets())
+    profile = with_allowed_wallets(SHADOW, wallet.allowed_wallets())
+    return streams.current_stream(frame, profile, PIPELINE_BOTS, adapter.budgets())
 
 
 def _gov_op(slug: str) -> dg.OpDefinition:
@@ -555,6 +587,7 @@ TABLE_STAGE: dict[str, str] = {
     **{asset_name(s): "S4" for s in SIGNAL_BOTS}, "fair_values": "S5",
     "strat_maker_tight": "S6", "execution_estimates": "S6",
     **{asset_name(s): "S7" for s in RISK_BOTS}, "risk_decisions": "S7", "approved_intents": "S7",
-    "exec_order_shaper": "S8", "order_events": "S8", "fills": "S8", "positions": "S9",
+    "exec_order_shaper": "S8", "sec_signing_service": "S8", "order_refusals": "S8", "order_events": "S8",
+    "fills": "S8", "positions": "S9",
     "run_metrics": "S11", **{slug.replace(".", "_"): "S11" for slug in GOV_BOTS},
 }

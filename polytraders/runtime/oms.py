@@ -1,78 +1,373 @@
-"""S8, the OMS: approved intents -> ExecutionPlans (exec.order_shaper) -> the mock venue.
+"""S8, the OMS: approved intents -> ExecutionPlan -> SignedOrderRequest -> the mock CLOB -> fills.
 
-Only intents that left S7 with APPROVE or REDUCE arrive here. Each PLACE is shaped for the
-venue (tick grid, size precision, micro-unit amounts); a shaping refusal is recorded with its
-reason code and nothing is sent. A plan without a builder code is never sent either
-(EXEC_NO_BUILDER_CODE: every order carries its builder attribution, or it fails closed).
-Plans rest on the mock venue (cancel-replace per quote key);
-CANCELs withdraw the plan of the intent they name. The session then runs to the end of the day
-so every order ends filled, cancelled at resolution, or still resting.
+Only intents that left S7 with APPROVE or REDUCE arrive here. The day is walked in time order
+(state is sequential: an order's fate changes what the next one may do); at each intent time the
+venue first delivers its user-channel messages due by then, then resolutions cancel the resolved
+markets' orders, then CANCEL intents are sent, then the PLACE intents of that time go through:
+
+1. ``exec.smart_router`` — resting post-only GTC / GTD or marketable FAK / FOK, from the touch at
+   that time; the neg-risk exchange from the market's flag (unknown: no route);
+2. ``exec.order_shaper`` — tick grid, size and micro-unit amounts exact for the order type;
+   ``exec.gtd_expiry_manager`` stamps a GTD expiry with the venue's one-minute buffer;
+3. ``sec.wallet_permission_guard`` — signature type, allow-listed wallet / token, notional;
+4. ``sec.allowance_checker`` — collateral / shares, less what open orders hold, and approvals;
+5. ``sec.signing_service`` — EIP-712 CLOB V2 signing through the venue's SDK, for approved
+   intents only; no builder code or an unknown neg-risk flag refuses (fail closed);
+6. ``sec.nonce_manager`` — the salt is unique; ``sec.signature_selftest`` — the order hash is
+   recomputed and the signer recovered before anything is sent;
+7. ``exec.batch_submitter`` — ``POST /orders`` in batches of at most 15 (one ``POST /order`` for
+   a lone order) after cancel-replacing the strategy's live quote of the same token and side;
+8. ``exec.lifecycle_manager`` — reads each answer and the user channel's order and trade
+   messages (parsed by the venue adapter); a venue rejection becomes an OrderRefusal with its
+   reason code (``adapters.polymarket.rejections``), and a run of identical rejections trips the
+   breaker: later intents are refused with EXEC_REJECTION_BREAKER and the cause is kept.
+
+Every refusal at any step is an :class:`~polytraders.contracts.OrderRefusal` naming the bot and
+its reason code: nothing approved is dropped silently. The session runs to the end of the day, so
+every order ends filled, cancelled (by its strategy or at resolution) or still resting.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import hashlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import groupby
 
-from polytraders.adapters.mock_venue import BookTape, VenueOrder
-from polytraders.bots.base import BotConfig, Rejection
-from polytraders.contracts import ExecutionPlan, InstrumentRecord, MarketResolution, OrderIntent
-from polytraders.runtime.session import SessionLog, VenueSession
+import polars as pl
 
-Shaper = Callable[[OrderIntent, Decimal, InstrumentRecord, BotConfig], ExecutionPlan | Rejection]
+from polytraders.adapters.mock_clob import OWNER_ID, MarketRules, MockClob
+from polytraders.adapters.mock_venue import MICRO, BookTape
+from polytraders.adapters.polymarket import normalise_user_frame
+from polytraders.adapters.polymarket.rejections import BreakerCause, RejectionBreaker, reason_code
+from polytraders.adapters.polymarket.signing import recover_signer
+from polytraders.bots.base import Rejection
+from polytraders.bots.exec import batch_submitter, lifecycle_manager, smart_router
+from polytraders.bots.sec import allowance_checker
+from polytraders.bots.sec.nonce_manager import NonceBook
+from polytraders.contracts import (
+    ExecutionPlan,
+    Fill,
+    InstrumentRecord,
+    MarketResolution,
+    OrderEvent,
+    OrderIntent,
+    OrderRefusal,
+    QuarantineRecord,
+    SignedOrderRequest,
+)
+from polytraders.contracts.types import OrderType, Side
+from polytraders.runtime.profile import Profile, bot_module
+from polytraders.runtime.wallet import WalletSetup
+
+BREAKER = "EXEC_REJECTION_BREAKER"
+GUARD = "sec.wallet_permission_guard"
+#: An ERC-20 allowance of 2^256 - 1: the shadow wallet approved the exchanges once, unlimited.
+_UNLIMITED = 2**256 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Rails:
+    """S8's set-up for one run: the profile (the exec / sec bots' configs), who signs, and the
+    collateral the mock venue starts the wallet with (USDC)."""
+
+    profile: Profile
+    wallet: WalletSetup
+    collateral_usdc: Decimal = Decimal(10_000)
+
+    @classmethod
+    def of(cls, profile: Profile, wallet: WalletSetup, collateral_usdc: Decimal = Decimal(10_000)) -> Rails:
+        """Rails over :func:`with_allowed_wallets` of ``profile`` for ``wallet``'s allow-list."""
+        return cls(with_allowed_wallets(profile, wallet.allowed_wallets), wallet, collateral_usdc)
+
+
+def with_allowed_wallets(profile: Profile, allowed: tuple[str, ...]) -> Profile:
+    """``profile`` with sec.wallet_permission_guard allow-listing exactly ``allowed`` (the
+    deployment decides which wallets trade, not the bot's defaults)."""
+    guard = profile.config(GUARD).model_copy(update={"allowed_wallets": allowed})
+    return replace(profile, configs={**profile.configs, GUARD: guard})
 
 
 @dataclass(slots=True)
 class OmsResult:
-    """Plans sent, shaping refusals (intent, rejection), and the venue's order events and fills."""
+    """What S8 produced, in time order.
+
+    ``plans`` / ``signed``: every plan built and every order signed (a signed order may still be
+    refused by the venue); ``refusals``: every approved intent that did not reach the venue, or
+    that the venue refused; ``order_events``: the user channel's order messages; ``fills``: each
+    fill once, in its last trade status (FAILED ones left out); ``anomalies``: user-channel
+    messages that did not parse or that the lifecycle refused (overfill, illegal transition), as
+    QuarantineRecords; ``breaker``: the cause when the rejection breaker tripped;
+    ``signing_s``: seconds spent signing and self-testing.
+    """
 
     plans: list[ExecutionPlan] = field(default_factory=list)
-    refused: list[tuple[OrderIntent, Rejection]] = field(default_factory=list)
-    log: SessionLog = field(default_factory=SessionLog)
+    signed: list[SignedOrderRequest] = field(default_factory=list)
+    refusals: list[OrderRefusal] = field(default_factory=list)
+    order_events: list[OrderEvent] = field(default_factory=list)
+    fills: list[Fill] = field(default_factory=list)
+    anomalies: list[QuarantineRecord] = field(default_factory=list)
+    breaker: BreakerCause | None = None
+    signing_s: float = 0.0
 
 
-def run_oms(
-    approved: Sequence[OrderIntent],
-    instruments: dict[str, InstrumentRecord],
-    tape: BookTape,
-    resolutions: Sequence[MarketResolution],
-    shape: Shaper,
-    shaper_config: BotConfig,
-    end_ts_ms: int,
-) -> OmsResult:
-    """Shape and send ``approved`` intents in time order; advance the venue to ``end_ts_ms``.
+def market_rules(instruments: dict[str, InstrumentRecord]) -> dict[str, MarketRules]:
+    """The mock venue's rules per token id, from the registry (markets whose neg-risk flag is
+    unknown are left out: nothing can be signed for them)."""
+    return {
+        token.token_id: MarketRules(
+            condition_id=record.condition_id, tick_size=record.tick_size, min_order_size=record.min_order_size,
+            neg_risk=record.neg_risk,
+            taker_fee_rate_bps=int(record.fees.taker_fee_rate * 10_000) if record.fees and record.fees.fees_enabled
+            else 0)
+        for record in instruments.values() if record.neg_risk is not None
+        for token in record.tokens
+    }
 
-    ``instruments`` maps condition id -> InstrumentRecord; an intent whose market is unknown is
-    refused with EXEC_UNKNOWN_INSTRUMENT.
-    """
-    session = VenueSession(tape, resolutions)
-    result = OmsResult(log=session.log)
-    plan_of_intent: dict[str, str] = {}
-    for intent in sorted(approved, key=lambda i: (i.ts_ms, i.intent_id)):
-        session.advance(intent.ts_ms)
-        if intent.kind == "CANCEL":
-            plan_id = plan_of_intent.get(str(intent.cancels_intent_id))
-            if plan_id is not None:
-                session.cancel(plan_id, intent.ts_ms)
-            continue
-        instrument = instruments.get(intent.condition_id)
+
+class _Oms:
+    """The S8 fold (see the module docstring); one instance per run."""
+
+    def __init__(self, instruments: dict[str, InstrumentRecord], tape: BookTape,
+                 resolutions: Sequence[MarketResolution], rails: Rails) -> None:
+        self.instruments, self.tape, self.rails = instruments, tape, rails
+        self.profile = rails.profile
+        signer = rails.wallet.signer
+        self.expected_signer = signer.wallet.signer
+        self.clob = MockClob(tape, market_rules(instruments), int(rails.collateral_usdc * MICRO),
+                             verify=lambda request: recover_signer(request) == self.expected_signer,
+                             chain_id=signer.chain_id)
+        self.lifecycle = lifecycle_manager.Lifecycle(self._config(lifecycle_manager.SLUG))
+        self.breaker = RejectionBreaker()
+        self.nonces = NonceBook()
+        self.result = OmsResult()
+        self.resolutions = sorted(resolutions, key=lambda r: r.ts_ms)
+        self.next_resolution = 0
+        self.plan_of_intent: dict[str, str] = {}
+        self.plans: dict[str, ExecutionPlan] = {}
+        self.plan_of_order: dict[str, str] = {}
+        self.signed: dict[str, SignedOrderRequest] = {}
+        self.strategy_of_plan: dict[str, str] = {}
+        self.live_quote: dict[tuple[str, str, Side], str] = {}
+        self.fills: dict[str, Fill] = {}
+        self.approved: set[str] = set()
+
+    def _config(self, slug: str):
+        return self.profile.config(slug)
+
+    def _refuse(self, intent: OrderIntent, bot: str, rejection: Rejection, plan_id: str | None = None) -> None:
+        detail = ", ".join(f"{k}={v}" for k, v in sorted(rejection.details.items())) or None
+        self.result.refusals.append(OrderRefusal(intent_id=intent.intent_id, plan_id=plan_id, bot=bot,
+                                                 ts_ms=intent.ts_ms, reason_codes=(rejection.code,), detail=detail))
+
+    # --- time -----------------------------------------------------------------------------------
+
+    def advance(self, ts_ms: int) -> None:
+        """Deliver the venue's messages due by ``ts_ms``, resolving markets at their times."""
+        while self.next_resolution < len(self.resolutions) and self.resolutions[self.next_resolution].ts_ms <= ts_ms:
+            resolution = self.resolutions[self.next_resolution]
+            self._drain(resolution.ts_ms)
+            for order in self.lifecycle.open_orders():
+                if order.condition_id == resolution.condition_id:
+                    self._cancel(order.plan_id, resolution.ts_ms)
+            self.next_resolution += 1
+        self._drain(ts_ms)
+
+    def _drain(self, ts_ms: int) -> None:
+        for raw in self.clob.advance(ts_ms):
+            for item in normalise_user_frame(raw, ts_ms, OWNER_ID):
+                if isinstance(item, QuarantineRecord):
+                    self.result.anomalies.append(item)
+                elif isinstance(item, OrderEvent):
+                    self._apply(self.lifecycle.on_order_event(item), item.ts_ms, raw)
+                    plan = self.plans.get(self.plan_of_order.get(item.order_id, ""))
+                    self.result.order_events.append(
+                        item if plan is None else item.model_copy(update={"intent_id": plan.intent_id}))
+                elif isinstance(item, Fill):
+                    if self._apply(self.lifecycle.on_trade(item), item.ts_ms, raw):
+                        first = self.fills.get(item.fill_id, item)  # the match's own time and terms
+                        self.fills[item.fill_id] = first.model_copy(update={"trade_status": item.trade_status})
+
+    def _apply(self, update: lifecycle_manager.Update | Rejection, ts_ms: int, raw: str) -> bool:
+        """Send what an update says to send now; keep a lifecycle refusal as an anomaly. True when
+        the message was accepted."""
+        if isinstance(update, Rejection):
+            self.result.anomalies.append(_anomaly(update, ts_ms, raw))
+            return False
+        for cancel in update.send:
+            self.clob.cancel(cancel.order_id, ts_ms)
+        return True
+
+    def _cancel(self, plan_id: str, ts_ms: int) -> None:
+        update = self.lifecycle.cancel(plan_id, ts_ms)
+        if not isinstance(update, Rejection):
+            self._apply(update, ts_ms, "")
+
+    # --- one time step --------------------------------------------------------------------------
+
+    def step(self, ts_ms: int, intents: list[OrderIntent]) -> None:
+        """The intents of one time: CANCELs first, then the PLACEs prepared and submitted together."""
+        self.advance(ts_ms)
+        for intent in intents:
+            if intent.kind == "CANCEL":
+                plan_id = self.plan_of_intent.get(str(intent.cancels_intent_id))
+                if plan_id is not None:
+                    self._cancel(plan_id, ts_ms)
+        ready = [request for intent in intents if intent.kind == "PLACE"
+                 if (request := self._prepare(intent)) is not None]
+        self._submit(ts_ms, ready)
+
+    def _prepare(self, intent: OrderIntent) -> SignedOrderRequest | None:
+        """Steps 1-6 of the module docstring: the signed order, or None with a refusal recorded."""
+        instrument = self.instruments.get(intent.condition_id)
+        shaper = bot_module("exec.order_shaper")
         if instrument is None:
-            result.refused.append((intent, Rejection("EXEC_UNKNOWN_INSTRUMENT", {"condition_id": intent.condition_id})))
-            continue
-        shaped = shape(intent, intent.size, instrument, shaper_config)
-        if isinstance(shaped, Rejection):
-            result.refused.append((intent, shaped))
-            continue
-        if not shaped.builder_code:
-            result.refused.append((intent, Rejection("EXEC_NO_BUILDER_CODE", {"plan_id": shaped.plan_id})))
-            continue
-        result.plans.append(shaped)
-        plan_of_intent[intent.intent_id] = shaped.plan_id
-        session.place(intent.strategy, VenueOrder(
-            order_id=shaped.plan_id, intent_id=intent.intent_id, condition_id=shaped.condition_id,
-            token_id=shaped.token_id, side=shaped.side, price=shaped.price, size=shaped.size,
-            placed_ts_ms=shaped.ts_ms, order_type=shaped.order_type,
-        ))
-    session.advance(end_ts_ms)
-    return result
+            unknown = Rejection("EXEC_UNKNOWN_INSTRUMENT", {"condition_id": intent.condition_id})
+            self._refuse(intent, shaper.SLUG, unknown)
+            return None
+        touch = self.tape.snapshot_at(intent.token_id, intent.ts_ms)
+        routed = smart_router.route(intent, instrument, touch and touch.best_bid, touch and touch.best_ask,
+                                    self._config(smart_router.SLUG))
+        if isinstance(routed, Rejection):
+            self._refuse(intent, smart_router.SLUG, routed)
+            return None
+        routed_intent = intent.model_copy(update={"order_type": routed.order_type, "post_only": routed.post_only})
+        plan = shaper.shape(routed_intent, intent.size, instrument, self._config(shaper.SLUG))
+        if isinstance(plan, Rejection):
+            self._refuse(intent, shaper.SLUG, plan)
+            return None
+        if plan.order_type is OrderType.GTD:
+            gtd = bot_module("exec.gtd_expiry_manager")
+            plan = gtd.with_expiry(plan, routed.lifetime_s, self._config(gtd.SLUG))
+            if isinstance(plan, Rejection):
+                self._refuse(intent, gtd.SLUG, plan)
+                return None
+        self.result.plans.append(plan)
+        self.plans[plan.plan_id] = plan
+        self.plan_of_intent[intent.intent_id] = plan.plan_id
+        self.strategy_of_plan[plan.plan_id] = intent.strategy
+        refusal = self._guard(plan) or self._allowance(plan)
+        if refusal is not None:
+            self._refuse(intent, *refusal, plan_id=plan.plan_id)
+            return None
+        return self._sign(intent, plan)
+
+    def _guard(self, plan: ExecutionPlan) -> tuple[str, Rejection] | None:
+        guard = bot_module(GUARD)
+        frame = pl.DataFrame({"intent_id": [plan.intent_id], "token_id": [plan.token_id],
+                              "price": [plan.price], "size": [plan.size]})
+        verdict = guard.guard(frame, self.rails.wallet.wallet, self._config(GUARD)).row(0, named=True)
+        if verdict["reason_code"] is None:
+            return None
+        return guard.SLUG, Rejection(verdict["reason_code"], {"detail": verdict["detail"]})
+
+    def _allowance(self, plan: ExecutionPlan) -> tuple[str, Rejection] | None:
+        chain = self.rails.wallet.signer.chain_id
+        spenders = allowance_checker.spenders(chain, bool(plan.neg_risk)) if plan.neg_risk is not None else ()
+        state = allowance_checker.Allowances(
+            collateral_micro=self.clob.collateral_micro,
+            collateral_allowance_micro=dict.fromkeys(spenders, _UNLIMITED),
+            token_balance_micro={plan.token_id: self.clob.shares_micro(plan.token_id)},
+            approved_for_all=dict.fromkeys(spenders, True),
+        )
+        reserved = sum(
+            self.signed[order.plan_id].maker_amount for order in self.lifecycle.open_orders()
+            if (request := self.signed.get(order.plan_id)) is not None and request.side is plan.side
+            and (plan.side is Side.BUY or request.token_id == plan.token_id)
+        )
+        rejection = allowance_checker.check(plan, state, self._config(allowance_checker.SLUG),
+                                            reserved_micro=reserved)
+        return None if rejection is None else (allowance_checker.SLUG, rejection)
+
+    def _sign(self, intent: OrderIntent, plan: ExecutionPlan) -> SignedOrderRequest | None:
+        service, selftest = bot_module("sec.signing_service"), bot_module("sec.signature_selftest")
+        started = time.perf_counter()
+        signed = service.sign(plan, self.approved, self.rails.wallet.signer, self._config(service.SLUG))
+        checked = None if isinstance(signed, Rejection) else selftest.check(signed, self.expected_signer)
+        self.result.signing_s += time.perf_counter() - started
+        if isinstance(signed, Rejection):
+            self._refuse(intent, service.SLUG, signed, plan.plan_id)
+            return None
+        reused = self.nonces.claim(signed.salt, plan.plan_id)
+        for slug, rejection in (("sec.nonce_manager", reused), (selftest.SLUG, checked)):
+            if rejection is not None:
+                self._refuse(intent, slug, rejection, plan.plan_id)
+                return None
+        self.result.signed.append(signed)
+        self.signed[plan.plan_id] = signed
+        self.plan_of_order[signed.order_hash] = plan.plan_id
+        return signed
+
+    def _submit(self, ts_ms: int, ready: list[SignedOrderRequest]) -> None:
+        """Step 7-8: cancel-replace, then batches to the venue; answers to the lifecycle."""
+        if self.breaker.tripped:
+            cause = self.breaker.cause
+            for request in ready:
+                plan = self.plans[request.plan_id]
+                self.result.refusals.append(OrderRefusal(
+                    intent_id=plan.intent_id, plan_id=plan.plan_id, bot=batch_submitter.SLUG, ts_ms=ts_ms,
+                    reason_codes=(BREAKER,), detail=f"breaker tripped by {cause.count} x {cause.code}"))
+            return
+        for request in ready:
+            key = (self.strategy_of_plan[request.plan_id], request.token_id, request.side)
+            previous = self.live_quote.get(key)
+            if previous is not None:
+                self._cancel(previous, ts_ms)
+        config = self._config(batch_submitter.SLUG)
+        single = not smart_router.use_batch(len(ready), self._config(smart_router.SLUG))
+        for batch in batch_submitter.batches(ready, config):
+            for request in batch:
+                self.lifecycle.submitted(self.plans[request.plan_id], request.order_hash, ts_ms)
+            answers = [self.clob.post_order(batch[0], ts_ms)] if single else self.clob.post_orders(batch, ts_ms)
+            for request, answer in zip(batch, answers, strict=True):
+                self._answered(request, answer, ts_ms)
+
+    def _answered(self, request: SignedOrderRequest, answer: dict, ts_ms: int) -> None:
+        plan = self.plans[request.plan_id]
+        update = self.lifecycle.on_response(plan.plan_id, answer, ts_ms)
+        if isinstance(update, Rejection):
+            self.result.anomalies.append(_anomaly(update, ts_ms, str(answer)))
+            return
+        if update.order.state is lifecycle_manager.OrderState.REJECTED:
+            code = reason_code(update.order.error)
+            self.result.refusals.append(OrderRefusal(
+                intent_id=plan.intent_id, plan_id=plan.plan_id, bot=lifecycle_manager.SLUG, ts_ms=ts_ms,
+                reason_codes=(code,), detail=update.order.error))
+            if self.breaker.record(code, ts_ms):
+                self.result.breaker = self.breaker.cause
+            return
+        self.breaker.record_success()
+        self.live_quote[(self.strategy_of_plan[plan.plan_id], plan.token_id, plan.side)] = plan.plan_id
+
+
+def _anomaly(rejection: Rejection, ts_ms: int, raw: str) -> QuarantineRecord:
+    """A venue message or answer the lifecycle refused, kept whole with the lifecycle's code."""
+    detail = ", ".join(f"{k}={v}" for k, v in sorted(rejection.details.items()))
+    return QuarantineRecord(source=lifecycle_manager.SLUG, receive_ts_ms=ts_ms, reason_code=rejection.code,
+                            detail=detail or rejection.code, raw=raw,
+                            provenance_hash=hashlib.sha256(raw.encode()).hexdigest())
+
+
+def run_oms(approved: Sequence[OrderIntent], instruments: dict[str, InstrumentRecord], tape: BookTape,
+            resolutions: Sequence[MarketResolution], rails: Rails, end_ts_ms: int) -> OmsResult:
+    """Work ``approved`` intents (S7's APPROVE / REDUCE, reduced sizes applied) on the mock CLOB in
+    time order and run the venue to ``end_ts_ms`` (epoch ms UTC); see the module docstring.
+
+    ``instruments`` maps condition id -> InstrumentRecord. Refusals are values
+    (:attr:`OmsResult.refusals`), never exceptions.
+    """
+    oms = _Oms(instruments, tape, resolutions, rails)
+    ordered = sorted(approved, key=lambda i: (i.ts_ms, i.kind != "CANCEL", i.intent_id))
+    oms.approved = {i.intent_id for i in ordered}
+    for ts_ms, group in groupby(ordered, key=lambda i: i.ts_ms):
+        oms.step(ts_ms, list(group))
+    oms.advance(end_ts_ms)
+    counted = {plan_id for plan_id in oms.plans
+               if (order := oms.lifecycle.order(plan_id)) is not None and order.filled > 0}
+    oms.result.fills = sorted(
+        (f for f in oms.fills.values()
+         if f.trade_status != "FAILED" and oms.plan_of_order.get(f.order_id) in counted),
+        key=lambda f: (f.ts_ms, f.fill_id))
+    return oms.result

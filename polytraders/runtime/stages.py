@@ -458,21 +458,6 @@ def fair_values(signals: pl.DataFrame, source: str) -> pl.DataFrame:
     )
 
 
-def execution_estimates(intents: pl.DataFrame) -> pl.DataFrame:
-    """S6: ExecutionEstimate frame for each PLACE intent.
-
-    Post-only limit orders rest as maker: the venue charges makers no fee and a resting order
-    has no slippage, so fee_usdc = 0 and slippage_ticks = 0 for them. (Taker estimates through
-    the book arrive with exec.fee_slippage_estimator in P5.)
-    """
-    places = intents.filter(pl.col("kind") == "PLACE")
-    return places.select(
-        "condition_id", "token_id", "ts_ms", "side", "price", "size",
-        fee_usdc=pl.lit(Decimal(0), dtype=DEC),
-        slippage_ticks=pl.lit(0, dtype=pl.Int64),
-    )
-
-
 def instruments_by_condition(instruments: pl.DataFrame) -> dict[str, InstrumentRecord]:
     """condition id -> InstrumentRecord, from an InstrumentRecord frame."""
     return {r.condition_id: r for r in from_frame("InstrumentRecord", instruments)}

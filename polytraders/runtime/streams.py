@@ -10,8 +10,12 @@
 | S4 | intel.microprice | Signal | - |
 | S6 | the strategy (strat.maker_tight) | OrderIntent (STRAT_QUOTE / STRAT_QUOTE_PULL) | - |
 | S7 | each risk bot | RiskVote | the intent's envelope |
+| S6 | exec.fee_slippage_estimator | ExecutionEstimate | - |
 | S8 | exec.order_shaper | ExecutionPlan | the intent's envelope |
-| S8 | exec.order_shaper | OrderEvent, Fill (the mock venue working its plans) | the plan's envelope |
+| S8 | sec.signing_service | SignedOrderRequest | the plan's envelope |
+| S8 | the refusing exec / sec bot, or exec.lifecycle_manager for the venue's | OrderRefusal | the intent's envelope |
+| S8 | exec.lifecycle_manager | OrderEvent, Fill (the mock CLOB's user channel) | the signed order's envelope |
+| S8 | exec.lifecycle_manager | QuarantineRecord (a venue message it refused) | - |
 | S9 | the strategy | Position | the fill's envelope (none at settlement / end of day) |
 
 Sequence numbers run per (bot, payload type) within a partition. Causes are looked up in the
@@ -28,8 +32,11 @@ from polytraders.bots.base import BotConfig
 from polytraders.runtime.emitter import Emitted, Emitter
 from polytraders.runtime.profile import Profile, bot_module
 from polytraders.runtime.stages import day_start_ms
+from polytraders.runtime.trading import OmsFrames
 
 DATA_QUALITY_BOT = "gov.data_quality_monitor"
+#: S8's bots that put the order path on the stream.
+SHAPER, SIGNER, LIFECYCLE = "exec.order_shaper", "sec.signing_service", "exec.lifecycle_manager"
 
 #: Reason codes of an intent envelope: a PLACE quotes, a CANCEL pulls the quote.
 INTENT_REASONS = (
@@ -124,17 +131,25 @@ def emit_votes(emitter: Emitter, profile: Profile, strategy: str, votes: dict[st
     )
 
 
-def emit_oms(emitter: Emitter, profile: Profile, strategy: str, plans: pl.DataFrame, order_events: pl.DataFrame,
-             fills: pl.DataFrame) -> int:
-    """S8: plans (caused by intents), then order events and fills (caused by plans)."""
-    shaper = "exec.order_shaper"
+def emit_oms(emitter: Emitter, profile: Profile, strategy: str, got: OmsFrames) -> int:
+    """S8: plans (caused by intents), signed orders (by plans), refusals (by intents, under the bot
+    that refused), then order events and fills (by the signed order whose hash is their order id)
+    and the lifecycle's quarantined venue messages. Returns the rows the store rejected."""
     intents = _stored_ids(emitter, profile, strategy, "intent_id")
-    rejected = emit_bot(emitter, profile, shaper, "ExecutionPlan", plans,
-                        causation_ids=_caused_by(intents, plans, "intent_id")).rejected
-    plan_ids = _stored_ids(emitter, profile, shaper, "plan_id")
-    for payload_type, frame in (("OrderEvent", order_events), ("Fill", fills)):
-        rejected += emit_bot(emitter, profile, shaper, payload_type, frame,
-                             causation_ids=_caused_by(plan_ids, frame, "order_id")).rejected
+    rejected = emit_bot(emitter, profile, SHAPER, "ExecutionPlan", got.plans,
+                        causation_ids=_caused_by(intents, got.plans, "intent_id")).rejected
+    plan_ids = _stored_ids(emitter, profile, SHAPER, "plan_id")
+    rejected += emit_bot(emitter, profile, SIGNER, "SignedOrderRequest", got.signed, ts_ms=pl.col("timestamp_ms"),
+                         causation_ids=_caused_by(plan_ids, got.signed, "plan_id")).rejected
+    for (bot,), refusals in got.refusals.group_by("bot", maintain_order=True):
+        rejected += emit_bot(emitter, profile, str(bot), "OrderRefusal", refusals, reason_codes=pl.col("reason_codes"),
+                             causation_ids=_caused_by(intents, refusals, "intent_id")).rejected
+    orders = _stored_ids(emitter, profile, SIGNER, "order_hash")
+    for payload_type, frame in (("OrderEvent", got.order_events), ("Fill", got.fills)):
+        rejected += emit_bot(emitter, profile, LIFECYCLE, payload_type, frame,
+                             causation_ids=_caused_by(orders, frame, "order_id")).rejected
+    rejected += emit_bot(emitter, profile, LIFECYCLE, "QuarantineRecord", got.anomalies,
+                         reason_codes=pl.concat_list(pl.col("reason_code")), ts_ms=pl.col("receive_ts_ms")).rejected
     return rejected
 
 
@@ -144,7 +159,7 @@ def emit_positions(emitter: Emitter, profile: Profile, strategy: str, positions:
     that fill's envelope (matched on token and time)."""
     fill_at = fills.group_by("token_id", "ts_ms", maintain_order=True).agg(pl.col("fill_id").first())
     keyed = positions.join(fill_at, on=["token_id", "ts_ms"], how="left", maintain_order="left")
-    fill_ids = _stored_ids(emitter, profile, "exec.order_shaper", "fill_id")
+    fill_ids = _stored_ids(emitter, profile, LIFECYCLE, "fill_id")
     return emit_bot(emitter, profile, strategy, "Position", positions,
                     causation_ids=_caused_by(fill_ids, keyed, "fill_id")).rejected
 

@@ -13,11 +13,12 @@ from decimal import Decimal
 import polars as pl
 
 from polytraders.adapters.mock_venue import MICRO, BookTape
+from polytraders.adapters.polymarket.rejections import BreakerCause
 from polytraders.contracts import Fill, MarketResolution
 from polytraders.contracts.frames import from_frame
 from polytraders.runtime.inventory import Ledger
-from polytraders.runtime.oms import run_oms
-from polytraders.runtime.profile import Profile, bot_module
+from polytraders.runtime.oms import Rails, run_oms
+from polytraders.runtime.profile import Profile
 from polytraders.runtime.risk_context import MarketInputs
 from polytraders.runtime.risk_gate import GateResult, run_gate
 from polytraders.runtime.stages import frame_of, instruments_by_condition, resolutions_of
@@ -31,32 +32,38 @@ def risk_gate(intents: pl.DataFrame, inputs: MarketInputs, profile: Profile) -> 
 
 @dataclass(frozen=True, slots=True)
 class OmsFrames:
-    """S8 output: ExecutionPlan, OrderEvent and Fill frames; shaping refusals by reason code."""
+    """S8 output: ExecutionPlan, SignedOrderRequest, OrderRefusal, OrderEvent and Fill frames, the
+    QuarantineRecords of venue messages the lifecycle refused, the rejection breaker's cause (None
+    when it held) and the seconds spent signing."""
 
     plans: pl.DataFrame
+    signed: pl.DataFrame
+    refusals: pl.DataFrame
     order_events: pl.DataFrame
     fills: pl.DataFrame
-    refused: dict[str, int]
+    anomalies: pl.DataFrame
+    breaker: BreakerCause | None
+    signing_s: float
 
 
 def oms(approved: pl.DataFrame, instruments: pl.DataFrame, market_snapshots: pl.DataFrame,
-        resolutions: pl.DataFrame, profile: Profile) -> OmsFrames:
-    """S8: shape approved intents with exec.order_shaper and send them to the mock venue."""
-    shaper = bot_module("exec.order_shaper")
+        resolutions: pl.DataFrame, rails: Rails) -> OmsFrames:
+    """S8: route, shape, guard, sign and submit approved intents on the mock CLOB
+    (:func:`polytraders.runtime.oms.run_oms`)."""
     end_ts_ms = int(market_snapshots["ts_ms"].max() or 0)
     result = run_oms(
         list(from_frame("OrderIntent", approved)), instruments_by_condition(instruments),
-        BookTape(market_snapshots), resolutions_of(resolutions), shaper.shape, profile.config(shaper.SLUG),
-        end_ts_ms,
+        BookTape(market_snapshots), resolutions_of(resolutions), rails, end_ts_ms,
     )
-    refused: dict[str, int] = {}
-    for _, rejection in result.refused:
-        refused[rejection.code] = refused.get(rejection.code, 0) + 1
     return OmsFrames(
         plans=frame_of("ExecutionPlan", result.plans),
-        order_events=frame_of("OrderEvent", result.log.order_events),
-        fills=frame_of("Fill", result.log.fills),
-        refused=refused,
+        signed=frame_of("SignedOrderRequest", result.signed),
+        refusals=frame_of("OrderRefusal", result.refusals),
+        order_events=frame_of("OrderEvent", result.order_events),
+        fills=frame_of("Fill", result.fills),
+        anomalies=frame_of("QuarantineRecord", result.anomalies),
+        breaker=result.breaker,
+        signing_s=result.signing_s,
     )
 
 

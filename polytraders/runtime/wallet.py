@@ -84,5 +84,11 @@ def load(environ: Mapping[str, str] = os.environ) -> WalletSetup:
     wallet = Wallet(_int(environ, "POLYTRADERS_SIGNATURE_TYPE", 0), key.address,
                     environ.get("POLYTRADERS_FUNDER", "").strip() or None)
     signer = OrderSigner(key, wallet, _int(environ, "POLYTRADERS_CHAIN_ID", POLYGON))
+    return WalletSetup(signer, allowed_wallets(environ), source)
+
+
+def allowed_wallets(environ: Mapping[str, str] = os.environ) -> tuple[str, ...]:
+    """The wallets allowed to trade: ``POLYTRADERS_ALLOWED_WALLETS`` (comma-separated), by default
+    only the shadow test wallet."""
     listed = tuple(a.strip() for a in environ.get("POLYTRADERS_ALLOWED_WALLETS", "").split(",") if a.strip())
-    return WalletSetup(signer, listed or (SHADOW_TEST_ADDRESS,), source)
+    return listed or (SHADOW_TEST_ADDRESS,)

@@ -55,7 +55,7 @@ EXPECTED_DEPENDENCIES = {
     "intel_trade_flow_ewma": {"trades"},
     "fair_values": {"intel_microprice"},
     "strat_maker_tight": {"fair_values", "market_snapshots", "instruments"},
-    "execution_estimates": {"fair_values", "market_snapshots", "instruments"},
+    "execution_estimates": {"fair_values", "market_snapshots", "instruments", "book_state"},
     **{name: {"strat_maker_tight", "instruments", "market_snapshots", "resolutions", "token_states", "book_state",
               "feed_receipts", "feed_health", "fair_values"}
        for name in (*RISK_TABLES, "risk_decisions", "approved_intents")},

@@ -197,28 +197,6 @@ def test_fair_values_when_no_signals_then_empty_fair_value_frame() -> None:
     validate_frame("FairValue", out)
 
 
-# --- S6 execution_estimates -------------------------------------------------------------------
-
-
-def test_execution_estimates_when_place_and_cancel_then_only_place_rows_with_zero_cost(mk) -> None:
-    intents = to_frame("OrderIntent", [
-        mk.intent("i1", 0, price="0.45", size="12"), mk.intent("c1", 10, price="0.45", size="12", cancels="i1"),
-        mk.intent("i2", 20, token="12", price="0.30", size="5"),
-    ])  # fmt: skip
-    out = stages.execution_estimates(intents)
-    validate_frame("ExecutionEstimate", out)
-    assert out.select("token_id", "ts_ms", "side", "price", "size", "fee_usdc", "slippage_ticks").rows() == [
-        ("11", mk.T0, "BUY", D("0.45"), D(12), D(0), 0), ("12", mk.T0 + 20, "BUY", D("0.30"), D(5), D(0), 0),
-    ]  # fmt: skip
-
-
-def test_execution_estimates_when_only_cancels_then_empty(mk) -> None:
-    intents = to_frame("OrderIntent", [mk.intent("c1", 10, cancels="i1")])
-    out = stages.execution_estimates(intents)
-    assert out.height == 0
-    validate_frame("ExecutionEstimate", out)
-
-
 # --- helpers ----------------------------------------------------------------------------------
 
 
