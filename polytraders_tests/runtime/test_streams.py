@@ -10,23 +10,28 @@ import polars as pl
 import pytest
 
 from polytraders.bots.exec import order_shaper
-from polytraders.contracts import OrderEvent
-from polytraders.contracts.frames import empty_frame, to_frame, validate_frame
+from polytraders.contracts import OrderEvent, OrderRefusal
+from polytraders.contracts.frames import empty_frame, from_frame, to_frame, validate_frame
 from polytraders.runtime import streams
 from polytraders.runtime.emitter import Emitter
 from polytraders.runtime.envelopes import RunInfo
 from polytraders.runtime.event_store import EventStore, SchemaDriftError, read_envelopes
-from polytraders.runtime.profile import Profile
+from polytraders.runtime.profile import SHADOW_BUILDER_CODE, Profile
+from polytraders.runtime.trading import OmsFrames
+from polytraders.runtime.wallet import load as load_wallet
 
 RUN = RunInfo(run_id="run-1", partition="2026-09-28")
+SIGNER = load_wallet({}).signer  # the public shadow test key
+SHAPING = order_shaper.Config(builder_code=SHADOW_BUILDER_CODE)
 PROFILE = Profile(risk_order=("risk.killswitch", "risk.stale_book"))
 KS, SB, STRAT, SHAPER = "risk.killswitch", "risk.stale_book", "strat.maker_tight", "exec.order_shaper"
+SIGNING = "sec.signing_service"
 
 
 @pytest.fixture
 def outputs(mk) -> dict[str, pl.DataFrame]:
     i1, i2 = mk.intent("i1", 0), mk.intent("i2", 10, token="12", price="0.30")
-    plan = order_shaper.shape(i1, i1.size, mk.instrument(), order_shaper.Config())
+    plan = order_shaper.shape(i1, i1.size, mk.instrument(), SHAPING)
     return {
         STRAT: to_frame("OrderIntent", [i1, i2]),
         KS: to_frame("RiskVote", [mk.vote("i1", KS, 0), mk.vote("i2", KS, 10)]),
@@ -36,27 +41,37 @@ def outputs(mk) -> dict[str, pl.DataFrame]:
     }
 
 
+def _oms(plans: pl.DataFrame, events: pl.DataFrame | None = None, refusals: list[OrderRefusal] = ()) -> OmsFrames:
+    """S8 frames of ``plans``, each signed with the shadow test key, plus ``events`` and ``refusals``."""
+    signed = [SIGNER.sign(plan) for plan in from_frame("ExecutionPlan", plans)]
+    return OmsFrames(plans=plans, signed=to_frame("SignedOrderRequest", signed),
+                     refusals=to_frame("OrderRefusal", list(refusals)),
+                     order_events=empty_frame("OrderEvent") if events is None else events,
+                     fills=empty_frame("Fill"), anomalies=empty_frame("QuarantineRecord"), breaker=None, signing_s=0.0)
+
+
 def _emit_all(outputs, root, run: RunInfo = RUN) -> list[dict]:
     emitter = Emitter(EventStore(root), run)
     streams.emit_bot(emitter, PROFILE, STRAT, "OrderIntent", outputs[STRAT], reason_codes=streams.INTENT_REASONS)
     streams.emit_votes(emitter, PROFILE, STRAT, {KS: outputs[KS], SB: outputs[SB]})
-    streams.emit_oms(emitter, PROFILE, STRAT, outputs[SHAPER], empty_frame("OrderEvent"), empty_frame("Fill"))
+    streams.emit_oms(emitter, PROFILE, STRAT, _oms(outputs[SHAPER]))
     EventStore(root).export(run.partition)
     out = read_envelopes(root, run.partition)
     validate_frame("ReportEnvelope", out.drop("partition_day"))
-    order = {STRAT: 0, KS: 1, SB: 2, SHAPER: 3}
+    order = {STRAT: 0, KS: 1, SB: 2, SHAPER: 3, SIGNING: 4}
     rows = sorted(out.iter_rows(named=True), key=lambda r: (order[r["bot"]], r["sequence"]))
     return [{**row, "payload": json.loads(row["payload"])} for row in rows]
 
 
 def test_emit_when_stage_outputs_then_one_envelope_per_decision(outputs, tmp_path) -> None:
     rows = _emit_all(outputs, tmp_path)
-    # 2 intents + 2 + 2 votes + 1 plan = 7.
-    assert [r["bot"] for r in rows] == [STRAT] * 2 + [KS] * 2 + [SB] * 2 + [SHAPER]
-    assert [r["sequence"] for r in rows] == [0, 1, 0, 1, 0, 1, 0]
-    assert [r["payload_type"] for r in rows] == ["OrderIntent"] * 2 + ["RiskVote"] * 4 + ["ExecutionPlan"]
+    # 2 intents + 2 + 2 votes + 1 plan + 1 signed order = 8.
+    assert [r["bot"] for r in rows] == [STRAT] * 2 + [KS] * 2 + [SB] * 2 + [SHAPER, SIGNING]
+    assert [r["sequence"] for r in rows] == [0, 1, 0, 1, 0, 1, 0, 0]
+    assert [r["payload_type"] for r in rows] == (
+        ["OrderIntent"] * 2 + ["RiskVote"] * 4 + ["ExecutionPlan", "SignedOrderRequest"])
     assert {r["bot"]: r["config_version"] for r in rows} == {
-        slug: PROFILE.config(slug).version_hash() for slug in (STRAT, KS, SB, SHAPER)
+        slug: PROFILE.config(slug).version_hash() for slug in (STRAT, KS, SB, SHAPER, SIGNING)
     }
     assert {r["partition_day"] for r in rows} == {date(2026, 9, 28)}
 
@@ -64,12 +79,15 @@ def test_emit_when_stage_outputs_then_one_envelope_per_decision(outputs, tmp_pat
 def test_emit_when_votes_and_plans_then_caused_by_their_intent_envelope(outputs, tmp_path) -> None:
     rows = _emit_all(outputs, tmp_path)
     intent_env = {r["payload"]["intent_id"]: r["envelope_id"] for r in rows if r["payload_type"] == "OrderIntent"}
-    caused = [(r["bot"], r["payload"]["intent_id"], r["causation_ids"]) for r in rows if r["bot"] != STRAT]
+    caused = [(r["bot"], r["payload"]["intent_id"], r["causation_ids"])
+              for r in rows if r["bot"] not in (STRAT, SIGNING)]
     assert caused == [
         (KS, "i1", [intent_env["i1"]]), (KS, "i2", [intent_env["i2"]]),
         (SB, "i2", [intent_env["i2"]]), (SB, "i1", [intent_env["i1"]]),
         (SHAPER, "i1", [intent_env["i1"]]),
     ]  # fmt: skip
+    [plan_env] = [r["envelope_id"] for r in rows if r["bot"] == SHAPER]
+    assert [r["causation_ids"] for r in rows if r["bot"] == SIGNING] == [[plan_env]]
     assert [r["reason_codes"] for r in rows if r["bot"] == STRAT] == [["STRAT_QUOTE"], ["STRAT_QUOTE"]]
     assert [(r["bot"], r["reason_codes"]) for r in rows if r["payload_type"] == "RiskVote"] == [
         (KS, []), (KS, []), (SB, ["RISK_STALE_BOOK"]), (SB, []),
@@ -87,7 +105,7 @@ def test_emit_when_partition_rerun_by_another_run_then_nothing_new_and_ids_equal
     again = _emit_all(outputs, tmp_path, RunInfo(run_id="run-2", partition=RUN.partition))
     assert [r["envelope_id"] for r in again] == [r["envelope_id"] for r in first]
     assert {r["run_id"] for r in again} == {"run-1"}  # append-only: the first write stands
-    assert EventStore(tmp_path).count(RUN.partition) == 7
+    assert EventStore(tmp_path).count(RUN.partition) == 8
 
 
 def test_emit_when_place_and_cancel_intents_then_strat_quote_codes(mk, outputs, tmp_path) -> None:
@@ -117,7 +135,7 @@ def test_append_when_column_set_changed_then_schema_drift_error_and_nothing_writ
     frame = read_envelopes(tmp_path, RUN.partition).with_columns(extra=pl.lit(1))
     with pytest.raises(SchemaDriftError, match=r"missing \[\], extra \['extra'\]"):
         store.append(frame)
-    assert store.count(RUN.partition) == 7
+    assert store.count(RUN.partition) == 8
 
 
 def test_read_envelopes_when_never_exported_then_file_not_found(tmp_path) -> None:
@@ -128,25 +146,48 @@ def test_read_envelopes_when_never_exported_then_file_not_found(tmp_path) -> Non
 def test_read_envelopes_when_writer_holds_the_database_then_still_reads(outputs, tmp_path) -> None:
     _emit_all(outputs, tmp_path)
     with EventStore(tmp_path).connect():  # a writer's connection is open
-        assert read_envelopes(tmp_path, RUN.partition).height == 7
+        assert read_envelopes(tmp_path, RUN.partition).height == 8
 
 
-def test_emit_when_a_rerun_resizes_a_plan_then_its_order_events_cite_the_new_plan_once(outputs, mk, tmp_path) -> None:
-    # Run 1 stores plan p for i1 at 10 shares; run 2 (a new risk config) sizes the same plan id at 6. The
-    # store keeps both envelopes; run 2's order event for that plan cites exactly one cause: run 2's plan.
-    emitter = Emitter(EventStore(tmp_path), RUN)
-    streams.emit_oms(emitter, PROFILE, STRAT, outputs[SHAPER], empty_frame("OrderEvent"), empty_frame("Fill"))
+def test_emit_when_a_rerun_resizes_a_plan_then_its_order_events_cite_the_new_signed_order_once(
+        outputs, mk, tmp_path) -> None:
+    # Run 1 stores plan p for i1 at 10 shares; run 2 (a new risk config) sizes the same plan id at 6,
+    # so its signed order has other amounts and another hash. Run 2's order event (order id = that
+    # hash) cites exactly one cause: run 2's signed order.
+    streams.emit_oms(Emitter(EventStore(tmp_path), RUN), PROFILE, STRAT, _oms(outputs[SHAPER]))
     i1 = mk.intent("i1", 0, size="6")
-    resized = to_frame("ExecutionPlan", [order_shaper.shape(i1, i1.size, mk.instrument(), order_shaper.Config())])
+    resized = to_frame("ExecutionPlan", [order_shaper.shape(i1, i1.size, mk.instrument(), SHAPING)])
     assert resized["plan_id"].to_list() == outputs[SHAPER]["plan_id"].to_list()
     second = Emitter(EventStore(tmp_path), RunInfo(run_id="run-2", partition=RUN.partition))
-    plans = streams.emit_bot(second, PROFILE, SHAPER, "ExecutionPlan", resized).envelopes
-    plan = resized.row(0, named=True)
+    got = _oms(resized)
+    plan, signed = resized.row(0, named=True), got.signed.row(0, named=True)
     event = to_frame("OrderEvent", [OrderEvent(
-        order_id=plan["plan_id"], intent_id="i1", condition_id=plan["condition_id"], token_id=plan["token_id"],
+        order_id=signed["order_hash"], intent_id="i1", condition_id=plan["condition_id"], token_id=plan["token_id"],
         ts_ms=plan["ts_ms"] + 5, event_type="PLACEMENT", status="LIVE", side=plan["side"], price=plan["price"],
         original_size=plan["size"], size_matched=0)])
-    streams.emit_oms(second, PROFILE, STRAT, resized, event, empty_frame("Fill"))
+    streams.emit_oms(second, PROFILE, STRAT, _oms(resized, event))
     EventStore(tmp_path).export(RUN.partition)
-    stored = read_envelopes(tmp_path, RUN.partition).filter(pl.col("payload_type") == "OrderEvent")
-    assert stored["causation_ids"].to_list() == [plans["envelope_id"].to_list()]
+    stored = read_envelopes(tmp_path, RUN.partition)
+    second_signed = stored.filter((pl.col("payload_type") == "SignedOrderRequest") & (pl.col("run_id") == "run-2"))
+    events = stored.filter(pl.col("payload_type") == "OrderEvent")
+    assert (events["bot"].to_list(), events["causation_ids"].to_list()) == (
+        ["exec.lifecycle_manager"], [second_signed["envelope_id"].to_list()])
+
+
+def test_emit_when_refusals_then_each_under_its_bot_with_codes_caused_by_its_intent(mk, outputs, tmp_path) -> None:
+    refusals = [
+        OrderRefusal(intent_id="i2", bot="sec.wallet_permission_guard", ts_ms=mk.T0 + 10,
+                     reason_codes=("SEC_NOT_ALLOW_LISTED",), detail="wallet not allow-listed"),
+        OrderRefusal(intent_id="i1", plan_id="p", bot="exec.lifecycle_manager", ts_ms=mk.T0,
+                     reason_codes=("EXEC_VENUE_BALANCE_ALLOWANCE",), detail="not enough balance / allowance"),
+    ]
+    emitter = Emitter(EventStore(tmp_path), RUN)
+    intents = streams.emit_bot(emitter, PROFILE, STRAT, "OrderIntent", outputs[STRAT]).envelopes
+    streams.emit_oms(emitter, PROFILE, STRAT, _oms(outputs[SHAPER], refusals=refusals))
+    EventStore(tmp_path).export(RUN.partition)
+    stored = read_envelopes(tmp_path, RUN.partition).filter(pl.col("payload_type") == "OrderRefusal")
+    intent_env = dict(zip(intents["payload"].str.json_path_match("$.intent_id"), intents["envelope_id"], strict=True))
+    assert sorted(stored.select("bot", "reason_codes", "causation_ids").rows()) == [
+        ("exec.lifecycle_manager", ["EXEC_VENUE_BALANCE_ALLOWANCE"], [intent_env["i1"]]),
+        ("sec.wallet_permission_guard", ["SEC_NOT_ALLOW_LISTED"], [intent_env["i2"]]),
+    ]
