@@ -54,17 +54,18 @@ EXPECTED_DEPENDENCIES = {
     "intel_regime_classifier": {"instruments", "market_snapshots", "resolutions", "trades"},
     "intel_trade_flow_ewma": {"trades"},
     "fair_values": {"intel_microprice"},
-    "strat_maker_tight": {"fair_values", "market_snapshots", "instruments"},
+    "strat_maker_tight": {"fair_values", "market_snapshots", "instruments", "book_state"},
     "execution_estimates": {"fair_values", "market_snapshots", "instruments", "book_state"},
     **{name: {"strat_maker_tight", "instruments", "market_snapshots", "resolutions", "token_states", "book_state",
               "feed_receipts", "feed_health", "fair_values"}
        for name in (*RISK_TABLES, "risk_decisions", "approved_intents")},
     **{name: {"approved_intents", "instruments", "market_snapshots", "resolutions"} for name in (
-        "exec_order_shaper", "order_events", "fills")},
+        "exec_order_shaper", "sec_signing_service", "order_refusals", "order_events", "fills")},
     "positions": {"fills", "resolutions", "market_snapshots"},
     "event_store": {"registry_quarantine", "ingest_quarantine", "token_states", "gov_data_quality_monitor",
-                    *DISC_TABLES, "book_state", *INTEL_TABLES, "strat_maker_tight", *RISK_TABLES,
-                    "exec_order_shaper", "positions"},
+                    *DISC_TABLES, "book_state", *INTEL_TABLES, "strat_maker_tight", "execution_estimates",
+                    *RISK_TABLES, "exec_order_shaper", "sec_signing_service", "order_refusals", "order_events", "fills",
+                    "positions"},
     **{gov: {"event_store"} for gov in GOV_TABLES},
     "run_metrics": {"risk_decisions", "strat_maker_tight", "approved_intents", "exec_order_shaper", "fills",
                     "positions", "registry_quarantine", "ingest_quarantine", "event_store", *GOV_TABLES},
@@ -98,7 +99,7 @@ def test_definitions_when_loaded_then_bot_ops_carry_manifest_tags(defs: dg.Defin
     job = defs.resolve_job_def("shadow_job")
     tagged = {op.tags["polytraders/bot"]: op.tags for op in job.graph.iterate_op_defs() if "polytraders/bot" in op.tags}
     assert set(tagged) == {*(t.replace("_", ".", 1) for t in INTEL_TABLES + DISC_TABLES), "strat.maker_tight",
-                           "exec.order_shaper", "gov.data_quality_monitor",
+                           "exec.fee_slippage_estimator", "exec.lifecycle_manager", "gov.data_quality_monitor",
                            *(g.replace("gov_", "gov.") for g in GOV_TABLES)}
     for slug, tags in tagged.items():
         spec = manifest.get(slug)
@@ -160,6 +161,7 @@ def test_definitions_when_loaded_then_each_bot_output_asset_carries_the_bot_fact
     graph = defs.resolve_asset_graph()
     bots = {"disc_universe_scanner": "disc.universe_scanner", "intel_microprice": "intel.microprice",
             "strat_maker_tight": "strat.maker_tight", "exec_order_shaper": "exec.order_shaper",
+            "sec_signing_service": "sec.signing_service",
             **{g: g.replace("gov_", "gov.") for g in GOV_TABLES},
             **{r: r.replace("risk_", "risk.") for r in ("risk_killswitch", "risk_compliance_gate", "risk_stale_book",
                                                          "risk_drawdown", "risk_exposure_caps")}}

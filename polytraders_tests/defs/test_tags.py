@@ -73,7 +73,9 @@ def test_bot_ops_when_definitions_load_then_tags_equal_bot_facts_of_collected_ev
     _, settings, ops = loaded
     collected = evidence.collect(settings)  # what the guide reads
     tagged = {tags["polytraders/bot"]: tags for tags in ops.values() if "polytraders/bot" in tags}
-    assert len(tagged) == 32  # 17 intel + 6 disc + the DQ monitor + strategy + order shaper + 6 gov (risk: one op)
+    # 17 intel + 6 disc + the DQ monitor + strategy + fee estimator (S6) + S8's lifecycle manager + 6 gov
+    # (risk: one op)
+    assert len(tagged) == 33
     for slug, tags in tagged.items():
         assert tags == as_tags(bot_facts(slug, collected)), slug
 
@@ -90,7 +92,7 @@ def test_bot_ops_when_definitions_load_then_tags_match_manifest_and_compute_read
         assert tags["polytraders/modes"] == ",".join(spec.modes)
         assert tags["polytraders/readiness"] == str(compute_readiness(spec, collected))
     readiness = {slug: tags["polytraders/readiness"] for slug, tags in tagged.items()}
-    # only implemented bots that ran are demo-wired; sec.nonce_manager ran but has no module
+    # only implemented bots that ran are demo-wired
     wired = {"intel.microprice", "gov.heartbeat"} if case == "recorded" else set()
     assert {s for s, r in readiness.items() if r == "demo-wired"} == wired
     assert {r for s, r in readiness.items() if s not in wired} == {"pending"}
