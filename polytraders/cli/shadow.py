@@ -65,7 +65,11 @@ def _summary(console: Console, day: str, metrics: pl.DataFrame, outcome, db_path
     for label, metric in (("rejected", "rejections_by_reason"), ("reduced", "reductions_by_reason")):
         for _, _, code, n in metrics.filter(pl.col("metric") == metric).iter_rows():
             decisions.add_row(f"  {label}: {code}", f"{int(n):,}")
-    decisions.add_row("plans sent to the mock venue", f"{int(value('S8', 'plans')):,}")
+    decisions.add_row("plans / orders signed (EIP-712, CLOB V2)",
+                      f"{int(value('S8', 'plans')):,} / {int(value('S8', 'signed')):,}")
+    for label, metric in (("  refused in S8", "refusals_by_reason"), ("  submits held back", "breaker")):
+        for _, _, key, n in metrics.filter(pl.col("metric") == metric).iter_rows():
+            decisions.add_row(f"{label}: {key}", f"{int(n):,}")
     decisions.add_row("fills", f"{int(value('S8', 'fills')):,}")
     for _, _, code, n in metrics.filter(pl.col("metric") == "quarantined").iter_rows():
         decisions.add_row(f"quarantined: {code}", f"{int(n):,}")

@@ -510,13 +510,15 @@ def s11_governance(event_store):
 @dg.asset(
     key_prefix=[SCHEMA], partitions_def=fixture_days, group_name="s11_monitoring",
     metadata={"partition_expr": PARTITION_COLUMN, "wire_object": "RunMetric"},
-    ins=asset_ins("risk_decisions", "strat_maker_tight", "approved_intents",
-                  "exec_order_shaper", "fills", "positions", "registry_quarantine", "ingest_quarantine"),
+    ins=asset_ins("risk_decisions", "strat_maker_tight", "approved_intents", "exec_order_shaper",
+                  "sec_signing_service", "order_refusals", "fills", "positions", "registry_quarantine",
+                  "ingest_quarantine"),
     deps=[dg.AssetKey([SCHEMA, "event_store"]), *(dg.AssetKey([SCHEMA, s.replace(".", "_")]) for s in GOV_BOTS)],
 )
 def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_store: EventStoreResource,
                 risk_decisions: pl.DataFrame, strat_maker_tight: pl.DataFrame,
-                approved_intents: pl.DataFrame, exec_order_shaper: pl.DataFrame, fills: pl.DataFrame,
+                approved_intents: pl.DataFrame, exec_order_shaper: pl.DataFrame,
+                sec_signing_service: pl.DataFrame, order_refusals: pl.DataFrame, fills: pl.DataFrame,
                 positions: pl.DataFrame, registry_quarantine: pl.DataFrame,
                 ingest_quarantine: pl.DataFrame) -> pl.DataFrame:
     """S11: rows per stage, schema failures, quarantines, decisions by reason code, fills, PnL.
@@ -528,6 +530,7 @@ def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_s
     checked = {"RiskDecision": [given["risk_decisions"]],
                "OrderIntent": [given["strat_maker_tight"], given["approved_intents"]],
                "ExecutionPlan": [given["exec_order_shaper"]],
+               "SignedOrderRequest": [given["sec_signing_service"]], "OrderRefusal": [given["order_refusals"]],
                "Fill": [given["fills"]], "Position": [given["positions"]],
                "QuarantineRecord": [given["registry_quarantine"], given["ingest_quarantine"]]}
     store = event_store.store()
@@ -543,7 +546,7 @@ def run_metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, event_s
         {**{(TABLE_STAGE.get(t, "?"), t): n for t, n in counts.items()},
          ("S10", "envelopes"): sum(by_bot.values()) - s11_envelopes, ("S11", "envelopes"): s11_envelopes},
         given["risk_decisions"], given["strat_maker_tight"], given["approved_intents"], given["exec_order_shaper"],
-        given["fills"], given["positions"],
+        given["sec_signing_service"], given["order_refusals"], given["fills"], given["positions"],
         pl.concat([given["registry_quarantine"], given["ingest_quarantine"]]), failures,
     )
     last_ts_ms = int(given["positions"]["ts_ms"].max() or stages.day_start_ms(day))

@@ -207,15 +207,19 @@ def _bucket_label(lo: float, hi: float | None) -> str:
 
 
 def plan_fill_lags(envelopes: pl.DataFrame) -> pl.DataFrame:
-    """One row per Fill envelope whose cause is an ExecutionPlan envelope of the day:
-    ``fill_envelope_id``, ``plan_envelope_id``, ``lag_ms`` = fill ``ts_ms`` − plan ``ts_ms``
-    (data time, Int64). Fills without such a cause are left out."""
+    """One row per Fill envelope that traces back to an ExecutionPlan envelope of the day, directly
+    or through the SignedOrderRequest that caused it: ``fill_envelope_id``, ``plan_envelope_id``,
+    ``lag_ms`` = fill ``ts_ms`` − plan ``ts_ms`` (data time, Int64). Fills without one are left out."""
     plans = envelopes.filter(pl.col("payload_type") == "ExecutionPlan").select(
         pl.col("envelope_id").alias("plan_envelope_id"), pl.col("ts_ms").alias("plan_ts_ms"))
+    signed = (envelopes.filter(pl.col("payload_type") == "SignedOrderRequest")
+              .select(pl.col("envelope_id").alias("cause"), pl.col("causation_ids").alias("via_plan"))
+              .explode("via_plan"))
     fills = (envelopes.filter(pl.col("payload_type") == "Fill")
-             .select(pl.col("envelope_id").alias("fill_envelope_id"), "ts_ms",
-                     pl.col("causation_ids").alias("plan_envelope_id"))
-             .explode("plan_envelope_id"))
+             .select(pl.col("envelope_id").alias("fill_envelope_id"), "ts_ms", pl.col("causation_ids").alias("cause"))
+             .explode("cause")
+             .join(signed, on="cause", how="left", maintain_order="left")
+             .select("fill_envelope_id", "ts_ms", pl.coalesce("via_plan", "cause").alias("plan_envelope_id")))
     return (fills.join(plans, on="plan_envelope_id", how="inner", maintain_order="left")
             .unique("fill_envelope_id", keep="first", maintain_order=True)
             .select("fill_envelope_id", "plan_envelope_id",

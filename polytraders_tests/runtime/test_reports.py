@@ -74,11 +74,14 @@ POSITIONS = envelopes(
 
 # Plans P1 at 10 s, P2 at 20 s, P3 at 0 s. Lags (fill - plan): F1 0.5 s -> [0, 1); F2 1.0 s -> [1, 5)
 # (lower edge inclusive); F3 900 s -> >= 900; F5 -1 s -> "< 0 s"; F6 59.999 s -> [30, 60);
-# F4 names no plan of the day -> left out.
+# F4 names no plan of the day -> left out; F7 comes through signed order S4 of plan P4 (40 s): 2.5 s -> [1, 5).
 LAGS = envelopes(
     ("P1", "ExecutionPlan", 10_000, {}), ("P2", "ExecutionPlan", 20_000, {}), ("P3", "ExecutionPlan", 0, {}),
     ("F1", "Fill", 10_500, {}, ["P1"]), ("F2", "Fill", 11_000, {}, ["P1"]), ("F3", "Fill", 920_000, {}, ["P2"]),
     ("F4", "Fill", 30_000, {}, ["nope"]), ("F5", "Fill", 19_000, {}, ["P2"]), ("F6", "Fill", 59_999, {}, ["P3"]),
+    # S8 today: a fill is caused by the signed order, which is caused by the plan (two hops).
+    ("S4", "SignedOrderRequest", 40_000, {}, ["P4"]), ("P4", "ExecutionPlan", 40_000, {}),
+    ("F7", "Fill", 42_500, {}, ["S4"]),
 )
 
 
@@ -142,13 +145,13 @@ def test_sparkline_when_curve_then_levels_over_even_time_steps() -> None:
 
 def test_plan_fill_lags_when_fills_name_plans_then_lag_in_ms() -> None:
     assert plan_fill_lags(LAGS).rows() == [("F1", "P1", 500), ("F2", "P1", 1000), ("F3", "P2", 900_000),
-                                           ("F5", "P2", -1000), ("F6", "P3", 59_999)]
+                                           ("F5", "P2", -1000), ("F6", "P3", 59_999), ("F7", "P4", 2_500)]
 
 
 def test_latency_histogram_when_lags_then_fixed_buckets_with_counts() -> None:
     hist = latency_histogram(LAGS)
     assert hist.select("bucket", "fills").rows() == [
-        ("< 0 s", 1), ("0–1 s", 1), ("1–5 s", 1), ("5–15 s", 0), ("15–30 s", 0), ("30–60 s", 1),
+        ("< 0 s", 1), ("0–1 s", 1), ("1–5 s", 2), ("5–15 s", 0), ("15–30 s", 0), ("30–60 s", 1),
         ("60–120 s", 0), ("120–300 s", 0), ("300–600 s", 0), ("600–900 s", 0), ("≥ 900 s", 1)]
     assert hist.row(1) == ("0–1 s", 0.0, 1.0, 1) and hist.row(-1) == ("≥ 900 s", 900.0, None, 1)
 
@@ -199,7 +202,7 @@ def test_dagster_metadata_when_day_then_tables_images_and_figures(tmp_path) -> N
     assert meta["latency_chart_md"].startswith(f"![plan-to-fill lag {DAY}](data:image/png;base64,")
     assert (meta["equity_usdc"], meta["realised_usdc"], meta["unrealised_usdc"], meta["max_drawdown_usdc"]) == (
         0.75, 0.75, 0.0, 1.0)
-    assert meta["fills_matched_to_plans"] == 5 and meta["envelopes"] == 15 and meta["day"] == DAY
+    assert meta["fills_matched_to_plans"] == 6 and meta["envelopes"] == 18 and meta["day"] == DAY
 
 
 def test_read_run_metrics_when_stream_has_run_metrics_then_read_from_envelopes() -> None:
