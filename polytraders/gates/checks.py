@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
@@ -23,14 +23,16 @@ import polars as pl
 from polytraders.bots.base import BotConfig
 from polytraders.bots.hygiene import BOTS_DIR, scan_bots
 from polytraders.bots.manifest import BOTS, by_class, by_phase
-from polytraders.contracts import OrderIntent
+from polytraders.bots.sec import signature_selftest
+from polytraders.contracts import OrderIntent, SignedOrderRequest
 from polytraders.contracts.frames import empty_frame, to_frame
 from polytraders.contracts.schemas import SCHEMAS_DIR, load_manifest, validate_payload
 from polytraders.gates import normalised, pack, raw_access, risk_probe
 from polytraders.gates.evidence import ShadowRecord, fixture_days
 from polytraders.gates.model import GateResult, GateState
-from polytraders.runtime import wallet
-from polytraders.runtime.profile import RISK_ORDER
+from polytraders.runtime import trading, wallet
+from polytraders.runtime.oms import Rails
+from polytraders.runtime.profile import RISK_ORDER, SHADOW
 from polytraders.runtime.risk_context import MarketInputs, market_columns
 from polytraders.runtime.risk_gate import STRATEGIES
 from polytraders.runtime.risk_pipeline import RiskStep
@@ -429,36 +431,93 @@ def check_p4(inputs: GateInputs) -> GateResult:
 
 # --- P5 -------------------------------------------------------------------------------------
 
+#: Signature type 3: a smart-contract wallet's ERC-1271 signature.
+POLY_1271 = 3
+#: The P5 bots: every exec and sec bot of the catalogue.
+EXEC_SEC = tuple(s.slug for c in ("exec", "sec") for s in by_class()[c])
+
 
 def check_p5(inputs: GateInputs) -> GateResult:
-    """P5: an OrderIntent becomes a SignedOrderRequest end to end (envelope causation: request ->
-    ExecutionPlan -> OrderIntent), every SignedOrderRequest carrying a builder code."""
-    missing = list(_not_implemented(("sec.signing_service",), inputs.implemented))
+    """P5: all 24 exec and sec bots implemented; a fixture intent is signed end to end through S8
+    with the builder code, and with none it is refused EXEC_NO_BUILDER_CODE and never reaches the
+    venue; in the recorded runs every SignedOrderRequest traces back through an ExecutionPlan to an
+    OrderIntent, carries a builder code, and passes the signature self-test (its order hash
+    recomputes and its signature recovers to its signer)."""
+    findings = [Finding(missing=_not_implemented(EXEC_SEC, inputs.implemented))]
+    if "sec.signing_service" in inputs.implemented:
+        findings.append(_builder_probe(inputs))
+    findings.append(_recorded_orders(inputs))
+    return decide(5, findings)
+
+
+def _builder_probe(inputs: GateInputs) -> Finding:
+    """S8 (the shadow wallet, the mock CLOB) on the fixture intent of :func:`risk_probe.fixture_case`,
+    with the shadow profile's builder code and with none."""
+    days = inputs.fixture_days()
+    case = risk_probe.fixture_case(inputs.fixtures_root / days[-1]) if days else None
+    if case is None:
+        return Finding(missing=("no fixture day to build a valid intent from",))
+    row = case.frame.row(0, named=True)
+    intent = to_frame("OrderIntent", [OrderIntent(**{f: row[f] for f in OrderIntent.model_fields if f in row})])
+    shaper = "exec.order_shaper"
+    unbranded = replace(SHADOW, configs={**SHADOW.configs, shaper: SHADOW.config(shaper).model_copy(
+        update={"builder_code": None})})
+    shadow = wallet.load({})
+    runs = {name: trading.oms(intent, case.inputs.instruments, case.inputs.market_snapshots,
+                              empty_frame("MarketResolution"), Rails.of(profile, shadow))
+            for name, profile in (("branded", SHADOW), ("unbranded", unbranded))}
+    branded, unbranded_run = runs["branded"], runs["unbranded"]
+    failures = []
+    builder = SHADOW.config(shaper).builder_code
+    if branded.signed["builder"].to_list() != [builder]:
+        failures.append(f"fixture intent ({case.source}) not signed with the builder code: "
+                        f"refusals {branded.refusals.select('bot', 'reason_codes').rows()}")
+    codes = unbranded_run.refusals["reason_codes"].explode().to_list()
+    if unbranded_run.signed.height or unbranded_run.order_events.height or "EXEC_NO_BUILDER_CODE" not in codes:
+        failures.append(f"with no builder code: {unbranded_run.signed.height} signed, "
+                        f"{unbranded_run.order_events.height} venue events, refusal codes {codes}")
+    evidence = () if failures else (
+        f"a fixture intent ({case.source}) is routed, shaped, guarded, signed and acknowledged by the mock CLOB "
+        f"with builder {builder[:10]}…; with no builder code it is refused EXEC_NO_BUILDER_CODE and nothing is "
+        "sent",)
+    return Finding(evidence, tuple(failures))
+
+
+def _recorded_orders(inputs: GateInputs) -> Finding:
+    """The recorded SignedOrderRequests: causation back to an intent, builder code, self-test."""
     record = inputs.record
     if record is None:
-        return decide(5, [Finding(missing=(*missing, NO_RUN))])
+        return Finding(missing=(NO_RUN,))
     signed = record.payloads("SignedOrderRequest")
     if signed.is_empty():
-        return decide(5, [Finding(missing=(*missing, "no SignedOrderRequest envelope in the event store"))])
+        return Finding(missing=("no SignedOrderRequest envelope in the event store",))
     env = record.envelopes
     plans = set(env.filter(pl.col("payload_type") == "ExecutionPlan")["envelope_id"].to_list())
     intents = set(env.filter(pl.col("payload_type") == "OrderIntent")["envelope_id"].to_list())
     plan_causes = dict(env.filter(pl.col("payload_type") == "ExecutionPlan").select("envelope_id", "causation_ids")
                        .iter_rows())
     builders = signed["payload"].str.json_path_match("$.builder").fill_null("")
-    no_builder = int((builders.str.strip_chars() == "").sum())
+    no_builder = int((builders.str.strip_chars().str.replace(r"^0x0*$", "") == "").sum())
     chained = sum(
         any(cause in plans and set(plan_causes.get(cause) or ()) & intents for cause in causes or ())
         for causes in signed["causation_ids"].to_list()
     )
+    # a POLY_1271 order's signature recovers to the wallet owner's key, which the order does not name
+    eoa_signed = [r for r in map(SignedOrderRequest.model_validate_json, signed["payload"])
+                  if r.signature_type != POLY_1271]
+    untrue = [r.order_hash for r in eoa_signed if signature_selftest.check(r, r.signer) is not None]
     failures = []
     if no_builder:
         failures.append(f"{no_builder:,} of {signed.height:,} SignedOrderRequests without a builder code")
     if not chained:
         failures.append("no SignedOrderRequest traces back through an ExecutionPlan to an OrderIntent")
-    evidence = (f"{chained:,} of {signed.height:,} SignedOrderRequests trace back to an OrderIntent, "
-                f"{signed.height - no_builder:,} carry a builder code",)
-    return decide(5, [Finding(evidence, tuple(failures), tuple(missing))])
+    if untrue:
+        failures.append(f"{len(untrue):,} of {signed.height:,} SignedOrderRequests fail the signature self-test "
+                        f"(first {untrue[0]})")
+    evidence = (f"{chained:,} of {signed.height:,} recorded SignedOrderRequests trace back to an OrderIntent, "
+                f"{signed.height - no_builder:,} carry a builder code, {len(eoa_signed) - len(untrue):,} of "
+                f"{len(eoa_signed):,} (signature types 0-2) pass the signature self-test",)
+    return Finding(evidence, tuple(failures))
 
 
 # --- P6 -------------------------------------------------------------------------------------

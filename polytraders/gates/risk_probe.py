@@ -63,11 +63,13 @@ def empty_portfolio(frame: pl.DataFrame) -> pl.DataFrame:
 
 @dataclass(frozen=True, slots=True)
 class FixtureCase:
-    """A valid intent row (RISK_FRAME_SCHEMA), its histories, and where they came from."""
+    """A valid intent row (RISK_FRAME_SCHEMA), its histories, the market inputs it was built from
+    (instrument, top of book, book), and where they came from."""
 
     frame: pl.DataFrame
     ctx: RiskContext
     source: str
+    inputs: MarketInputs
 
 
 def _top(book: OrderBookSnapshot) -> MarketSnapshot:
@@ -106,7 +108,7 @@ def _case(book: OrderBookSnapshot, instrument: InstrumentRecord, day_dir: Path, 
                         longest_data_gap_ms=0, liveness_budget_ms=inputs.budgets.feed_liveness_ms, live=True)
     ctx = RiskContext(venue_events=keepalives(ts - _MINUTE_MS, ts), feed_health=to_frame("FeedHealth", [health]))
     frame = empty_portfolio(market_columns(to_frame("OrderIntent", [intent]), inputs))
-    return FixtureCase(frame, ctx, source)
+    return FixtureCase(frame, ctx, source, inputs)
 
 
 def fixture_case(day_dir: Path) -> FixtureCase | None:

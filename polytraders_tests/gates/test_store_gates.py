@@ -9,35 +9,34 @@ import polars as pl
 from polytraders.contracts import ExecutionPlan, QuarantineRecord, SignedOrderRequest
 from polytraders.contracts.types import OrderType, Side
 from polytraders.gates import GateState
-from polytraders.gates.checks import NO_RUN, check_p3, check_p5, check_p6, check_p7, check_p8
+from polytraders.gates.checks import EXEC_SEC, NO_RUN, check_p3, check_p5, check_p6, check_p7, check_p8
 from polytraders.runtime.event_store import EventStore
+from polytraders.runtime.profile import SHADOW_BUILDER_CODE
+from polytraders.runtime.wallet import load as load_wallet
 from polytraders_tests.gates.conftest import CONDITION, HOUR_MS, T0, TOKEN, Store, inputs, intent, vote
 
 MAKER = "strat.maker_tight"
 DAY, DAY2 = "2026-09-27", "2026-09-28"
+SIGNER = load_wallet({}).signer
 
 
 def _plan(n: int) -> ExecutionPlan:
     return ExecutionPlan(
         plan_id=f"p{n}", intent_id=f"i{n}", condition_id=CONDITION, token_id=TOKEN, ts_ms=T0, side=Side.BUY,
         price=Decimal("0.5"), size=Decimal(5), tick_size=Decimal("0.01"), neg_risk=False, order_type=OrderType.GTC,
-        post_only=True, maker_amount=2_500_000, taker_amount=5_000_000, builder_code="0xb",
+        post_only=True, maker_amount=2_500_000, taker_amount=5_000_000, builder_code=SHADOW_BUILDER_CODE,
     )
 
 
-def _signed(n: int, builder: str) -> SignedOrderRequest:
-    return SignedOrderRequest(
-        plan_id=f"p{n}", order_hash="0x" + "1" * 64, salt="1", maker="0x" + "a" * 40, signer="0x" + "a" * 40,
-        token_id=TOKEN, maker_amount=2_500_000, taker_amount=5_000_000, side=Side.BUY, signature_type=0,
-        timestamp_ms=T0, metadata="", builder=builder, signature="0xab", exchange="0x" + "c" * 40, chain_id=137,
-        order_type=OrderType.GTC,
-    )
+def _signed(n: int, **changes: object) -> SignedOrderRequest:
+    """Plan ``n`` signed with the shadow test key, then ``changes`` applied after signing (tampering)."""
+    return SIGNER.sign(_plan(n)).model_copy(update=changes)
 
 
-def _chain(store: Store, builder: str) -> None:
+def _chain(store: Store, **changes: object) -> None:
     intents = store.add(DAY, MAKER, [intent(1, T0)])
     plans = store.add(DAY, "exec.order_shaper", [_plan(1)], causes=[intents["envelope_id"].to_list()])
-    store.add(DAY, "sec.signing_service", [_signed(1, builder)], causes=[plans["envelope_id"].to_list()])
+    store.add(DAY, "sec.signing_service", [_signed(1, **changes)], causes=[plans["envelope_id"].to_list()])
 
 
 # --- P3 -------------------------------------------------------------------------------------
@@ -53,34 +52,52 @@ def test_check_p3_when_an_implemented_bot_has_no_envelope_then_pending_naming_it
 # --- P5 -------------------------------------------------------------------------------------
 
 
-def test_check_p5_when_no_store_then_pending_naming_signer_and_run() -> None:
+def test_check_p5_when_no_store_and_nothing_implemented_then_pending_naming_each_bot_and_the_run() -> None:
     result = check_p5(inputs(None, set()))
-    assert (result.state, result.missing) == (GateState.PENDING, ("sec.signing_service: not implemented", NO_RUN))
+    assert (result.state, result.missing) == (
+        GateState.PENDING, (*(f"{slug}: not implemented" for slug in EXEC_SEC), NO_RUN))
+    assert len(EXEC_SEC) == 24  # exec 15 + sec 9
 
 
-def test_check_p5_when_run_without_signed_requests_then_pending(store: Store) -> None:
+def test_check_p5_when_run_without_signed_requests_then_pending_with_the_builder_probe_as_evidence(
+        store: Store) -> None:
     store.add(DAY, MAKER, [intent(1, T0)])
-    result = check_p5(inputs(store.record(), {"sec.signing_service"}))
+    result = check_p5(inputs(store.record(), set(EXEC_SEC)))
     assert (result.state, result.missing) == (
         GateState.PENDING, ("no SignedOrderRequest envelope in the event store",))
+    # the fixture intent: the bundled day's first two-sided book (capture line 1)
+    assert result.evidence[0].startswith("a fixture intent (2026-09-28/capture.jsonl.gz:1) is routed, shaped, "
+                                         "guarded, signed and acknowledged by the mock CLOB with builder 0x")
+    assert result.evidence[0].endswith("with no builder code it is refused EXEC_NO_BUILDER_CODE and nothing is sent")
 
 
 def test_check_p5_when_intent_plan_signed_chain_with_builder_then_green(store: Store) -> None:
-    _chain(store, "0x" + "b" * 64)
-    result = check_p5(inputs(store.record(), {"sec.signing_service"}))
-    assert result.state is GateState.GREEN
-    assert result.evidence == ("1 of 1 SignedOrderRequests trace back to an OrderIntent, 1 carry a builder code",)
+    _chain(store)
+    result = check_p5(inputs(store.record(), set(EXEC_SEC)))
+    assert (result.state, result.missing) == (GateState.GREEN, ())
+    assert result.evidence[1] == ("1 of 1 recorded SignedOrderRequests trace back to an OrderIntent, 1 carry a "
+                                  "builder code, 1 of 1 (signature types 0-2) pass the signature self-test")
 
 
 def test_check_p5_when_signed_request_has_no_builder_code_then_red(store: Store) -> None:
-    _chain(store, "")
-    result = check_p5(inputs(store.record(), {"sec.signing_service"}))
-    assert (result.state, result.missing) == (GateState.RED, ("1 of 1 SignedOrderRequests without a builder code",))
+    # the all-zero bytes32 is the unset builder of a signed order; blanking it after signing also breaks the hash
+    _chain(store, builder="0x" + "0" * 64)
+    result = check_p5(inputs(store.record(), set(EXEC_SEC)))
+    assert (result.state, result.missing) == (GateState.RED, (
+        "1 of 1 SignedOrderRequests without a builder code",
+        f"1 of 1 SignedOrderRequests fail the signature self-test (first {_signed(1).order_hash})"))
+
+
+def test_check_p5_when_an_amount_was_changed_after_signing_then_red_naming_the_order(store: Store) -> None:
+    _chain(store, maker_amount=2_600_000)
+    result = check_p5(inputs(store.record(), set(EXEC_SEC)))
+    assert (result.state, result.missing) == (GateState.RED, (
+        f"1 of 1 SignedOrderRequests fail the signature self-test (first {_signed(1).order_hash})",))
 
 
 def test_check_p5_when_signed_request_has_no_causation_then_red(store: Store) -> None:
-    store.add(DAY, "sec.signing_service", [_signed(1, "0xb")])
-    result = check_p5(inputs(store.record(), {"sec.signing_service"}))
+    store.add(DAY, "sec.signing_service", [_signed(1)])
+    result = check_p5(inputs(store.record(), set(EXEC_SEC)))
     assert result.missing == ("no SignedOrderRequest traces back through an ExecutionPlan to an OrderIntent",)
 
 
