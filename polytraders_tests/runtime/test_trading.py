@@ -21,8 +21,9 @@ from decimal import Decimal as D
 import polars as pl
 
 from polytraders.contracts.frames import empty_frame, from_frame, to_frame, validate_frame
-from polytraders.runtime import trading
+from polytraders.runtime import trading, wallet
 from polytraders.runtime.feed import RECEIPT_SCHEMA
+from polytraders.runtime.oms import Rails
 from polytraders.runtime.profile import SHADOW, SHADOW_BUILDER_CODE, Profile
 from polytraders.runtime.registry import token_states
 from polytraders.runtime.risk_context import MarketInputs
@@ -182,8 +183,14 @@ def test_risk_gate_when_frames_then_votes_per_bot_and_approved_frame(mk) -> None
     assert set(out.elapsed_ms) == set(GATE)
 
 
+def _by_code(refusals: pl.DataFrame) -> dict[str, int]:
+    """OrderRefusal frame -> {reason code: refusals carrying it}."""
+    return dict(refusals.explode("reason_codes")["reason_codes"].value_counts().iter_rows())
+
+
 def test_oms_when_frames_then_plans_events_fills_and_refusals_by_code(mk) -> None:
-    # i1 BUY "11" 10 @ 0.51 at 0 fills at 100 (ask 0.51); i2 size 3 < 5 and i3 size 2 refused. End = 400.
+    # i1 BUY "11" 10 @ 0.51 at 0 rests (ask 0.52) and fills at 100 (ask 0.51); i2 size 3 < 5 and i3 size 2
+    # refused by the shaper. End = 400 (the tape's last time): the fill's MINED message (100 + 2_000) is not due.
     approved = to_frame(
         "OrderIntent",
         [
@@ -192,16 +199,22 @@ def test_oms_when_frames_then_plans_events_fills_and_refusals_by_code(mk) -> Non
             mk.intent("i3", 6, token="12", price="0.3", size="2"),
         ],
     )
-    out = trading.oms(approved, to_frame("InstrumentRecord", [mk.instrument()]), mk.snapshots(ROWS), _resolutions(),
-                      SHADOW)  # fmt: skip
-    assert (out.plans.height, out.order_events["status"].to_list(), out.fills.height) == (1, ["LIVE", "MATCHED"], 1)
-    assert out.refused == {"EXEC_BELOW_MIN_SIZE": 2}
-    assert out.plans["builder_code"].to_list() == [SHADOW_BUILDER_CODE]
-    # without a builder code (the bot's default config) nothing is sent: all three refused
-    bare = trading.oms(approved, to_frame("InstrumentRecord", [mk.instrument()]), mk.snapshots(ROWS), _resolutions(),
-                       Profile())  # fmt: skip
-    assert (bare.plans.height, bare.refused) == (0, {"EXEC_NO_BUILDER_CODE": 1, "EXEC_BELOW_MIN_SIZE": 2})
-    assert out.fills["ts_ms"].to_list() == [mk.T0 + 100]
+    args = (approved, to_frame("InstrumentRecord", [mk.instrument()]), mk.snapshots(ROWS), _resolutions())
+    out = trading.oms(*args, Rails.of(SHADOW, wallet.load({})))
+    frames = {"ExecutionPlan": out.plans, "SignedOrderRequest": out.signed, "OrderRefusal": out.refusals,
+              "OrderEvent": out.order_events, "Fill": out.fills, "QuarantineRecord": out.anomalies}  # fmt: skip
+    for name, frame in frames.items():
+        validate_frame(name, frame)
+    assert (out.plans.height, out.signed.height, out.order_events["status"].to_list()) == (1, 1, ["LIVE", "MATCHED"])
+    assert out.fills.select("ts_ms", "trade_status").rows() == [(mk.T0 + 100, "MATCHED")]
+    assert out.refusals.select("intent_id", "bot").rows() == [("i2", "exec.order_shaper"), ("i3", "exec.order_shaper")]
+    assert _by_code(out.refusals) == {"EXEC_BELOW_MIN_SIZE": 2}
+    assert out.signed["builder"].to_list() == [SHADOW_BUILDER_CODE]
+    assert (out.anomalies.height, out.breaker) == (0, None)
+    # without a builder code (the bot's default config) i1 is shaped but never signed nor sent
+    bare = trading.oms(*args, Rails.of(Profile(), wallet.load({})))
+    assert (bare.plans.height, bare.signed.height, bare.order_events.height, bare.fills.height) == (1, 0, 0, 0)
+    assert _by_code(bare.refusals) == {"EXEC_NO_BUILDER_CODE": 1, "EXEC_BELOW_MIN_SIZE": 2}
 
 
 def test_risk_gate_when_no_feed_receipts_or_feed_dead_then_stale_book_rejects(mk) -> None:
