@@ -41,6 +41,13 @@ from functools import partial
 from polytraders.contracts import WIRE_MODELS
 from polytraders.contracts.reason_codes import REASON_CODE_PATTERN
 
+#: The venue's rejections as exec.lifecycle_manager reads them off the mock CLOB's answers
+#: (``adapters.polymarket.rejections``).
+VENUE_REJECTIONS: tuple[str, ...] = (
+    "EXEC_VENUE_BALANCE_ALLOWANCE", "EXEC_VENUE_INVALID_SIGNATURE", "EXEC_VENUE_TICK", "EXEC_VENUE_MIN_SIZE",
+    "EXEC_VENUE_POST_ONLY_CROSS", "EXEC_VENUE_NOT_READY", "EXEC_VENUE_AMOUNT_PRECISION", "EXEC_VENUE_FOK_UNFILLED",
+    "EXEC_VENUE_REJECTED",
+)
 #: The bot classes, in pipeline order.
 BOT_CLASSES: tuple[str, ...] = ("intel", "disc", "strat", "risk", "exec", "sec", "gov")
 #: The runtime stages S1..S11 (see ``design/architecture.md``).
@@ -323,23 +330,26 @@ BOTS: tuple[BotSpec, ...] = (
     _risk("recon_lock", "deny while local and venue/chain positions differ", ("RISK_RECON_DIVERGENCE",)),
     # exec: P5, S6 and S8, Direct (Critical where marked), ExecutionPlan.
     _exec("smart_router", "post-only GTC/GTD vs FAK/FOK; batch vs single; standard vs neg-risk exchange",
-          ("EXEC_ROUTE_POST_ONLY", "EXEC_ROUTE_TAKER", "EXEC_ROUTE_NEG_RISK")),
+          ("EXEC_ROUTE_POST_ONLY", "EXEC_ROUTE_TAKER", "EXEC_ROUTE_NEG_RISK", "EXEC_NO_ROUTE")),
     _exec("order_shaper", "snap to the tick grid; derive maker/taker amounts from rounded size",
-          ("EXEC_BELOW_MIN_SIZE", "EXEC_PRICE_OUT_OF_BAND", "EXEC_UNKNOWN_INSTRUMENT"), capital_impact=_C),
+          ("EXEC_BELOW_MIN_SIZE", "EXEC_PRICE_OUT_OF_BAND", "EXEC_UNKNOWN_INSTRUMENT", "EXEC_AMOUNT_PRECISION",
+           "EXEC_NOT_SHAPEABLE", "EXEC_NO_ROUTE", "EXEC_NO_BUILDER_CODE"), capital_impact=_C, version="0.2.0"),
     _exec("fee_slippage_estimator",
           "fee from the venue fee formula, maker rebate, sweep cost through the book",
-          ("EXEC_INSUFFICIENT_DEPTH",)),
+          ("EXEC_INSUFFICIENT_DEPTH", "EXEC_UNKNOWN_INSTRUMENT")),
     _exec("quote_reconciler", "minimal cancel / place diff with reprice and resize tolerances",
           ("EXEC_WITHIN_TOLERANCE", "EXEC_REPRICE", "EXEC_RESIZE")),
     _exec("lifecycle_manager",
           "order state machine; ambiguous submits stay in flight; cancels wait for a venue id",
-          ("EXEC_SUBMIT_AMBIGUOUS", "EXEC_CANCEL_PENDING_ID", "EXEC_ILLEGAL_TRANSITION"), capital_impact=_C),
+          ("EXEC_SUBMIT_AMBIGUOUS", "EXEC_CANCEL_PENDING_ID", "EXEC_ILLEGAL_TRANSITION", "EXEC_OVERFILL",
+           "EXEC_CANCEL_UNKNOWN_ORDER", *VENUE_REJECTIONS), capital_impact=_C),
     _exec("batch_submitter", "at most 15 orders per batch; batches are not retried blindly",
-          ("EXEC_BATCH_SPLIT", "EXEC_BATCH_NOT_RETRIED")),
+          ("EXEC_BATCH_SPLIT", "EXEC_BATCH_NOT_RETRIED", "EXEC_SUBMIT_AMBIGUOUS", "EXEC_REJECTION_BREAKER")),
     _exec("cancel_manager", "cancel by id, by market, or all", ("EXEC_CANCEL_UNKNOWN_ORDER",)),
-    _exec("quote_qty_market_buy", "market buys sized in collateral notional", ("EXEC_BELOW_MIN_NOTIONAL",)),
+    _exec("quote_qty_market_buy", "market buys sized in collateral notional",
+          ("EXEC_BELOW_MIN_NOTIONAL", "EXEC_NOT_SHAPEABLE")),
     _exec("multi_leg_coordinator", "all-or-unwind legs for arbitrage, with an opportunity TTL",
-          ("EXEC_LEG_UNWIND", "EXEC_OPPORTUNITY_EXPIRED")),
+          ("EXEC_LEG_UNWIND", "EXEC_OPPORTUNITY_EXPIRED", "EXEC_INSUFFICIENT_DEPTH", "EXEC_OVERFILL")),
     _exec("gtd_expiry_manager", "GTD expiries with the venue's expiry buffer", ("EXEC_GTD_TOO_SOON",)),
     _exec("queue_position_estimator", "queue ahead of our order → keep or reprice",
           ("EXEC_QUEUE_KEEP", "EXEC_QUEUE_REPRICE")),
@@ -347,18 +357,18 @@ BOTS: tuple[BotSpec, ...] = (
           ("EXEC_OFF_GRID_CANCEL",)),
     _exec("gap_aware_exit", "sell only into near bids; stop before an air pocket", ("EXEC_AIR_POCKET",)),
     _exec("ctf_merge_split_redeem", "plan merge / split / redeem of outcome tokens",
-          ("EXEC_CTF_MERGE", "EXEC_CTF_SPLIT", "EXEC_CTF_REDEEM")),
+          ("EXEC_CTF_MERGE", "EXEC_CTF_SPLIT", "EXEC_CTF_REDEEM", "EXEC_NO_ROUTE", "EXEC_UNKNOWN_INSTRUMENT")),
     _exec("post_only_reprice", "after a post-only would-cross reject, back off one tick",
-          ("EXEC_POST_ONLY_BACKOFF",)),
+          ("EXEC_POST_ONLY_BACKOFF", "EXEC_PRICE_OUT_OF_BAND")),
     # sec: P5, S8, Critical; the signing service emits SignedOrderRequest, the others are guards.
     _sec("signing_service", "EIP-712 order signing, isolated; signs only plans the risk gate approved",
-         ("SEC_NOT_APPROVED", "SEC_SIGNER_UNAVAILABLE"), emits="SignedOrderRequest"),
+         ("SEC_NOT_APPROVED", "SEC_SIGNER_UNAVAILABLE", "SEC_NEG_RISK_UNKNOWN"), emits="SignedOrderRequest"),
     _sec("wallet_permission_guard",
          "signature type matches the funder; allow-listed wallets, tokens and notional",
          ("SEC_SIGNATURE_TYPE_MISMATCH", "SEC_NOT_ALLOW_LISTED", "SEC_NOTIONAL_LIMIT")),
     _sec("allowance_checker",
          "collateral and outcome-token approvals to the exchange contracts are sufficient",
-         ("SEC_ALLOWANCE_INSUFFICIENT",)),
+         ("SEC_ALLOWANCE_INSUFFICIENT", "SEC_NEG_RISK_UNKNOWN")),
     _sec("nonce_manager", "order nonce / salt uniqueness; emergency invalidation plan",
          ("SEC_NONCE_REUSED",)),
     _sec("api_key_vault", "venue API credentials loaded from the environment, never persisted or echoed",

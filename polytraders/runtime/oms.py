@@ -153,6 +153,7 @@ class _Oms:
         self.live_quote: dict[tuple[str, str, Side], str] = {}
         self.fills: dict[str, Fill] = {}
         self.approved: set[str] = set()
+        self.pending: list[SignedOrderRequest] = []  # signed this step, not yet submitted: they hold funds too
 
     def _config(self, slug: str):
         return self.profile.config(slug)
@@ -215,35 +216,41 @@ class _Oms:
                 plan_id = self.plan_of_intent.get(str(intent.cancels_intent_id))
                 if plan_id is not None:
                     self._cancel(plan_id, ts_ms)
-        ready = [request for intent in intents if intent.kind == "PLACE"
-                 if (request := self._prepare(intent)) is not None]
+        for intent in intents:
+            if intent.kind == "PLACE":
+                self._prepare(intent)
+        ready, self.pending = self.pending, []
         self._submit(ts_ms, ready)
 
-    def _prepare(self, intent: OrderIntent) -> SignedOrderRequest | None:
-        """Steps 1-6 of the module docstring: the signed order, or None with a refusal recorded."""
+    def _prepare(self, intent: OrderIntent) -> None:
+        """Steps 1-6 of the module docstring: the signed order joins :attr:`pending`, or a refusal
+        is recorded."""
+        if intent.intent_id in self.plan_of_intent:  # its plan and salt exist already: a second order would reuse them
+            self._refuse(intent, "sec.nonce_manager", Rejection("SEC_NONCE_REUSED", {"intent_id": intent.intent_id}))
+            return
         instrument = self.instruments.get(intent.condition_id)
         shaper = bot_module("exec.order_shaper")
         if instrument is None:
             unknown = Rejection("EXEC_UNKNOWN_INSTRUMENT", {"condition_id": intent.condition_id})
             self._refuse(intent, shaper.SLUG, unknown)
-            return None
+            return
         touch = self.tape.snapshot_at(intent.token_id, intent.ts_ms)
         routed = smart_router.route(intent, instrument, touch and touch.best_bid, touch and touch.best_ask,
                                     self._config(smart_router.SLUG))
         if isinstance(routed, Rejection):
             self._refuse(intent, smart_router.SLUG, routed)
-            return None
+            return
         routed_intent = intent.model_copy(update={"order_type": routed.order_type, "post_only": routed.post_only})
         plan = shaper.shape(routed_intent, intent.size, instrument, self._config(shaper.SLUG))
         if isinstance(plan, Rejection):
             self._refuse(intent, shaper.SLUG, plan)
-            return None
+            return
         if plan.order_type is OrderType.GTD:
             gtd = bot_module("exec.gtd_expiry_manager")
             plan = gtd.with_expiry(plan, routed.lifetime_s, self._config(gtd.SLUG))
             if isinstance(plan, Rejection):
                 self._refuse(intent, gtd.SLUG, plan)
-                return None
+                return
         self.result.plans.append(plan)
         self.plans[plan.plan_id] = plan
         self.plan_of_intent[intent.intent_id] = plan.plan_id
@@ -251,8 +258,8 @@ class _Oms:
         refusal = self._guard(plan) or self._allowance(plan)
         if refusal is not None:
             self._refuse(intent, *refusal, plan_id=plan.plan_id)
-            return None
-        return self._sign(intent, plan)
+            return
+        self._sign(intent, plan)
 
     def _guard(self, plan: ExecutionPlan) -> tuple[str, Rejection] | None:
         guard = bot_module(GUARD)
@@ -260,7 +267,7 @@ class _Oms:
                               "price": [plan.price], "size": [plan.size]})
         verdict = guard.guard(frame, self.rails.wallet.wallet, self._config(GUARD)).row(0, named=True)
         if verdict["reason_code"] is None:
-            return None
+            return
         return guard.SLUG, Rejection(verdict["reason_code"], {"detail": verdict["detail"]})
 
     def _allowance(self, plan: ExecutionPlan) -> tuple[str, Rejection] | None:
@@ -272,16 +279,16 @@ class _Oms:
             token_balance_micro={plan.token_id: self.clob.shares_micro(plan.token_id)},
             approved_for_all=dict.fromkeys(spenders, True),
         )
+        holding = [self.signed[order.plan_id] for order in self.lifecycle.open_orders() if order.plan_id in self.signed]
         reserved = sum(
-            self.signed[order.plan_id].maker_amount for order in self.lifecycle.open_orders()
-            if (request := self.signed.get(order.plan_id)) is not None and request.side is plan.side
-            and (plan.side is Side.BUY or request.token_id == plan.token_id)
+            request.maker_amount for request in (*holding, *self.pending)
+            if request.side is plan.side and (plan.side is Side.BUY or request.token_id == plan.token_id)
         )
         rejection = allowance_checker.check(plan, state, self._config(allowance_checker.SLUG),
                                             reserved_micro=reserved)
         return None if rejection is None else (allowance_checker.SLUG, rejection)
 
-    def _sign(self, intent: OrderIntent, plan: ExecutionPlan) -> SignedOrderRequest | None:
+    def _sign(self, intent: OrderIntent, plan: ExecutionPlan) -> None:
         service, selftest = bot_module("sec.signing_service"), bot_module("sec.signature_selftest")
         started = time.perf_counter()
         signed = service.sign(plan, self.approved, self.rails.wallet.signer, self._config(service.SLUG))
@@ -289,27 +296,21 @@ class _Oms:
         self.result.signing_s += time.perf_counter() - started
         if isinstance(signed, Rejection):
             self._refuse(intent, service.SLUG, signed, plan.plan_id)
-            return None
+            return
         reused = self.nonces.claim(signed.salt, plan.plan_id)
         for slug, rejection in (("sec.nonce_manager", reused), (selftest.SLUG, checked)):
             if rejection is not None:
                 self._refuse(intent, slug, rejection, plan.plan_id)
-                return None
+                return
         self.result.signed.append(signed)
         self.signed[plan.plan_id] = signed
+        self.pending.append(signed)
         self.plan_of_order[signed.order_hash] = plan.plan_id
         return signed
 
     def _submit(self, ts_ms: int, ready: list[SignedOrderRequest]) -> None:
-        """Step 7-8: cancel-replace, then batches to the venue; answers to the lifecycle."""
-        if self.breaker.tripped:
-            cause = self.breaker.cause
-            for request in ready:
-                plan = self.plans[request.plan_id]
-                self.result.refusals.append(OrderRefusal(
-                    intent_id=plan.intent_id, plan_id=plan.plan_id, bot=batch_submitter.SLUG, ts_ms=ts_ms,
-                    reason_codes=(BREAKER,), detail=f"breaker tripped by {cause.count} x {cause.code}"))
-            return
+        """Step 7-8: cancel-replace, then batches to the venue; answers to the lifecycle. Once the
+        breaker has tripped, no further batch is posted: its orders are refused EXEC_REJECTION_BREAKER."""
         for request in ready:
             key = (self.strategy_of_plan[request.plan_id], request.token_id, request.side)
             previous = self.live_quote.get(key)
@@ -318,11 +319,22 @@ class _Oms:
         config = self._config(batch_submitter.SLUG)
         single = not smart_router.use_batch(len(ready), self._config(smart_router.SLUG))
         for batch in batch_submitter.batches(ready, config):
+            if self.breaker.tripped:
+                self._held_back(batch, ts_ms)
+                continue
             for request in batch:
                 self.lifecycle.submitted(self.plans[request.plan_id], request.order_hash, ts_ms)
             answers = [self.clob.post_order(batch[0], ts_ms)] if single else self.clob.post_orders(batch, ts_ms)
             for request, answer in zip(batch, answers, strict=True):
                 self._answered(request, answer, ts_ms)
+
+    def _held_back(self, batch: list[SignedOrderRequest], ts_ms: int) -> None:
+        cause = self.breaker.cause
+        for request in batch:
+            plan = self.plans[request.plan_id]
+            self.result.refusals.append(OrderRefusal(
+                intent_id=plan.intent_id, plan_id=plan.plan_id, bot=batch_submitter.SLUG, ts_ms=ts_ms,
+                reason_codes=(BREAKER,), detail=f"breaker tripped by {cause.count} x {cause.code}"))
 
     def _answered(self, request: SignedOrderRequest, answer: dict, ts_ms: int) -> None:
         plan = self.plans[request.plan_id]

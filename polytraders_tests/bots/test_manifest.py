@@ -135,9 +135,11 @@ def test_stages_per_class() -> None:
 def test_version_and_tombstones() -> None:
     # risk.stale_book 0.2.0: feed liveness apart from book age (a quiet market is no longer stale); the six
     # risk bots of P2/P3 then moved to the vectorised vote over an intent frame (P4): one minor version up.
+    # exec.order_shaper 0.2.0: amount precision per order type (limit vs FAK / FOK), resize or refuse.
     assert {s.slug: s.version for s in BOTS if s.version != "0.1.0"} == {
         "risk.stale_book": "0.3.0", "risk.market_halt": "0.3.0", "risk.killswitch": "0.2.0",
-        "risk.compliance_gate": "0.2.0", "risk.drawdown": "0.2.0", "risk.exposure_caps": "0.3.0"}
+        "risk.compliance_gate": "0.2.0", "risk.drawdown": "0.2.0", "risk.exposure_caps": "0.3.0",
+        "exec.order_shaper": "0.2.0"}
     assert not any(s.deprecated for s in BOTS)
 
 

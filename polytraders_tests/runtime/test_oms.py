@@ -230,13 +230,12 @@ def test_run_oms_when_market_resolves_then_resting_order_cancelled_at_resolution
 # --- builder code, signatures, determinism, the exchange ------------------------------------------
 
 
-def test_run_oms_when_no_builder_code_then_signing_refuses_and_nothing_reaches_the_venue(mk) -> None:
+def test_run_oms_when_no_builder_code_then_refused_before_any_plan_and_nothing_reaches_the_venue(mk) -> None:
     result = _oms(mk, [mk.intent("i1", 0)], rails=Rails.of(Profile(configs={}), wallet.load({})))
-    assert [p.builder_code for p in result.plans] == [None]  # shaped, then refused at signing (fail closed)
-    assert _refusals(result) == [("i1", "sec.signing_service", ("EXEC_NO_BUILDER_CODE",),
-                                  f"builder_code=None, plan_id={_plan_id('i1')}")]  # fmt: skip
-    assert result.refusals[0].plan_id == _plan_id("i1")
-    assert (result.signed, result.order_events, result.fills) == ([], [], [])
+    # the shaper refuses to build an order without its builder attribution (fail closed)
+    assert _refusals(result) == [("i1", "exec.order_shaper", ("EXEC_NO_BUILDER_CODE",), "intent_id=i1")]
+    assert result.refusals[0].plan_id is None
+    assert (result.plans, result.signed, result.order_events, result.fills) == ([], [], [], [])
 
 
 def test_run_oms_when_builder_code_set_then_every_signed_order_carries_it(mk) -> None:
@@ -339,11 +338,6 @@ def test_run_oms_when_resting_order_holds_collateral_then_next_buy_refused(mk) -
     assert _events(result, mk.T0) == [("i1", "LIVE", 0)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="oms.py _allowance reserves only orders the lifecycle tracks: an order "
-    "prepared earlier in the same step is not counted, so the venue refuses the over-commitment",
-)
 def test_run_oms_when_same_step_buys_exceed_collateral_then_allowance_checker_refuses_the_second(mk) -> None:
     # As above, both at 0: i1 (4.50) is prepared first (intent-id order), then i2 needs 4.00 + 4.50 = 8.50 > 8.00.
     result = _oms(mk, [mk.intent("i1", 0, price="0.45"), mk.intent("i2", 0, token="12", price="0.40")],
@@ -397,11 +391,6 @@ def test_run_oms_when_four_rejections_or_a_success_between_then_breaker_holds(mk
     assert _events(result, mk.T0) == [("i4", "LIVE", 4), ("i9", "LIVE", 10)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="oms.py _submit checks the breaker once per step, before the first batch: "
-    "a later batch of the same step is still posted after the breaker tripped",
-)
 def test_run_oms_when_breaker_trips_in_first_batch_then_second_batch_not_posted(mk) -> None:
     # 16 FAKs at 0 → batches of 15 + 1; the 5th rejection of the first batch trips the breaker, so f15 (second
     # batch, a separate POST /orders) should be refused EXEC_REJECTION_BREAKER, not sent.
@@ -445,12 +434,6 @@ def test_run_oms_when_lone_order_then_single_post_not_a_batch(mk, monkeypatch) -
 # --- input contract ----------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="oms.py: a repeated intent id re-derives the same plan id "
-    "and Lifecycle.submitted raises 'already tracked' out of run_oms instead of a refusal",
-)
 def test_run_oms_when_intent_id_repeats_then_refused_not_raised(mk) -> None:
     # The same id twice (at 0 and at 10): the second cannot be a new order (same plan id, same salt).
     result = _oms(mk, [mk.intent("i1", 0, price="0.45"), mk.intent("i1", 10, price="0.46")])

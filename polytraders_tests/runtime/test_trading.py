@@ -211,10 +211,10 @@ def test_oms_when_frames_then_plans_events_fills_and_refusals_by_code(mk) -> Non
     assert _by_code(out.refusals) == {"EXEC_BELOW_MIN_SIZE": 2}
     assert out.signed["builder"].to_list() == [SHADOW_BUILDER_CODE]
     assert (out.anomalies.height, out.breaker) == (0, None)
-    # without a builder code (the bot's default config) i1 is shaped but never signed nor sent
+    # without a builder code (the bot's default config) no intent becomes a plan: all three refused first
     bare = trading.oms(*args, Rails.of(Profile(), wallet.load({})))
-    assert (bare.plans.height, bare.signed.height, bare.order_events.height, bare.fills.height) == (1, 0, 0, 0)
-    assert _by_code(bare.refusals) == {"EXEC_NO_BUILDER_CODE": 1, "EXEC_BELOW_MIN_SIZE": 2}
+    assert (bare.plans.height, bare.signed.height, bare.order_events.height, bare.fills.height) == (0, 0, 0, 0)
+    assert _by_code(bare.refusals) == {"EXEC_NO_BUILDER_CODE": 3}
 
 
 def test_risk_gate_when_no_feed_receipts_or_feed_dead_then_stale_book_rejects(mk) -> None:

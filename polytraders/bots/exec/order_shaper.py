@@ -1,9 +1,11 @@
 """exec.order_shaper — snap an approved intent to the venue's grids and derive its order amounts.
 
 Method (exact Decimal / Fraction / int arithmetic; no float decides a price, size or amount)
+    0. No builder code in the config → EXEC_NO_BUILDER_CODE for every intent: an order without its
+       builder attribution is never built, let alone sent (fail closed).
     1. Only PLACE intents are shaped (a CANCEL has no order: EXEC_NOT_SHAPEABLE); the instrument
        must be the intent's market and list its token (else EXEC_UNKNOWN_INSTRUMENT), and say
-       whether it is neg-risk (None: SEC_NEG_RISK_UNKNOWN — the plan names its exchange).
+       whether it is neg-risk (None: EXEC_NO_ROUTE — the plan names its exchange, unknown here).
     2. Price onto the instrument's tick grid, never more aggressive than asked: BUY floors,
        SELL ceils — ``k = price // tick`` (exact integer division), ``k + 1`` for a SELL with a
        remainder; ``price = k·tick``. A price outside [tick, 1 − tick] → EXEC_PRICE_OUT_OF_BAND.
@@ -54,8 +56,8 @@ Returns
     Rejection(code, details) with string details (price, tick, size, ...).
 
 Reason codes
-    EXEC_NOT_SHAPEABLE, EXEC_UNKNOWN_INSTRUMENT, SEC_NEG_RISK_UNKNOWN, EXEC_PRICE_OUT_OF_BAND,
-    EXEC_BELOW_MIN_SIZE, EXEC_AMOUNT_PRECISION.
+    EXEC_NO_BUILDER_CODE, EXEC_NOT_SHAPEABLE, EXEC_UNKNOWN_INSTRUMENT, EXEC_NO_ROUTE,
+    EXEC_PRICE_OUT_OF_BAND, EXEC_BELOW_MIN_SIZE, EXEC_AMOUNT_PRECISION.
 
 Raises
     pydantic.ValidationError — invalid config (``size_decimals`` outside [0, 2]).
@@ -78,7 +80,8 @@ VERSION = "0.2.0"
 
 NOT_SHAPEABLE = reason_codes.require("EXEC_NOT_SHAPEABLE")
 UNKNOWN_INSTRUMENT = reason_codes.require("EXEC_UNKNOWN_INSTRUMENT")
-NEG_RISK_UNKNOWN = reason_codes.require("SEC_NEG_RISK_UNKNOWN")
+NO_ROUTE = reason_codes.require("EXEC_NO_ROUTE")
+NO_BUILDER_CODE = reason_codes.require("EXEC_NO_BUILDER_CODE")
 OUT_OF_BAND = reason_codes.require("EXEC_PRICE_OUT_OF_BAND")
 BELOW_MIN_SIZE = reason_codes.require("EXEC_BELOW_MIN_SIZE")
 AMOUNT_PRECISION = reason_codes.require("EXEC_AMOUNT_PRECISION")
@@ -111,7 +114,11 @@ class Config(BotConfig):
         description="decimals of the order size, shares (venue: 2, the share-amount cap of limit orders and "
         "market sells)",
     )  # fmt: skip
-    builder_code: str | None = Field(default=None, description="builder attribution code put on every plan")
+    builder_code: str | None = Field(
+        default=None,
+        description="builder attribution code put on every plan (bytes32 hex); None: every intent is refused "
+        "EXEC_NO_BUILDER_CODE, as an order without builder attribution is never sent",
+    )
 
 
 def snap_price(price: Decimal, tick: Decimal, side: Side) -> Decimal:
@@ -126,7 +133,7 @@ def checked_price(intent: OrderIntent, instrument: InstrumentRecord) -> Decimal 
     """The intent's price snapped to the instrument's tick grid (:func:`snap_price`), or why not.
 
     Steps 1-2 of the module docstring: EXEC_NOT_SHAPEABLE (a CANCEL), EXEC_UNKNOWN_INSTRUMENT
-    (another market or an unlisted token), SEC_NEG_RISK_UNKNOWN (``instrument.neg_risk`` None),
+    (another market or an unlisted token), EXEC_NO_ROUTE (``instrument.neg_risk`` None: exchange unknown),
     EXEC_PRICE_OUT_OF_BAND (snapped price outside [tick, 1 − tick]).
     """
     if intent.kind != "PLACE":
@@ -135,7 +142,7 @@ def checked_price(intent: OrderIntent, instrument: InstrumentRecord) -> Decimal 
     if instrument.condition_id != intent.condition_id or intent.token_id not in known:
         return Rejection(UNKNOWN_INSTRUMENT, {"condition_id": intent.condition_id, "token_id": intent.token_id})
     if instrument.neg_risk is None:
-        return Rejection(NEG_RISK_UNKNOWN, {"condition_id": intent.condition_id})
+        return Rejection(NO_ROUTE, {"condition_id": intent.condition_id, "neg_risk": "unknown"})
     tick = instrument.tick_size
     price = snap_price(intent.price, tick, intent.side)
     if not tick <= price <= 1 - tick:
@@ -193,6 +200,8 @@ def shape(
     intent: OrderIntent, approved_size: Decimal, instrument: InstrumentRecord, config: Config
 ) -> ExecutionPlan | Rejection:
     """Shape one approved intent into an ExecutionPlan; see the module docstring."""
+    if not config.builder_code:
+        return Rejection(NO_BUILDER_CODE, {"intent_id": intent.intent_id})
     price = checked_price(intent, instrument)
     if isinstance(price, Rejection):
         return price

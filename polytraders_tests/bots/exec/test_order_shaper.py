@@ -46,8 +46,14 @@ def _instrument(
     )  # fmt: skip
 
 
+#: A bytes32 builder code (any: the shaper only carries it).
+BUILDER = "0x" + "b" * 64
+CONFIG = shaper.Config(builder_code=BUILDER)
+
+
 def _plan(intent: OrderIntent, approved: str, instrument: InstrumentRecord | None = None, **cfg) -> ExecutionPlan:
-    out = shaper.shape(intent, D(approved), instrument or _instrument(), shaper.Config(**cfg))
+    config = shaper.Config(**{"builder_code": BUILDER, **cfg})
+    out = shaper.shape(intent, D(approved), instrument or _instrument(), config)
     assert isinstance(out, ExecutionPlan), out
     return out
 
@@ -85,7 +91,7 @@ def test_shape_when_price_off_grid_then_snapped_passively(price: str, side: str,
     ],
 )
 def test_shape_when_snapped_price_leaves_band_then_out_of_band(price: str, side: str, snapped: str) -> None:
-    out = shaper.shape(_intent(price=price, side=side), D("10"), _instrument(), shaper.Config())
+    out = shaper.shape(_intent(price=price, side=side), D("10"), _instrument(), CONFIG)
     assert out == Rejection("EXEC_PRICE_OUT_OF_BAND", {"price": snapped, "tick_size": "0.01", "side": side})
 
 
@@ -117,7 +123,7 @@ def test_shape_when_approved_size_then_rounded_down(approved: str, intent_size: 
 
 @pytest.mark.parametrize(("approved", "shown"), [("4.999", "4.99"), ("0", "0.00"), ("0.004", "0.00")])
 def test_shape_when_below_min_size_then_rejected(approved: str, shown: str) -> None:
-    out = shaper.shape(_intent(), D(approved), _instrument(min_size="5"), shaper.Config())
+    out = shaper.shape(_intent(), D(approved), _instrument(min_size="5"), CONFIG)
     assert out == Rejection("EXEC_BELOW_MIN_SIZE", {"size": shown, "min_order_size": "5"})
     assert D(out.details["size"]) == D(shown)
 
@@ -163,7 +169,7 @@ def test_shape_when_order_type_then_amount_precision_of_that_type(
 def test_shape_when_no_fitting_size_at_or_above_min_then_amount_precision(order_type: str) -> None:
     # market BUY 1 share at 0.962: the largest n <= 1.00 on the 0.01 grid with 0.962·n having <= 2
     # decimals is 0 (n must be a multiple of 5.00) → refused
-    out = shaper.shape(_intent("0.962", "1", order_type=order_type), D("1"), _instrument("0.001", "1"), shaper.Config())
+    out = shaper.shape(_intent("0.962", "1", order_type=order_type), D("1"), _instrument("0.001", "1"), CONFIG)
     assert out == Rejection(
         "EXEC_AMOUNT_PRECISION",
         {
@@ -173,7 +179,7 @@ def test_shape_when_no_fitting_size_at_or_above_min_then_amount_precision(order_
     )  # fmt: skip
     # 7 shares resize to 5.00 (see above): refused when the minimum is 5.01
     out = shaper.shape(
-        _intent("0.962", "7", order_type=order_type), D("7"), _instrument("0.001", "5.01"), shaper.Config()
+        _intent("0.962", "7", order_type=order_type), D("7"), _instrument("0.001", "5.01"), CONFIG
     )
     assert isinstance(out, Rejection) and (out.code, out.details["resized"]) == ("EXEC_AMOUNT_PRECISION", "5.00")
 
@@ -181,14 +187,14 @@ def test_shape_when_no_fitting_size_at_or_above_min_then_amount_precision(order_
 def test_shape_when_below_min_before_resize_then_below_min_size_not_precision() -> None:
     # 4.99 < 5 already before the precision rule: the size is the reason
     out = shaper.shape(
-        _intent("0.962", "4.99", order_type="FAK"), D("4.99"), _instrument("0.001", "5"), shaper.Config()
+        _intent("0.962", "4.99", order_type="FAK"), D("4.99"), _instrument("0.001", "5"), CONFIG
     )
     assert out == Rejection("EXEC_BELOW_MIN_SIZE", {"size": "4.99", "min_order_size": "5"})
 
 
 def test_shape_when_limit_on_tick_outside_table_then_refused_but_marketable_shaped() -> None:
     # tick 0.05 is not in ROUNDING_CONFIG: a limit order's collateral precision is unknown → fail closed
-    out = shaper.shape(_intent("0.55", "10"), D("10"), _instrument("0.05"), shaper.Config())
+    out = shaper.shape(_intent("0.55", "10"), D("10"), _instrument("0.05"), CONFIG)
     assert isinstance(out, Rejection) and out.code == "EXEC_AMOUNT_PRECISION"
     assert (out.details["collateral_decimals"], out.details["resized"]) == ("None", "0.00")
     # a FAK BUY's cap (2 decimals) does not depend on the tick: 0.55 · 10 = 5.50 fits
@@ -208,7 +214,7 @@ def test_shape_when_marketable_swept_then_largest_size_within_caps(order_type: s
     for price in (D(p) for p in ("0.1", "0.37", "0.5025", "0.515", "0.962", "0.9001") if D(p) % D(tick) == 0):
         for size in (D(s) for s in ("1", "1.01", "7", "10.13", "33.33", "99.99")):
             out = shaper.shape(_intent(str(price), str(size), side, order_type=order_type), size,
-                               _instrument(tick, "0.01"), shaper.Config())  # fmt: skip
+                               _instrument(tick, "0.01"), CONFIG)  # fmt: skip
             resized = out.size if isinstance(out, ExecutionPlan) else D(0)
             assert isinstance(out, ExecutionPlan) or out.code == "EXEC_AMOUNT_PRECISION"
             # brute force, independent of the modular rule: every size on the 0.01 grid above the
@@ -263,7 +269,7 @@ def test_shape_when_grid_swept_then_amounts_exact_integers() -> None:
     for tick in ("0.1", "0.01", "0.001", "0.0001", "0.0025"):
         for price in ("0.1", "0.37", "0.4999", "0.5013", "0.9"):
             for side in ("BUY", "SELL"):
-                out = shaper.shape(_intent(price, "99.999", side), D("99.999"), _instrument(tick, "1"), shaper.Config())
+                out = shaper.shape(_intent(price, "99.999", side), D("99.999"), _instrument(tick, "1"), CONFIG)
                 assert isinstance(out, ExecutionPlan)
                 collateral, shares = out.price * out.size * 10**6, out.size * 10**6
                 amounts = (collateral, shares) if side == "BUY" else (shares, collateral)
@@ -272,7 +278,7 @@ def test_shape_when_grid_swept_then_amounts_exact_integers() -> None:
 
 
 def test_shape_when_cancel_then_not_shapeable() -> None:
-    out = shaper.shape(_intent(kind="CANCEL"), D("10"), _instrument(), shaper.Config())
+    out = shaper.shape(_intent(kind="CANCEL"), D("10"), _instrument(), CONFIG)
     assert out == Rejection("EXEC_NOT_SHAPEABLE", {"intent_id": "i-1", "kind": "CANCEL"})
 
 
@@ -281,7 +287,7 @@ def test_shape_when_cancel_then_not_shapeable() -> None:
     [(_intent(token="9"), _instrument()), (_intent(), _instrument(cond="0x" + "b" * 64))],
 )
 def test_shape_when_instrument_does_not_match_then_unknown_instrument(intent, instrument) -> None:
-    out = shaper.shape(intent, D("10"), instrument, shaper.Config())
+    out = shaper.shape(intent, D("10"), instrument, CONFIG)
     assert isinstance(out, Rejection) and out.code == "EXEC_UNKNOWN_INSTRUMENT"
 
 
@@ -291,7 +297,13 @@ def test_shape_when_plan_built_then_ids_flags_and_builder_carried() -> None:
     assert (plan.intent_id, plan.condition_id, plan.token_id, plan.ts_ms) == ("i-1", A, "1", TS)
     assert (plan.side, plan.neg_risk, plan.post_only, plan.order_type.value) == (Side.BUY, True, True, "GTC")
     assert plan.builder_code == "bld-1"
-    assert _plan(_intent(), "10").builder_code is None  # default
+
+
+def test_shape_when_no_builder_code_then_every_intent_refused() -> None:
+    # default config: no builder code, so no plan at all (an order without attribution is never sent)
+    assert shaper.Config().builder_code is None
+    out = shaper.shape(_intent(), D("10"), _instrument(), shaper.Config())
+    assert out == Rejection("EXEC_NO_BUILDER_CODE", {"intent_id": "i-1"})
 
 
 def test_shape_when_same_input_twice_then_same_plan() -> None:
@@ -299,8 +311,9 @@ def test_shape_when_same_input_twice_then_same_plan() -> None:
 
 
 def test_shape_when_neg_risk_unknown_then_refused() -> None:
-    out = shaper.shape(_intent(), D("10"), _instrument(neg_risk=None), shaper.Config())
-    assert out == Rejection("SEC_NEG_RISK_UNKNOWN", {"condition_id": A})
+    out = shaper.shape(_intent(), D("10"), _instrument(neg_risk=None), CONFIG)
+    # the exchange an order is signed for follows the flag: unknown, no route
+    assert out == Rejection("EXEC_NO_ROUTE", {"condition_id": A, "neg_risk": "unknown"})
 
 
 def test_shape_when_gtd_then_expiration_left_zero_and_type_carried() -> None:
