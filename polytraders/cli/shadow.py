@@ -18,8 +18,11 @@ DEFAULT_DAY = "2026-09-28"
 def _run(day: str, console: Console) -> bool:
     from polytraders.defs import environment, runner
     from polytraders.defs.definitions import build
+    from polytraders.runtime import oms, wallet
+    from polytraders.runtime.profile import SHADOW
 
-    runner.check_day(day, environment.current().fixtures_root)
+    day_dir = runner.check_day(day, environment.current().fixtures_root)
+    oms.preflight(oms.Rails.of(SHADOW, wallet.load()), day_dir)  # a key or wallet that cannot work: exit 2
     with console.status("loading Dagster definitions"):
         defs = build()
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),

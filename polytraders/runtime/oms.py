@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import groupby
+from pathlib import Path
 
 import polars as pl
 
@@ -43,6 +44,7 @@ from polytraders.adapters.mock_venue import MICRO, BookTape
 from polytraders.adapters.polymarket import normalise_user_frame
 from polytraders.adapters.polymarket.rejections import BreakerCause, RejectionBreaker, reason_code
 from polytraders.adapters.polymarket.signing import recover_signer
+from polytraders.adapters.polymarket.wallets import exchange_address
 from polytraders.bots.base import Rejection
 from polytraders.bots.exec import batch_submitter, lifecycle_manager, smart_router
 from polytraders.bots.sec import allowance_checker
@@ -81,6 +83,30 @@ class Rails:
     def of(cls, profile: Profile, wallet: WalletSetup, collateral_usdc: Decimal = Decimal(10_000)) -> Rails:
         """Rails over :func:`with_allowed_wallets` of ``profile`` for ``wallet``'s allow-list."""
         return cls(with_allowed_wallets(profile, wallet.allowed_wallets), wallet, collateral_usdc)
+
+
+class PreflightError(RuntimeError):
+    """A start-up check of sec.preflight_doctor failed: nothing is run (the message lists them)."""
+
+
+def preflight(rails: Rails, day_dir: Path) -> None:
+    """Run sec.preflight_doctor over ``rails`` before a run over ``day_dir``: a signing key, a
+    wallet whose type fits its maker / signer, a venue chain, the exchange contracts orders are
+    signed for equal to the venue SDK's for that chain, the starting collateral, the fixture day.
+
+    Raises :class:`PreflightError` naming every failed check (never a key: the doctor sees only
+    the key's address)."""
+    doctor = bot_module("sec.preflight_doctor")
+    signer = rails.wallet.signer
+    chain = signer.chain_id
+    config = rails.profile.config(doctor.SLUG).model_copy(update={"expected_chain_id": chain})
+    found = doctor.run(doctor.Preflight(
+        signer_address=signer.wallet.signer, wallet=signer.wallet, chain_id=chain,
+        exchange=exchange_address(chain, False), neg_risk_exchange=exchange_address(chain, True),
+        collateral_micro=int(rails.collateral_usdc * MICRO), fixture_day_dir=day_dir), config)
+    if found:
+        raise PreflightError("preflight failed: " + "; ".join(
+            f"{r.code} " + ", ".join(f"{k}={v}" for k, v in sorted(r.details.items())) for r in found))
 
 
 def with_allowed_wallets(profile: Profile, allowed: tuple[str, ...]) -> Profile:

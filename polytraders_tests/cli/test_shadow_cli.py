@@ -103,3 +103,20 @@ def test_any_command_when_budgets_env_malformed_then_one_configuration_line_exit
     assert result.exit_code == 2
     assert "configuration: freshness budgets" in result.output and "nope" in result.output
     assert "Traceback" not in result.output and "evidence unreadable" not in result.output
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({"POLYTRADERS_SIGNATURE_TYPE": "2"}, "signature type 2 (POLY_GNOSIS_SAFE) needs a funder address"),
+    ({"POLYTRADERS_SIGNING_KEY": "0x1234"}, "environment variable POLYTRADERS_SIGNING_KEY: the private key is not"),
+    ({"POLYTRADERS_CHAIN_ID": "1"}, "chain id 1 is not one of (137, 80002)"),
+])
+def test_shadow_when_the_signing_set_up_cannot_work_then_exit_2_naming_it_before_any_run(env, says, tmp_path,
+                                                                                       monkeypatch) -> None:
+    monkeypatch.setenv("POLYTRADERS_DUCKDB", str(tmp_path / "x.duckdb"))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = runner.invoke(app, ["shadow", "--day", "2026-09-28"])
+    assert result.exit_code == 2
+    assert says in " ".join(result.output.split())
+    assert not (tmp_path / "x.duckdb").exists()  # refused before any stage ran
+    assert "0x1234" not in result.output.replace("POLYTRADERS_SIGNING_KEY", "")  # the key is never echoed

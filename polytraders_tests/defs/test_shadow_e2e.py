@@ -15,11 +15,13 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
+from eth_account import Account
 from typer.testing import CliRunner
 
 from polytraders.adapters.capture import read_capture
 from polytraders.bots import manifest
 from polytraders.bots.readiness import Readiness, compute_readiness
+from polytraders.bots.sec import secret_redactor
 from polytraders.cli import app
 from polytraders.defs import environment
 from polytraders.defs import evidence as evidence_module
@@ -59,27 +61,43 @@ def _run(defs: dg.Definitions, instance: dg.DagsterInstance) -> None:
     assert result.success
 
 
+#: A throwaway signing key made for this module's runs from a fresh mnemonic (its address-derivation
+#: secret), configured the way a deployment would: the environment, the wallet allow-listed.
+Account.enable_unaudited_hdwallet_features()
+ACCOUNT, MNEMONIC = Account.create_with_mnemonic()
+KEY_ENV = {"POLYTRADERS_SIGNING_KEY": ACCOUNT.key.hex(), "POLYTRADERS_ALLOWED_WALLETS": ACCOUNT.address}
+
+
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory: pytest.TempPathFactory, day_slice):
     root, n_lines, conditions = day_slice
     db = tmp_path_factory.mktemp("db") / "e2e.duckdb"
     defs = build(environment.Settings(fixtures_root=root, duckdb_path=db))
-    with dg.instance_for_test() as instance:
+    with pytest.MonkeyPatch.context() as env, dg.instance_for_test() as instance:
+        for name, value in KEY_ENV.items():
+            env.setenv(name, value)
         instance.add_dynamic_partitions(fixture_days.name, [DAY])
         _run(defs, instance)
         first = {**_tables(db), "envelopes": read_envelopes(db.parent / "event_store", DAY)}
         _run(defs, instance)
         second = {**_tables(db), "envelopes": read_envelopes(db.parent / "event_store", DAY)}
-    return root, n_lines, conditions, first, second, db
+        # the Dagster instance (run and event logs, compute logs) lives only inside this block
+        instance_scan = {label: secret_redactor.scan_paths([instance.root_directory], {label: secret})
+                         for label, secret in _secrets().items()}
+    return root, n_lines, conditions, first, second, db, instance_scan
+
+
+def _secrets() -> dict[str, str]:
+    return {"signing key": ACCOUNT.key.hex(), "mnemonic": MNEMONIC}
 
 
 def test_shadow_when_slice_materialised_then_every_stage_table_exists(two_runs) -> None:
-    _, _, _, first, _, _ = two_runs
+    _, _, _, first, *_ = two_runs
     assert set(first) == {*TABLE_STAGE, "envelopes"}
 
 
 def test_shadow_when_slice_materialised_then_counts_match_the_capture(two_runs) -> None:
-    root, n_lines, conditions, tables, _, _ = two_runs
+    root, n_lines, conditions, tables, *_ = two_runs
     capture = read_capture(root / DAY / "capture.jsonl.gz")
     frames = [json.loads(f) for f in capture["frame"]]
     books = sum(len(f) if isinstance(f, list) else f.get("event_type") == "book" for f in frames)
@@ -110,7 +128,7 @@ def test_shadow_when_slice_materialised_then_counts_match_the_capture(two_runs) 
 
 
 def test_shadow_when_gate_rejects_then_intent_never_reaches_s8(two_runs) -> None:
-    _, _, _, tables, _, _ = two_runs
+    _, _, _, tables, *_ = two_runs
     rejected = pl.concat([tables[s.replace(".", "_")] for s in RISK_BOTS]).filter(pl.col("decision") == "REJECT")
     planned = set(tables["exec_order_shaper"]["intent_id"])
     approved = set(tables["approved_intents"]["intent_id"])
@@ -119,7 +137,7 @@ def test_shadow_when_gate_rejects_then_intent_never_reaches_s8(two_runs) -> None
 
 
 def test_shadow_when_partition_rerun_then_rows_identical_and_no_duplicates(two_runs) -> None:
-    _, _, _, first, second, _ = two_runs
+    _, _, _, first, second, *_ = two_runs
     for name, frame in first.items():
         again = second[name]
         if name == "envelopes":  # each run stores its own RunMetric figures (they name the run); nothing else
@@ -138,7 +156,7 @@ def test_shadow_when_partition_rerun_then_rows_identical_and_no_duplicates(two_r
 
 
 def test_readiness_when_run_recorded_then_the_wired_bots_are_demo_wired(two_runs, monkeypatch) -> None:
-    *_, db = two_runs
+    *_, db, _ = two_runs
     monkeypatch.setenv("POLYTRADERS_DUCKDB", str(db))
     monkeypatch.delenv("POLYTRADERS_EVENT_STORE", raising=False)
     evidence = evidence_module.collect()
@@ -153,7 +171,7 @@ def test_readiness_when_run_recorded_then_the_wired_bots_are_demo_wired(two_runs
 
 
 def test_p3_gate_when_run_recorded_then_pending_on_the_silent_bots_only(two_runs, monkeypatch) -> None:
-    *_, db = two_runs
+    *_, db, _ = two_runs
     monkeypatch.setenv("POLYTRADERS_DUCKDB", str(db))
     monkeypatch.delenv("POLYTRADERS_EVENT_STORE", raising=False)
     [p3] = [r for r in evaluate().phases if r.phase == 3]
@@ -177,7 +195,7 @@ def _risk_shadow(db: Path, monkeypatch, *args: str) -> dict:
 def test_risk_shadow_when_replayed_as_run_then_the_runs_own_decisions(two_runs, monkeypatch) -> None:
     # The recorded intents, re-run through the same profile over the warehouse's inputs, decide exactly as
     # the run's S7 did: same counts per decision, and per bot the same votes by decision and reason code.
-    *_, second, db = two_runs
+    *_, second, db, _ = two_runs
     got = _risk_shadow(db, monkeypatch)
     assert got["days"] == [DAY] and got["requested_days"] == 7
     places = second["risk_decisions"].join(second["strat_maker_tight"].select("intent_id", "kind"), on="intent_id")
@@ -195,7 +213,7 @@ def test_risk_shadow_when_replayed_as_run_then_the_runs_own_decisions(two_runs, 
 
 
 def test_risk_shadow_when_kill_switch_engaged_then_every_place_denied_and_cancels_pass(two_runs, monkeypatch) -> None:
-    *_, second, db = two_runs
+    *_, second, db, _ = two_runs
     intents = second["strat_maker_tight"]
     places = int((intents["kind"] == "PLACE").sum())
     got = _risk_shadow(db, monkeypatch, "--engage-killswitch")
@@ -204,3 +222,18 @@ def test_risk_shadow_when_kill_switch_engaged_then_every_place_denied_and_cancel
     assert got["changes"]["engage_killswitch"] is True
     assert got["by_bot"] == [{"bot": "risk.killswitch", "decision": "REJECT", "reason_code": "RISK_KILL_SWITCH",
                               "intents": places}]
+
+
+def test_shadow_when_a_key_is_configured_then_no_artefact_holds_the_key_or_its_mnemonic(two_runs) -> None:
+    # Every artefact of the two runs: the DuckDB warehouse, the event store (its DuckDB file and Parquet
+    # snapshots), the reports and alerts beside them, and the Dagster instance (run storage, event logs with
+    # every step's log lines and errors, compute logs). DuckDB and Parquet files are read through DuckDB,
+    # column by column, as well as scanned as bytes (secret_redactor.scan_paths).
+    *_, second, db, instance_scan = two_runs
+    signed = second["sec_signing_service"]
+    assert signed.height > 0 and set(signed["signer"]) == {ACCOUNT.address}  # the configured key signed them
+    assert secret_redactor.scan_paths([db.parent], _secrets()) == []
+    assert instance_scan == {"signing key": [], "mnemonic": []}
+    # the scan does read those files: the signer's (public) address is found in the warehouse and the store
+    found = {f.where.split("::")[0] for f in secret_redactor.scan_paths([db.parent], {"address": ACCOUNT.address})}
+    assert {Path(w).name for w in found} >= {db.name, "event_store.duckdb", "envelopes.parquet"}

@@ -21,7 +21,7 @@ from polytraders.adapters.polymarket.wallets import exchange_address
 from polytraders.bots.exec import smart_router
 from polytraders.contracts import FeeParams
 from polytraders.runtime import wallet
-from polytraders.runtime.oms import GUARD, OmsResult, Rails, market_rules, run_oms
+from polytraders.runtime.oms import GUARD, OmsResult, PreflightError, Rails, market_rules, preflight, run_oms
 from polytraders.runtime.profile import SHADOW, SHADOW_BUILDER_CODE, Profile
 
 ROWS = [(0, "11", "0.48", "0.52"), (100, "11", "0.48", "0.50"), (200, "11", "0.45", "0.47"), (0, "12", "0.40", "0.44"),
@@ -439,3 +439,21 @@ def test_run_oms_when_intent_id_repeats_then_refused_not_raised(mk) -> None:
     result = _oms(mk, [mk.intent("i1", 0, price="0.45"), mk.intent("i1", 10, price="0.46")])
     assert [(r.intent_id, r.ts_ms - mk.T0) for r in result.refusals] == [("i1", 10)]
     assert _events(result, mk.T0) == [("i1", "LIVE", 0)]
+
+
+# --- start-up ----------------------------------------------------------------------------------
+
+
+def test_preflight_when_set_up_sound_then_nothing_raised(tmp_path) -> None:
+    assert preflight(Rails.of(SHADOW, wallet.load({})), tmp_path) is None
+
+
+def test_preflight_when_no_collateral_and_no_fixture_day_then_one_error_naming_both(tmp_path) -> None:
+    rails = Rails.of(SHADOW, wallet.load({}), collateral_usdc=D(0))
+    # the doctor's default minimum is 5 USDC: 0 < 5 fails; the day directory does not exist
+    with pytest.raises(PreflightError) as caught:
+        preflight(rails, tmp_path / "2030-01-01")
+    message = str(caught.value)
+    assert message.startswith("preflight failed: SEC_PREFLIGHT_FAILED ")
+    assert "check=collateral" in message and "check=fixture_day" in message
+    assert wallet.SHADOW_TEST_KEY.removeprefix("0x") not in message
