@@ -49,6 +49,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_universe.py
 	$(BIN)/polytraders shadow --day $(DAY)
 	$(BIN)/python benchmarks/bench_risk.py --day $(DAY)
+	$(BIN)/python benchmarks/bench_signing.py
 
 clean:
 	rm -rf $(VENV) $(DAGSTER_HOME) var .pytest_cache
