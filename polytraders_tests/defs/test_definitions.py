@@ -67,8 +67,9 @@ EXPECTED_DEPENDENCIES = {
                     *RISK_TABLES, "exec_order_shaper", "sec_signing_service", "order_refusals", "order_events", "fills",
                     "positions"},
     **{gov: {"event_store"} for gov in GOV_TABLES},
-    "run_metrics": {"risk_decisions", "strat_maker_tight", "approved_intents", "exec_order_shaper", "fills",
-                    "positions", "registry_quarantine", "ingest_quarantine", "event_store", *GOV_TABLES},
+    "run_metrics": {"risk_decisions", "strat_maker_tight", "approved_intents", "exec_order_shaper",
+                    "sec_signing_service", "order_refusals", "fills", "positions", "registry_quarantine",
+                    "ingest_quarantine", "event_store", *GOV_TABLES},
 }
 
 

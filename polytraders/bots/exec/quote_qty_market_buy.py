@@ -50,7 +50,7 @@ Returns
     Rejection(code, details) with string details.
 
 Reason codes
-    EXEC_NOT_SHAPEABLE, EXEC_UNKNOWN_INSTRUMENT, SEC_NEG_RISK_UNKNOWN, EXEC_PRICE_OUT_OF_BAND
+    EXEC_NOT_SHAPEABLE, EXEC_UNKNOWN_INSTRUMENT, EXEC_NO_ROUTE, EXEC_PRICE_OUT_OF_BAND
     (step 1, as exec.order_shaper), EXEC_BELOW_MIN_NOTIONAL.
 
 Raises

@@ -98,7 +98,7 @@ def test_shape_market_buy_when_intent_size_differs_then_same_plan() -> None:
          Rejection("EXEC_NOT_SHAPEABLE", {"intent_id": "i-1", "kind": "CANCEL"})),
         (_intent(), _instrument(cond="0x" + "b" * 64),
          Rejection("EXEC_UNKNOWN_INSTRUMENT", {"condition_id": A, "token_id": "1"})),
-        (_intent(), _instrument(neg_risk=None), Rejection("SEC_NEG_RISK_UNKNOWN", {"condition_id": A})),
+        (_intent(), _instrument(neg_risk=None), Rejection("EXEC_NO_ROUTE", {"condition_id": A, "neg_risk": "unknown"})),
         # 0.005 floors to 0.00 on a 0.01 tick: outside [0.01, 0.99]
         (_intent(price="0.005"), _instrument(),
          Rejection("EXEC_PRICE_OUT_OF_BAND", {"price": "0.00", "tick_size": "0.01", "side": "BUY"})),
