@@ -82,15 +82,21 @@ _DECISIONS = (
     ("rejected", "rejected", ""),
     ("rejected", "rejections_by_reason", None),
     ("reduced", "reductions_by_reason", None),
+    ("signed", "signed", ""),
+    ("refused in S8", "refusals_by_reason", None),
+    ("held back by the breaker", "breaker", None),
 )
 
 
 def decisions_table(metrics: pl.DataFrame) -> pl.DataFrame:
-    """Intents (S6) and risk decisions (S7): ``decision``, ``reason_code``, ``count`` (Int64).
+    """Intents (S6), risk decisions (S7) and what S8 signed or refused: ``decision``,
+    ``reason_code``, ``count`` (Int64).
 
     Rows: ``intents PLACE``, ``intents CANCEL``, ``approved`` (PLACEs approved, reduced
     included), ``rejected`` (total, ``reason_code`` ""), then one ``rejected`` row per reason
-    code and one ``reduced`` row per reason code (codes sorted). A vote may carry several
+    code and one ``reduced`` row per reason code (codes sorted), ``signed`` (orders signed in
+    S8), one ``refused in S8`` row per reason code, and one ``held back by the breaker`` row per
+    cause (``reason_code`` = e.g. "breaker tripped by 5 x EXEC_VENUE_BALANCE_ALLOWANCE"). A vote may carry several
     codes, so per-code rows can add up to more than the total. Missing metrics count 0.
     """
     rows: list[tuple[str, str, int]] = []

@@ -53,7 +53,10 @@ METRICS = pl.DataFrame(
      ("S6", "intents", "PLACE", 100.0), ("S6", "intents", "CANCEL", 4.0), ("S7", "approved", "", 60.0),
      ("S7", "rejected", "", 40.0), ("S7", "rejections_by_reason", "RISK_EXPOSURE", 15.0),
      ("S7", "rejections_by_reason", "RISK_DRAWDOWN", 25.0), ("S7", "reductions_by_reason", "RISK_EXPOSURE", 3.0),
-     ("S8", "fills", "", 7.0)],
+     ("S8", "fills", "", 7.0), ("S8", "signed", "", 58.0),
+     ("S8", "refusals_by_reason", "EXEC_VENUE_BALANCE_ALLOWANCE", 5.0),
+     ("S8", "refusals_by_reason", "EXEC_REJECTION_BREAKER", 2.0),
+     ("S8", "breaker", "breaker tripped by 5 x EXEC_VENUE_BALANCE_ALLOWANCE", 2.0)],
     schema=["stage", "metric", "key", "value"], orient="row",
 )
 
@@ -97,13 +100,19 @@ def test_decisions_table_when_metrics_then_totals_then_codes_sorted() -> None:
     assert decisions_table(METRICS).rows() == [
         ("intents PLACE", "", 100), ("intents CANCEL", "", 4), ("approved", "", 60), ("rejected", "", 40),
         ("rejected", "RISK_DRAWDOWN", 25), ("rejected", "RISK_EXPOSURE", 15), ("reduced", "RISK_EXPOSURE", 3),
+        # S8: 60 approved, 58 signed; the venue refused 5 for balance, the 5th tripped the breaker, which
+        # held the last 2 back (codes sorted)
+        ("signed", "", 58), ("refused in S8", "EXEC_REJECTION_BREAKER", 2),
+        ("refused in S8", "EXEC_VENUE_BALANCE_ALLOWANCE", 5),
+        ("held back by the breaker", "breaker tripped by 5 x EXEC_VENUE_BALANCE_ALLOWANCE", 2),
     ]
 
 
 def test_decisions_table_when_no_metrics_then_totals_zero() -> None:
     empty = METRICS.clear()
     assert decisions_table(empty).rows() == [
-        ("intents PLACE", "", 0), ("intents CANCEL", "", 0), ("approved", "", 0), ("rejected", "", 0)]
+        ("intents PLACE", "", 0), ("intents CANCEL", "", 0), ("approved", "", 0), ("rejected", "", 0),
+        ("signed", "", 0)]
 
 
 def test_pnl_curve_when_positions_then_equity_is_sum_of_latest_per_token() -> None:
