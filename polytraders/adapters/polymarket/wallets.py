@@ -10,6 +10,7 @@ docs.polymarket.com "Signature types" (a proxy or safe wallet holds the funds, a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from eth_utils import is_checksum_address, to_checksum_address
 from py_clob_client_v2.config import get_contract_config
@@ -18,6 +19,8 @@ from py_clob_client_v2.order_utils import SignatureTypeV2
 #: Chains the venue runs on: Polygon mainnet and the Amoy test network.
 POLYGON, AMOY = 137, 80002
 CHAIN_IDS = (POLYGON, AMOY)
+#: A chain id the venue runs on, as a config field's type (pydantic refuses any other).
+ChainId = Literal[137, 80002]
 
 
 class SigningConfigError(ValueError):

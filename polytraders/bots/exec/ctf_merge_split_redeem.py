@@ -56,9 +56,9 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Literal
 
 from py_clob_client_v2.config import get_contract_config
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from polytraders.adapters.polymarket.wallets import CHAIN_IDS, POLYGON
+from polytraders.adapters.polymarket.wallets import POLYGON, ChainId
 from polytraders.bots.base import BotConfig, Rejection
 from polytraders.contracts import InstrumentRecord, MarketResolution, reason_codes
 
@@ -83,17 +83,11 @@ _CALL = {"SPLIT": ("splitPosition", SPLIT), "MERGE": ("mergePositions", MERGE), 
 class Config(BotConfig):
     """Parameters of exec.ctf_merge_split_redeem."""
 
-    chain_id: int = Field(default=POLYGON, description="chain whose contract addresses the actions name (137 / 80002)")
+    chain_id: ChainId = Field(
+        default=POLYGON, description="chain whose contract addresses the actions name (137 / 80002)")
     min_merge_shares: Decimal = Field(
         default=Decimal(1), ge=0, description="smallest number of full sets (YES + NO pairs) worth a merge, shares"
     )
-
-    @field_validator("chain_id")
-    @classmethod
-    def _known_chain(cls, value: int) -> int:
-        if value not in CHAIN_IDS:
-            raise ValueError(f"chain id {value} is not one of {CHAIN_IDS}")
-        return value
 
 
 @dataclass(frozen=True, slots=True)

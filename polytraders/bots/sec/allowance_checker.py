@@ -46,9 +46,9 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from py_clob_client_v2.config import get_contract_config
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from polytraders.adapters.polymarket.wallets import CHAIN_IDS, POLYGON, exchange_address
+from polytraders.adapters.polymarket.wallets import POLYGON, ChainId, exchange_address
 from polytraders.bots.base import BotConfig, Rejection
 from polytraders.contracts import ExecutionPlan, reason_codes
 from polytraders.contracts.types import Side
@@ -65,14 +65,8 @@ _V = TypeVar("_V")
 class Config(BotConfig):
     """Parameters of sec.allowance_checker."""
 
-    chain_id: int = Field(default=POLYGON, description="chain whose exchange contracts are the spenders (137 / 80002)")
-
-    @field_validator("chain_id")
-    @classmethod
-    def _known_chain(cls, value: int) -> int:
-        if value not in CHAIN_IDS:
-            raise ValueError(f"chain id {value} is not one of {CHAIN_IDS}")
-        return value
+    chain_id: ChainId = Field(
+        default=POLYGON, description="chain whose exchange contracts are the spenders (137 / 80002)")
 
 
 @dataclass(frozen=True, slots=True)

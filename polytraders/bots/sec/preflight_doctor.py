@@ -42,10 +42,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from polytraders.adapters.mock_venue import to_micro
-from polytraders.adapters.polymarket.wallets import CHAIN_IDS, POLYGON, Wallet, exchange_address, wallet_problem
+from polytraders.adapters.polymarket.wallets import (
+    POLYGON,
+    ChainId,
+    Wallet,
+    exchange_address,
+    wallet_problem,
+)
 from polytraders.bots.base import BotConfig, Rejection
 from polytraders.contracts import reason_codes
 
@@ -59,20 +65,13 @@ CHAIN_ID_MISMATCH = reason_codes.require("SEC_CHAIN_ID_MISMATCH")
 class Config(BotConfig):
     """Parameters of sec.preflight_doctor."""
 
-    expected_chain_id: int = Field(default=POLYGON, description="chain the runtime must sign for (137 / 80002)")
+    expected_chain_id: ChainId = Field(default=POLYGON, description="chain the runtime must sign for (137 / 80002)")
     min_collateral_usdc: Decimal = Field(
         default=Decimal("5"),
         ge=0,
         decimal_places=6,
         description="smallest collateral balance to start with, USDC (default: one 5-share minimum order at any price)",
     )
-
-    @field_validator("expected_chain_id")
-    @classmethod
-    def _known_chain(cls, value: int) -> int:
-        if value not in CHAIN_IDS:
-            raise ValueError(f"chain id {value} is not one of {CHAIN_IDS}")
-        return value
 
 
 @dataclass(frozen=True, slots=True)

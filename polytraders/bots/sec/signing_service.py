@@ -32,12 +32,11 @@ Raises
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Literal
 
 from pydantic import Field
 
 from polytraders.adapters.polymarket.signing import OrderSigner
-from polytraders.adapters.polymarket.wallets import POLYGON
+from polytraders.adapters.polymarket.wallets import POLYGON, ChainId
 from polytraders.bots.base import BotConfig, Rejection
 from polytraders.contracts import ExecutionPlan, SignedOrderRequest, reason_codes
 
@@ -51,7 +50,7 @@ SIGNER_UNAVAILABLE = reason_codes.require("SEC_SIGNER_UNAVAILABLE")
 class Config(BotConfig):
     """Parameters of sec.signing_service."""
 
-    chain_id: Literal[137, 80002] = Field(
+    chain_id: ChainId = Field(
         default=POLYGON, description="chain the orders are signed for: 137 Polygon mainnet, 80002 Amoy, chain id")
 
 
