@@ -14,11 +14,19 @@ from polytraders.defs.resources import (
     Warehouse,
 )
 from polytraders.defs.sensors import build_sensor, daily_shadow, shadow_job
+from polytraders.runtime import wallet
+from polytraders.runtime.oms import Rails
+from polytraders.runtime.profile import SHADOW
 
 
 def build(settings: environment.Settings | None = None) -> dg.Definitions:
-    """All definitions, with paths from ``settings`` (default: the environment)."""
+    """All definitions, with paths from ``settings`` (default: the environment).
+
+    The signing set-up is read from the environment here too (runtime.wallet), so a key, wallet,
+    chain or allow-list that cannot work stops the code location from loading, naming the
+    problem, before the UI, the sensor or the schedule can start a run (S8 reads it again)."""
     settings = settings or environment.current()
+    Rails.of(SHADOW, wallet.load())
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     database = str(settings.duckdb_path)
     return dg.Definitions(

@@ -20,7 +20,7 @@ from polytraders.defs.resources import AdapterBoundary, AlertSinks, EventStoreRe
 from polytraders.runtime import book_state, feed, monitoring, registry, reports, stages, streams, trading, wallet
 from polytraders.runtime.alerts import deliver
 from polytraders.runtime.event_store import REJECTED, read_envelopes
-from polytraders.runtime.oms import Rails, with_allowed_wallets
+from polytraders.runtime.oms import Rails, deployed
 from polytraders.runtime.profile import DISCOVERY_BOTS, SHADOW, SIGNAL_BOTS, asset_name, bot_module
 from polytraders.runtime.risk_context import MarketInputs
 
@@ -466,7 +466,7 @@ def envelope_stream(context: dg.OpExecutionContext, event_store: EventStoreResou
     """The partition's envelope stream (Parquet read path) as the current profile and the run's
     adapter budgets produced it."""
     frame = read_envelopes(event_store.store().root, context.partition_key)
-    profile = with_allowed_wallets(SHADOW, wallet.allowed_wallets())
+    profile = deployed(SHADOW, wallet.allowed_wallets(), wallet.chain_id())
     return streams.current_stream(frame, profile, PIPELINE_BOTS, adapter.budgets())
 
 

@@ -506,18 +506,22 @@ def _recorded_orders(inputs: GateInputs) -> Finding:
     eoa_signed = [r for r in map(SignedOrderRequest.model_validate_json, signed["payload"])
                   if r.signature_type != POLY_1271]
     untrue = [r.order_hash for r in eoa_signed if signature_selftest.check(r, r.signer) is not None]
-    failures = []
+    failures, missing = [], []
     if no_builder:
         failures.append(f"{no_builder:,} of {signed.height:,} SignedOrderRequests without a builder code")
-    if not chained:
-        failures.append("no SignedOrderRequest traces back through an ExecutionPlan to an OrderIntent")
+    if chained < signed.height:
+        failures.append(f"{signed.height - chained:,} of {signed.height:,} SignedOrderRequests do not trace back "
+                        "through an ExecutionPlan to an OrderIntent")
     if untrue:
         failures.append(f"{len(untrue):,} of {signed.height:,} SignedOrderRequests fail the signature self-test "
                         f"(first {untrue[0]})")
+    if len(eoa_signed) < signed.height:
+        missing.append(f"{signed.height - len(eoa_signed):,} POLY_1271 SignedOrderRequests not self-tested: the "
+                       "order does not name the key its wallet's signature recovers to")
     evidence = (f"{chained:,} of {signed.height:,} recorded SignedOrderRequests trace back to an OrderIntent, "
                 f"{signed.height - no_builder:,} carry a builder code, {len(eoa_signed) - len(untrue):,} of "
                 f"{len(eoa_signed):,} (signature types 0-2) pass the signature self-test",)
-    return Finding(evidence, tuple(failures))
+    return Finding(evidence, tuple(failures), tuple(missing))
 
 
 # --- P6 -------------------------------------------------------------------------------------

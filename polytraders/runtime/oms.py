@@ -81,8 +81,8 @@ class Rails:
 
     @classmethod
     def of(cls, profile: Profile, wallet: WalletSetup, collateral_usdc: Decimal = Decimal(10_000)) -> Rails:
-        """Rails over :func:`with_allowed_wallets` of ``profile`` for ``wallet``'s allow-list."""
-        return cls(with_allowed_wallets(profile, wallet.allowed_wallets), wallet, collateral_usdc)
+        """Rails over :func:`deployed` ``profile`` for ``wallet``'s allow-list and chain."""
+        return cls(deployed(profile, wallet.allowed_wallets, wallet.signer.chain_id), wallet, collateral_usdc)
 
 
 class PreflightError(RuntimeError):
@@ -99,7 +99,7 @@ def preflight(rails: Rails, day_dir: Path) -> None:
     doctor = bot_module("sec.preflight_doctor")
     signer = rails.wallet.signer
     chain = signer.chain_id
-    config = rails.profile.config(doctor.SLUG).model_copy(update={"expected_chain_id": chain})
+    config = rails.profile.config(doctor.SLUG)
     found = doctor.run(doctor.Preflight(
         signer_address=signer.wallet.signer, wallet=signer.wallet, chain_id=chain,
         exchange=exchange_address(chain, False), neg_risk_exchange=exchange_address(chain, True),
@@ -109,11 +109,24 @@ def preflight(rails: Rails, day_dir: Path) -> None:
             f"{r.code} " + ", ".join(f"{k}={v}" for k, v in sorted(r.details.items())) for r in found))
 
 
-def with_allowed_wallets(profile: Profile, allowed: tuple[str, ...]) -> Profile:
-    """``profile`` with sec.wallet_permission_guard allow-listing exactly ``allowed`` (the
-    deployment decides which wallets trade, not the bot's defaults)."""
-    guard = profile.config(GUARD).model_copy(update={"allowed_wallets": allowed})
-    return replace(profile, configs={**profile.configs, GUARD: guard})
+#: The configs the deployment decides, not the bots' defaults: bot -> {field: what it is set to}.
+_DEPLOYED = {GUARD: "allowed_wallets", "sec.signing_service": "chain_id", "sec.allowance_checker": "chain_id",
+             "sec.preflight_doctor": "expected_chain_id"}
+
+
+def deployed(profile: Profile, allowed_wallets: tuple[str, ...], chain_id: int) -> Profile:
+    """``profile`` with the wallets allowed to trade (sec.wallet_permission_guard) and the chain
+    orders are signed, funded and checked for (sec.signing_service, sec.allowance_checker,
+    sec.preflight_doctor) set to the deployment's.
+
+    Raises pydantic.ValidationError (a ValueError) naming a value the bot's config refuses, e.g.
+    an allow-listed wallet that is not an address."""
+    values = {"allowed_wallets": allowed_wallets, "chain_id": chain_id, "expected_chain_id": chain_id}
+    configs = dict(profile.configs)
+    for slug, name in _DEPLOYED.items():
+        config = profile.config(slug)
+        configs[slug] = type(config).model_validate({**config.model_dump(), name: values[name]})
+    return replace(profile, configs=configs)
 
 
 @dataclass(slots=True)

@@ -55,7 +55,7 @@ class WalletSetup:
 
 
 def _key(environ: Mapping[str, str]) -> tuple[SigningKey, str]:
-    if environ.get(KEY_ENV_VAR, "").strip():
+    if KEY_ENV_VAR in environ:  # set but blank is a mistake, not "no key": refused, never the test key
         return SigningKey.from_env(KEY_ENV_VAR, environ), "env"
     if keystore := environ.get(KEYSTORE_ENV_VAR, "").strip():
         if KEYSTORE_PASSWORD_ENV_VAR not in environ:
@@ -83,8 +83,16 @@ def load(environ: Mapping[str, str] = os.environ) -> WalletSetup:
     key, source = _key(environ)
     wallet = Wallet(_int(environ, "POLYTRADERS_SIGNATURE_TYPE", 0), key.address,
                     environ.get("POLYTRADERS_FUNDER", "").strip() or None)
-    signer = OrderSigner(key, wallet, _int(environ, "POLYTRADERS_CHAIN_ID", POLYGON))
+    signer = OrderSigner(key, wallet, chain_id(environ))
     return WalletSetup(signer, allowed_wallets(environ), source)
+
+
+def chain_id(environ: Mapping[str, str] = os.environ) -> int:
+    """The chain orders are signed for: ``POLYTRADERS_CHAIN_ID``, 137 (Polygon) by default.
+
+    Raises SigningConfigError when it is not an integer (whether the venue runs on it is the
+    signer's check)."""
+    return _int(environ, "POLYTRADERS_CHAIN_ID", POLYGON)
 
 
 def allowed_wallets(environ: Mapping[str, str] = os.environ) -> tuple[str, ...]:

@@ -28,7 +28,8 @@ PROXY = "0x2222222222222222222222222222222222222222"
     (Wallet(4, KEY), "signature type 4 is not one of 0..3"),
     (Wallet(0, "0x12"), "signer '0x12' is not a 20-byte hex address"),
     # a mixed-case address must carry a valid EIP-55 checksum
-    (Wallet(0, "0xAbCd111111111111111111111111111111111111"), "signer '0xAbCd1111"),
+    (Wallet(0, "0xAbCd111111111111111111111111111111111111"),
+     "signer '0xAbCd111111111111111111111111111111111111' has a wrong EIP-55 checksum"),
 ])
 def test_signature_type_rules(wallet, problem):
     got = wallet_problem(wallet)

@@ -170,3 +170,12 @@ def test_definitions_when_loaded_then_each_bot_output_asset_carries_the_bot_fact
         metadata = graph.get(dg.AssetKey([environment.STAGE_SCHEMA, name])).metadata
         facts = {k: v for k, v in metadata.items() if k.startswith("polytraders/")}
         assert facts == as_tags(bot_facts(slug, evidence.at_load())), name
+
+
+def test_definitions_when_the_signing_set_up_cannot_work_then_the_code_location_does_not_load(tmp_path: Path,
+                                                                                             monkeypatch) -> None:
+    from polytraders.adapters.polymarket.wallets import SigningConfigError
+
+    monkeypatch.setenv("POLYTRADERS_SIGNATURE_TYPE", "1")  # a proxy wallet with no funder
+    with pytest.raises(SigningConfigError, match="needs a funder address"):
+        build(environment.Settings(fixtures_root=tmp_path, duckdb_path=tmp_path / "x.duckdb"))

@@ -98,7 +98,29 @@ def test_check_p5_when_an_amount_was_changed_after_signing_then_red_naming_the_o
 def test_check_p5_when_signed_request_has_no_causation_then_red(store: Store) -> None:
     store.add(DAY, "sec.signing_service", [_signed(1)])
     result = check_p5(inputs(store.record(), set(EXEC_SEC)))
-    assert result.missing == ("no SignedOrderRequest traces back through an ExecutionPlan to an OrderIntent",)
+    assert result.missing == (
+        "1 of 1 SignedOrderRequests do not trace back through an ExecutionPlan to an OrderIntent",)
+
+
+def test_check_p5_when_one_of_two_signed_requests_is_untraced_then_red_counting_it(store: Store) -> None:
+    _chain(store)  # plan 1: intent -> plan -> signed
+    store.add(DAY, "sec.signing_service", [_signed(2)])  # plan 2's signed order names no cause
+    result = check_p5(inputs(store.record(), set(EXEC_SEC)))
+    assert (result.state, result.missing) == (GateState.RED, (
+        "1 of 2 SignedOrderRequests do not trace back through an ExecutionPlan to an OrderIntent",))
+
+
+def test_check_p5_when_only_smart_contract_wallet_orders_then_pending_not_vacuously_green(store: Store) -> None:
+    # POLY_1271 (type 3): the signature recovers to the wallet owner's key, which the order does not name
+    intents = store.add(DAY, MAKER, [intent(1, T0)])
+    plans = store.add(DAY, "exec.order_shaper", [_plan(1)], causes=[intents["envelope_id"].to_list()])
+    proxy = "0x2222222222222222222222222222222222222222"
+    signer = load_wallet({"POLYTRADERS_SIGNATURE_TYPE": "3", "POLYTRADERS_FUNDER": proxy}).signer
+    store.add(DAY, "sec.signing_service", [signer.sign(_plan(1))], causes=[plans["envelope_id"].to_list()])
+    result = check_p5(inputs(store.record(), set(EXEC_SEC)))
+    assert (result.state, result.missing) == (GateState.PENDING, (
+        "1 POLY_1271 SignedOrderRequests not self-tested: the order does not name the key its wallet's signature "
+        "recovers to",))
 
 
 # --- P6 -------------------------------------------------------------------------------------

@@ -21,7 +21,16 @@ from polytraders.adapters.polymarket.wallets import exchange_address
 from polytraders.bots.exec import smart_router
 from polytraders.contracts import FeeParams
 from polytraders.runtime import wallet
-from polytraders.runtime.oms import GUARD, OmsResult, PreflightError, Rails, market_rules, preflight, run_oms
+from polytraders.runtime.oms import (
+    GUARD,
+    OmsResult,
+    PreflightError,
+    Rails,
+    deployed,
+    market_rules,
+    preflight,
+    run_oms,
+)
 from polytraders.runtime.profile import SHADOW, SHADOW_BUILDER_CODE, Profile
 
 ROWS = [(0, "11", "0.48", "0.52"), (100, "11", "0.48", "0.50"), (200, "11", "0.45", "0.47"), (0, "12", "0.40", "0.44"),
@@ -457,3 +466,20 @@ def test_preflight_when_no_collateral_and_no_fixture_day_then_one_error_naming_b
     assert message.startswith("preflight failed: SEC_PREFLIGHT_FAILED ")
     assert "check=collateral" in message and "check=fixture_day" in message
     assert wallet.SHADOW_TEST_KEY.removeprefix("0x") not in message
+
+
+def test_rails_when_amoy_then_signing_allowances_and_preflight_all_on_80002(mk) -> None:
+    # POLYTRADERS_CHAIN_ID=80002: every config that names a chain follows the deployment, so orders are
+    # signed (not refused SEC_SIGNER_UNAVAILABLE) for Amoy's exchange
+    rails = Rails.of(SHADOW, wallet.load({"POLYTRADERS_CHAIN_ID": "80002"}))
+    assert [rails.profile.config(s).model_dump() for s in ("sec.signing_service", "sec.allowance_checker")] == [
+        {"chain_id": 80002}, {"chain_id": 80002}]
+    assert rails.profile.config("sec.preflight_doctor").expected_chain_id == 80002
+    result = _oms(mk, [mk.intent("i1", 0)], rails=rails)
+    assert [(s.chain_id, s.exchange) for s in result.signed] == [(80002, exchange_address(80002, False))]
+    assert result.refusals == []
+
+
+def test_deployed_when_an_allow_listed_wallet_is_not_an_address_then_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match="not-an-address"):
+        deployed(SHADOW, ("not-an-address",), 137)

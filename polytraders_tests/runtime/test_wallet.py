@@ -62,3 +62,13 @@ def test_proxy_wallet_and_allow_list_from_env():
                          "POLYTRADERS_ALLOWED_WALLETS": f" {proxy} ,0x3333333333333333333333333333333333333333"})
     assert (setup.wallet.maker.lower(), setup.wallet.signer) == (proxy, wallet.SHADOW_TEST_ADDRESS)
     assert setup.allowed_wallets == (proxy, "0x3333333333333333333333333333333333333333")
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_set_but_blank_key_variable_is_refused_not_replaced_by_the_test_key(blank):
+    with pytest.raises(SigningKeyError, match="POLYTRADERS_SIGNING_KEY is not set"):
+        wallet.load({"POLYTRADERS_SIGNING_KEY": blank})
+
+
+def test_chain_id_from_the_environment():
+    assert (wallet.chain_id({}), wallet.chain_id({"POLYTRADERS_CHAIN_ID": "80002"})) == (137, 80002)

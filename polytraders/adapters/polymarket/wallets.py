@@ -62,8 +62,10 @@ def wallet_problem(wallet: Wallet) -> str | None:
     if wallet.signature_type not in tuple(SignatureTypeV2):
         return f"signature type {wallet.signature_type} is not one of 0..3"
     for name, address in (("signer", wallet.signer), ("funder", wallet.funder)):
-        if address is not None and not _is_address(address):
+        if address is not None and not _is_hex_address(address):
             return f"{name} {address!r} is not a 20-byte hex address"
+        if address is not None and not _is_address(address):
+            return f"{name} {address!r} has a wrong EIP-55 checksum (mixed case): give it all lowercase or checksummed"
     kind = SignatureTypeV2(wallet.signature_type)
     same = wallet.funder is not None and to_checksum_address(wallet.funder) == to_checksum_address(wallet.signer)
     if kind == SignatureTypeV2.EOA:
@@ -97,8 +99,10 @@ def exchange_address(chain_id: int, neg_risk: bool) -> str:
     return config.neg_risk_exchange_v2 if neg_risk else config.exchange_v2
 
 
+def _is_hex_address(value: str) -> bool:
+    return len(value) == 42 and value.startswith("0x") and all(c in "0123456789abcdefABCDEF" for c in value[2:])
+
+
 def _is_address(value: str) -> bool:
     text = value.removeprefix("0x")
-    if len(value) != 42 or not value.startswith("0x") or any(c not in "0123456789abcdefABCDEF" for c in text):
-        return False
-    return text == text.lower() or is_checksum_address(value)
+    return _is_hex_address(value) and (text == text.lower() or is_checksum_address(value))
