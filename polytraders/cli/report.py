@@ -81,7 +81,7 @@ def print_report(console: Console, day: str, metrics: pl.DataFrame, envelopes: p
         counts.add_row(stage, table, f"{rows:,}")
     console.print(counts)
 
-    decisions = Table(title="Intents and risk decisions (S6-S7)")
+    decisions = Table(title="Intents, risk decisions and S8 (S6-S8)")
     for column in ("decision", "reason code", "count"):
         decisions.add_column(column, justify="right" if column == "count" else "left")
     for decision, code, n in reports.decisions_table(metrics).iter_rows():
