@@ -4,8 +4,8 @@ Reads the day's envelopes from the event store's Parquet export (never the DuckD
 store) and the RunMetric rows (:func:`polytraders.runtime.reports.read_run_metrics`), prints
 rows per stage, intents and risk decisions by reason code, the PnL over the day (summary and a
 sparkline) and the plan-to-fill lag histogram, and writes ``pnl.png`` and ``latency.png``
-under ``var/reports/<day>/`` (``--out`` to change). Set-up errors (no export for the day, no
-metrics, a bad day) are one red line and exit code 2.
+under ``reports/<day>/`` beside the event store (``var/`` by default; ``--out`` to change).
+Set-up errors (no export for the day, no metrics, a bad day) are one red line and exit code 2.
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ def _event_store_root() -> Path:
 
 
 def default_out_dir(day: str) -> Path:
-    """``<repo>/var/reports/<day>``."""
+    """``reports/<day>`` beside the event store, where the shadow run puts the day's charts
+    (``var/reports/<day>`` by default; it follows ``POLYTRADERS_DUCKDB`` / ``POLYTRADERS_EVENT_STORE``)."""
     from polytraders.defs import environment
 
-    return environment.REPO_ROOT / "var" / "reports" / day
+    return environment.current().event_store.parent / "reports" / day
 
 
 def load_day(day: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -132,7 +133,7 @@ def one_line_errors(console: Console) -> Iterator[None]:
 def report(
     day: Annotated[str, typer.Option("--day", help="fixture day YYYY-MM-DD that a shadow run exported")],
     out: Annotated[Path | None, typer.Option("--out", help="directory of the PNG charts "
-                                             "(default var/reports/<day>)")] = None,
+                                             "(default reports/<day> beside the event store)")] = None,
 ) -> None:
     """Print a shadow day's report (counts, decisions, PnL, plan-to-fill lag) and write its charts."""
     console = Console()

@@ -123,3 +123,12 @@ def test_print_report_when_no_positions_then_says_so() -> None:
                                                      "value": pl.Float64}), frame, Path("a"), Path("b"))
     text = " ".join(console.export_text().split())
     assert f"PnL: no Position envelopes for {DAY}" in text and "0 fills matched to their plan" in text
+
+
+def test_report_when_no_out_then_charts_beside_the_event_store_where_the_run_put_them(store) -> None:
+    # POLYTRADERS_DUCKDB=/x/p.duckdb puts the store in /x/event_store and the run's charts in /x/reports
+    export(store, ENVELOPES)
+    result = runner.invoke(app, ["report", "--day", DAY], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = store.parent / "reports" / DAY
+    assert (out / "pnl.png").read_bytes()[:8] == PNG_MAGIC and (out / "latency.png").is_file()
