@@ -16,15 +16,14 @@ disc   2     S1, S2     Indirect  Candidate               shadow
 strat  8     S5, S6     Direct    OrderIntent             shadow
 risk   4     S7         per row   RiskVote                shadow, quarantine
 exec   5     S6, S8     Direct    ExecutionPlan           shadow, quarantine
-sec    5     S8         Critical  Rejection (a guard)     shadow, quarantine
+sec    5     S8         Critical  GuardVerdict            shadow, quarantine
 gov    7     S10, S11   Indirect  ReportEnvelope          shadow
 ====== ===== ========== ========= ======================= ===================
 
 ``sec`` emits: only ``sec.signing_service`` produces a ``SignedOrderRequest``. The other eight sec
-bots are guards on the signing path: their verdict is a :class:`~polytraders.bots.base.Rejection`
-or nothing (a reason or nothing, as pre-trade checks are), so their ``emits`` is
-:data:`GUARD_VERDICT`. Every other ``emits`` is the name of a wire object in
-:data:`polytraders.contracts.WIRE_MODELS`.
+bots are guards on the signing path: each check's outcome is a ``GuardVerdict`` (passed, or
+refused with the :class:`~polytraders.bots.base.Rejection`'s code), :data:`GUARD_VERDICT`. Every
+``emits`` is the name of a wire object in :data:`polytraders.contracts.WIRE_MODELS`.
 
 Reason codes: the risk codes are the catalogue's; the others were derived from each bot's logic
 line, and reuse the registered codes where one fits. Codes match
@@ -54,8 +53,8 @@ BOT_CLASSES: tuple[str, ...] = ("intel", "disc", "strat", "risk", "exec", "sec",
 STAGES: tuple[str, ...] = tuple(f"S{n}" for n in range(1, 12))
 #: The build phases P1..P8.
 PHASES: tuple[int, ...] = tuple(range(1, 9))
-#: ``emits`` of a sec guard: a ``Rejection`` or nothing.
-GUARD_VERDICT = "Rejection"
+#: ``emits`` of a sec guard: one GuardVerdict per check (passed, or refused with its code).
+GUARD_VERDICT = "GuardVerdict"
 
 
 class Mode(StrEnum):

@@ -211,6 +211,26 @@ class OrderRefusal(WireModel):
     detail: str | None = Field(default=None, description="the refusal's details, or the venue's error text")
 
 
+class GuardVerdict(WireModel):
+    """One sec guard's check of one order in S8 (wallet permissions, allowances, salt uniqueness,
+    the signature self-test): passed, or refused with its reason code. Every check is recorded,
+    so the stream shows each guard ran on each order, not only when it refused."""
+
+    plan_id: str
+    intent_id: str
+    bot: BotSlug
+    ts_ms: TimestampMs
+    passed: bool
+    reason_codes: tuple[ReasonCode, ...] = ()
+    detail: str | None = Field(default=None, description="the refusal's details (never a secret)")
+
+    @model_validator(mode="after")
+    def _refusal_explains(self) -> GuardVerdict:
+        if self.passed == bool(self.reason_codes):
+            raise ValueError("a refused check carries its reason code(s), a passed one none")
+        return self
+
+
 OrderStatus = Literal["LIVE", "MATCHED", "CANCELED", "INVALID", "DELAYED", "UNMATCHED"]
 
 

@@ -354,7 +354,7 @@ def s7_risk(**inputs):
 
 @dg.op(tags=bot_tags(streams.LIFECYCLE),
        out={name: dg.Out() for name in ("exec_order_shaper", "sec_signing_service", "order_refusals",
-                                        "order_events", "fills")})
+                                        "guard_verdicts", "order_events", "fills")})
 def execution_rails(context: dg.OpExecutionContext, event_store: EventStoreResource, approved_intents: pl.DataFrame,
                     instruments: pl.DataFrame, market_snapshots: pl.DataFrame, resolutions: pl.DataFrame):
     """S8: route, shape, guard, sign (EIP-712, CLOB V2) and submit approved intents on the mock CLOB;
@@ -375,6 +375,7 @@ def execution_rails(context: dg.OpExecutionContext, event_store: EventStoreResou
     return (stage_frame(context, "ExecutionPlan", got.plans),
             stage_frame(context, "SignedOrderRequest", got.signed),
             stage_frame(context, "OrderRefusal", got.refusals),
+            stage_frame(context, "GuardVerdict", got.verdicts),
             stage_frame(context, "OrderEvent", got.order_events),
             stage_frame(context, "Fill", got.fills))
 
@@ -386,6 +387,7 @@ def execution_rails(context: dg.OpExecutionContext, event_store: EventStoreResou
         "sec_signing_service": out("SignedOrderRequest", "sec.signing_service: CLOB V2 orders signed under EIP-712.",
                                    "sec.signing_service"),
         "order_refusals": out("OrderRefusal", "S8: approved intents not sent, or refused by the venue, and why."),
+        "guard_verdicts": out("GuardVerdict", "S8: each sec guard's check of each plan, passed or refused."),
         "order_events": out("OrderEvent", "S8: the mock CLOB's user-channel order events."),
         "fills": out("Fill", "S8: fills, each once, in their last trade status."),
     },
@@ -394,10 +396,10 @@ def execution_rails(context: dg.OpExecutionContext, event_store: EventStoreResou
     group_name="s8_oms",
 )
 def s8_oms(approved_intents, instruments, market_snapshots, resolutions):
-    plans, signed, refusals, events, fills = execution_rails(approved_intents, instruments, market_snapshots,
-                                                             resolutions)
+    plans, signed, refusals, verdicts, events, fills = execution_rails(approved_intents, instruments,
+                                                                       market_snapshots, resolutions)
     return {"exec_order_shaper": plans, "sec_signing_service": signed, "order_refusals": refusals,
-            "order_events": events, "fills": fills}
+            "guard_verdicts": verdicts, "order_events": events, "fills": fills}
 
 
 @dg.asset(
@@ -420,8 +422,8 @@ EMITTING_ASSETS = ("registry_quarantine", "ingest_quarantine", "token_states", a
                    *(asset_name(s) for s in DISCOVERY_BOTS), "book_state",
                    *(asset_name(s) for s in SIGNAL_BOTS), "strat_maker_tight", "execution_estimates",
                    *(asset_name(s) for s in RISK_BOTS),
-                   "exec_order_shaper", "sec_signing_service", "order_refusals", "order_events", "fills",
-                   "positions")
+                   "exec_order_shaper", "sec_signing_service", "order_refusals", "guard_verdicts", "order_events",
+                   "fills", "positions")
 
 
 @dg.asset(
@@ -590,7 +592,7 @@ TABLE_STAGE: dict[str, str] = {
     **{asset_name(s): "S4" for s in SIGNAL_BOTS}, "fair_values": "S5",
     "strat_maker_tight": "S6", "execution_estimates": "S6",
     **{asset_name(s): "S7" for s in RISK_BOTS}, "risk_decisions": "S7", "approved_intents": "S7",
-    "exec_order_shaper": "S8", "sec_signing_service": "S8", "order_refusals": "S8", "order_events": "S8",
-    "fills": "S8", "positions": "S9",
+    "exec_order_shaper": "S8", "sec_signing_service": "S8", "order_refusals": "S8", "guard_verdicts": "S8",
+    "order_events": "S8", "fills": "S8", "positions": "S9",
     "run_metrics": "S11", **{slug.replace(".", "_"): "S11" for slug in GOV_BOTS},
 }

@@ -52,6 +52,7 @@ from polytraders.bots.sec.nonce_manager import NonceBook
 from polytraders.contracts import (
     ExecutionPlan,
     Fill,
+    GuardVerdict,
     InstrumentRecord,
     MarketResolution,
     OrderEvent,
@@ -135,8 +136,9 @@ class OmsResult:
 
     ``plans`` / ``signed``: every plan built and every order signed (a signed order may still be
     refused by the venue); ``refusals``: every approved intent that did not reach the venue, or
-    that the venue refused; ``order_events``: the user channel's order messages; ``fills``: each
-    fill once, in its last trade status (FAILED ones left out); ``anomalies``: user-channel
+    that the venue refused; ``verdicts``: each sec guard's check of each plan (wallet permissions,
+    allowances, salt, self-test), passed or refused; ``order_events``: the user channel's order
+    messages; ``fills``: each fill once, in its last trade status (FAILED ones left out); ``anomalies``: user-channel
     messages that did not parse or that the lifecycle refused (overfill, illegal transition), as
     QuarantineRecords; ``breaker``: the cause when the rejection breaker tripped;
     ``signing_s``: seconds spent signing and self-testing.
@@ -145,6 +147,7 @@ class OmsResult:
     plans: list[ExecutionPlan] = field(default_factory=list)
     signed: list[SignedOrderRequest] = field(default_factory=list)
     refusals: list[OrderRefusal] = field(default_factory=list)
+    verdicts: list[GuardVerdict] = field(default_factory=list)
     order_events: list[OrderEvent] = field(default_factory=list)
     fills: list[Fill] = field(default_factory=list)
     anomalies: list[QuarantineRecord] = field(default_factory=list)
@@ -198,9 +201,9 @@ class _Oms:
         return self.profile.config(slug)
 
     def _refuse(self, intent: OrderIntent, bot: str, rejection: Rejection, plan_id: str | None = None) -> None:
-        detail = ", ".join(f"{k}={v}" for k, v in sorted(rejection.details.items())) or None
         self.result.refusals.append(OrderRefusal(intent_id=intent.intent_id, plan_id=plan_id, bot=bot,
-                                                 ts_ms=intent.ts_ms, reason_codes=(rejection.code,), detail=detail))
+                                                 ts_ms=intent.ts_ms, reason_codes=(rejection.code,),
+                                                 detail=_detail(rejection)))
 
     # --- time -----------------------------------------------------------------------------------
 
@@ -294,22 +297,30 @@ class _Oms:
         self.plans[plan.plan_id] = plan
         self.plan_of_intent[intent.intent_id] = plan.plan_id
         self.strategy_of_plan[plan.plan_id] = intent.strategy
-        refusal = self._guard(plan) or self._allowance(plan)
-        if refusal is not None:
-            self._refuse(intent, *refusal, plan_id=plan.plan_id)
-            return
+        for check in (self._guard, self._allowance):
+            slug, rejection = check(plan)
+            if not self._checked(plan, slug, rejection):
+                self._refuse(intent, slug, rejection, plan_id=plan.plan_id)
+                return
         self._sign(intent, plan)
 
-    def _guard(self, plan: ExecutionPlan) -> tuple[str, Rejection] | None:
+    def _checked(self, plan: ExecutionPlan, slug: str, rejection: Rejection | None) -> bool:
+        """Record ``slug``'s verdict on ``plan`` (a GuardVerdict, passed or refused); True if it passed."""
+        self.result.verdicts.append(GuardVerdict(
+            plan_id=plan.plan_id, intent_id=plan.intent_id, bot=slug, ts_ms=plan.ts_ms, passed=rejection is None,
+            reason_codes=() if rejection is None else (rejection.code,),
+            detail=None if rejection is None else _detail(rejection)))
+        return rejection is None
+
+    def _guard(self, plan: ExecutionPlan) -> tuple[str, Rejection | None]:
         guard = bot_module(GUARD)
         frame = pl.DataFrame({"intent_id": [plan.intent_id], "token_id": [plan.token_id],
                               "price": [plan.price], "size": [plan.size]})
         verdict = guard.guard(frame, self.rails.wallet.wallet, self._config(GUARD)).row(0, named=True)
-        if verdict["reason_code"] is None:
-            return
-        return guard.SLUG, Rejection(verdict["reason_code"], {"detail": verdict["detail"]})
+        code = verdict["reason_code"]
+        return guard.SLUG, None if code is None else Rejection(code, {"detail": verdict["detail"]})
 
-    def _allowance(self, plan: ExecutionPlan) -> tuple[str, Rejection] | None:
+    def _allowance(self, plan: ExecutionPlan) -> tuple[str, Rejection | None]:
         chain = self.rails.wallet.signer.chain_id
         spenders = allowance_checker.spenders(chain, bool(plan.neg_risk)) if plan.neg_risk is not None else ()
         state = allowance_checker.Allowances(
@@ -323,9 +334,8 @@ class _Oms:
             request.maker_amount for request in (*holding, *self.pending)
             if request.side is plan.side and (plan.side is Side.BUY or request.token_id == plan.token_id)
         )
-        rejection = allowance_checker.check(plan, state, self._config(allowance_checker.SLUG),
-                                            reserved_micro=reserved)
-        return None if rejection is None else (allowance_checker.SLUG, rejection)
+        return allowance_checker.SLUG, allowance_checker.check(plan, state, self._config(allowance_checker.SLUG),
+                                                               reserved_micro=reserved)
 
     def _sign(self, intent: OrderIntent, plan: ExecutionPlan) -> None:
         service, selftest = bot_module("sec.signing_service"), bot_module("sec.signature_selftest")
@@ -338,7 +348,7 @@ class _Oms:
             return
         reused = self.nonces.claim(signed.salt, plan.plan_id)
         for slug, rejection in (("sec.nonce_manager", reused), (selftest.SLUG, checked)):
-            if rejection is not None:
+            if not self._checked(plan, slug, rejection):
                 self._refuse(intent, slug, rejection, plan.plan_id)
                 return
         self.result.signed.append(signed)
@@ -393,11 +403,15 @@ class _Oms:
         self.live_quote[(self.strategy_of_plan[plan.plan_id], plan.token_id, plan.side)] = plan.plan_id
 
 
+def _detail(rejection: Rejection) -> str | None:
+    """A rejection's details as ``key=value, ...`` (sorted), None when it has none."""
+    return ", ".join(f"{k}={v}" for k, v in sorted(rejection.details.items())) or None
+
+
 def _anomaly(rejection: Rejection, ts_ms: int, raw: str) -> QuarantineRecord:
     """A venue message or answer the lifecycle refused, kept whole with the lifecycle's code."""
-    detail = ", ".join(f"{k}={v}" for k, v in sorted(rejection.details.items()))
     return QuarantineRecord(source=lifecycle_manager.SLUG, receive_ts_ms=ts_ms, reason_code=rejection.code,
-                            detail=detail or rejection.code, raw=raw,
+                            detail=_detail(rejection) or rejection.code, raw=raw,
                             provenance_hash=hashlib.sha256(raw.encode()).hexdigest())
 
 

@@ -14,6 +14,7 @@
 | S8 | exec.order_shaper | ExecutionPlan | the intent's envelope |
 | S8 | sec.signing_service | SignedOrderRequest | the plan's envelope |
 | S8 | the refusing exec / sec bot, or exec.lifecycle_manager for the venue's | OrderRefusal | the intent's envelope |
+| S8 | each sec guard (wallet permissions, allowances, salt, self-test) | GuardVerdict | the plan's envelope |
 | S8 | exec.lifecycle_manager | OrderEvent, Fill (the mock CLOB's user channel) | the signed order's envelope |
 | S8 | exec.lifecycle_manager | QuarantineRecord (a venue message it refused) | - |
 | S9 | the strategy | Position | the fill's envelope (none at settlement / end of day) |
@@ -133,8 +134,9 @@ def emit_votes(emitter: Emitter, profile: Profile, strategy: str, votes: dict[st
 
 def emit_oms(emitter: Emitter, profile: Profile, strategy: str, got: OmsFrames) -> int:
     """S8: plans (caused by intents), signed orders (by plans), refusals (by intents, under the bot
-    that refused), then order events and fills (by the signed order whose hash is their order id)
-    and the lifecycle's quarantined venue messages. Returns the rows the store rejected."""
+    that refused), the sec guards' verdicts (by plans, under each guard), then order events and
+    fills (by the signed order whose hash is their order id) and the lifecycle's quarantined venue
+    messages. Returns the rows the store rejected."""
     intents = _stored_ids(emitter, profile, strategy, "intent_id")
     rejected = emit_bot(emitter, profile, SHAPER, "ExecutionPlan", got.plans,
                         causation_ids=_caused_by(intents, got.plans, "intent_id")).rejected
@@ -144,6 +146,9 @@ def emit_oms(emitter: Emitter, profile: Profile, strategy: str, got: OmsFrames) 
     for (bot,), refusals in got.refusals.group_by("bot", maintain_order=True):
         rejected += emit_bot(emitter, profile, str(bot), "OrderRefusal", refusals, reason_codes=pl.col("reason_codes"),
                              causation_ids=_caused_by(intents, refusals, "intent_id")).rejected
+    for (bot,), verdicts in got.verdicts.group_by("bot", maintain_order=True):
+        rejected += emit_bot(emitter, profile, str(bot), "GuardVerdict", verdicts, reason_codes=pl.col("reason_codes"),
+                             causation_ids=_caused_by(plan_ids, verdicts, "plan_id")).rejected
     orders = _stored_ids(emitter, profile, SIGNER, "order_hash")
     for payload_type, frame in (("OrderEvent", got.order_events), ("Fill", got.fills)):
         rejected += emit_bot(emitter, profile, LIFECYCLE, payload_type, frame,

@@ -32,13 +32,14 @@ def risk_gate(intents: pl.DataFrame, inputs: MarketInputs, profile: Profile) -> 
 
 @dataclass(frozen=True, slots=True)
 class OmsFrames:
-    """S8 output: ExecutionPlan, SignedOrderRequest, OrderRefusal, OrderEvent and Fill frames, the
-    QuarantineRecords of venue messages the lifecycle refused, the rejection breaker's cause (None
-    when it held) and the seconds spent signing."""
+    """S8 output: ExecutionPlan, SignedOrderRequest, OrderRefusal, GuardVerdict, OrderEvent and Fill
+    frames, the QuarantineRecords of venue messages the lifecycle refused, the rejection breaker's
+    cause (None when it held) and the seconds spent signing."""
 
     plans: pl.DataFrame
     signed: pl.DataFrame
     refusals: pl.DataFrame
+    verdicts: pl.DataFrame
     order_events: pl.DataFrame
     fills: pl.DataFrame
     anomalies: pl.DataFrame
@@ -59,6 +60,7 @@ def oms(approved: pl.DataFrame, instruments: pl.DataFrame, market_snapshots: pl.
         plans=frame_of("ExecutionPlan", result.plans),
         signed=frame_of("SignedOrderRequest", result.signed),
         refusals=frame_of("OrderRefusal", result.refusals),
+        verdicts=frame_of("GuardVerdict", result.verdicts),
         order_events=frame_of("OrderEvent", result.order_events),
         fills=frame_of("Fill", result.fills),
         anomalies=frame_of("QuarantineRecord", result.anomalies),

@@ -25,6 +25,7 @@ from polytraders.contracts import (
     FeeParams,
     Fill,
     Freshness,
+    GuardVerdict,
     Heartbeat,
     InstrumentRecord,
     InstrumentToken,
@@ -288,6 +289,11 @@ def all_samples() -> dict[str, list[WireModel]]:
                          decided_by="risk.exposure_caps", reason_codes=("RISK_MARKET_QUALITY", "RISK_EXPOSURE")),
             RiskDecision(intent_id="i-3", ts_ms=TS, decision="REJECT", approved_size=D("0"), decided_by="risk.drawdown",
                          reason_codes=("RISK_DRAWDOWN",), not_evaluated=("risk.exposure_caps",)),
+        ],
+        "GuardVerdict": [
+            GuardVerdict(plan_id="p-1", intent_id="i-1", bot="sec.allowance_checker", ts_ms=TS, passed=True),
+            GuardVerdict(plan_id="p-2", intent_id="i-2", bot="sec.wallet_permission_guard", ts_ms=TS, passed=False,
+                         reason_codes=("SEC_NOT_ALLOW_LISTED",), detail="token not on the allow-list"),
         ],
         "OrderRefusal": [
             OrderRefusal(intent_id="i-1", bot="sec.wallet_permission_guard", ts_ms=TS,

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from polytraders.contracts import (
     WIRE_MODELS,
     BookLevel,
+    GuardVerdict,
     OrderIntent,
     RewardsParams,
     RiskVote,
@@ -271,3 +272,10 @@ def test_construct_when_finding_severity_is_not_the_registry_s_then_rejected(
         type(samples["DataQualityFinding"][0]).model_validate({**finding, "severity": "ERROR"})
     with pytest.raises(ValidationError, match="GOV_DQ_NOT_A_CODE is not registered"):
         type(samples["DataQualityFinding"][0]).model_validate({**finding, "reason_code": "GOV_DQ_NOT_A_CODE"})
+
+
+@pytest.mark.parametrize(("passed", "codes"), [(True, ("SEC_NOT_ALLOW_LISTED",)), (False, ())])
+def test_construct_guard_verdict_when_codes_do_not_fit_the_outcome_then_rejected(passed, codes) -> None:
+    with pytest.raises(ValidationError, match="a refused check carries its reason code"):
+        GuardVerdict(plan_id="p", intent_id="i", bot="sec.allowance_checker", ts_ms=1_700_000_000_000,
+                     passed=passed, reason_codes=codes)

@@ -60,12 +60,12 @@ EXPECTED_DEPENDENCIES = {
               "feed_receipts", "feed_health", "fair_values"}
        for name in (*RISK_TABLES, "risk_decisions", "approved_intents")},
     **{name: {"approved_intents", "instruments", "market_snapshots", "resolutions"} for name in (
-        "exec_order_shaper", "sec_signing_service", "order_refusals", "order_events", "fills")},
+        "exec_order_shaper", "sec_signing_service", "order_refusals", "guard_verdicts", "order_events", "fills")},
     "positions": {"fills", "resolutions", "market_snapshots"},
     "event_store": {"registry_quarantine", "ingest_quarantine", "token_states", "gov_data_quality_monitor",
                     *DISC_TABLES, "book_state", *INTEL_TABLES, "strat_maker_tight", "execution_estimates",
-                    *RISK_TABLES, "exec_order_shaper", "sec_signing_service", "order_refusals", "order_events", "fills",
-                    "positions"},
+                    *RISK_TABLES, "exec_order_shaper", "sec_signing_service", "order_refusals", "guard_verdicts",
+                    "order_events", "fills", "positions"},
     **{gov: {"event_store"} for gov in GOV_TABLES},
     "run_metrics": {"risk_decisions", "strat_maker_tight", "approved_intents", "exec_order_shaper",
                     "sec_signing_service", "order_refusals", "fills", "positions", "registry_quarantine",

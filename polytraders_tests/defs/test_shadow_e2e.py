@@ -42,11 +42,12 @@ SILENT = frozenset({
     "intel.negrisk_sum", "disc.reward_ranker", "disc.new_market_sniffer", "disc.negrisk_group_mapper",
 })
 
-#: The exec / sec bots with envelopes on every run: S6's estimates, S8's plans, signed orders and the
-#: lifecycle's venue events. The others speak only when they refuse (none does on the slice) or are
-#: not wired into the shadow run yet (see README).
-S8_EMITTING = frozenset({"exec.fee_slippage_estimator", "exec.order_shaper", "sec.signing_service",
-                         "exec.lifecycle_manager"})
+#: The exec / sec bots with envelopes on every run: S6's estimates, S8's plans, the four guards'
+#: verdicts, signed orders and the lifecycle's venue events. The others speak only when they refuse
+#: (none does on the slice) or are not wired into the shadow run yet (see README).
+S8_EMITTING = frozenset({"exec.fee_slippage_estimator", "exec.order_shaper", "sec.wallet_permission_guard",
+                         "sec.allowance_checker", "sec.nonce_manager", "sec.signature_selftest",
+                         "sec.signing_service", "exec.lifecycle_manager"})
 S8_QUIET = frozenset(s.slug for c in ("exec", "sec") for s in manifest.by_class()[c]) - S8_EMITTING
 
 DAY = "2026-09-28"
@@ -123,12 +124,14 @@ def test_shadow_when_slice_materialised_then_counts_match_the_capture(two_runs) 
     places = intents.filter(pl.col("kind") == "PLACE").height
     assert tables[RISK_BOTS[0].replace(".", "_")].height == places
     assert tables["approved_intents"].height <= intents.height
-    # one envelope per decision, estimate, plan, signed order, S8 refusal, venue event, position and
-    # quarantine record
+    # one envelope per decision, estimate, plan, guard verdict, signed order, S8 refusal, venue event,
+    # position and quarantine record; every plan passed its four guards
+    assert tables["guard_verdicts"].height == 4 * tables["exec_order_shaper"].height
+    assert tables["guard_verdicts"]["passed"].all()
     decisions = sum(tables[t].height for t in (
         "registry_quarantine", "ingest_quarantine", *SIGNAL_TABLES, "strat_maker_tight", "execution_estimates",
         *(s.replace(".", "_") for s in RISK_BOTS), "exec_order_shaper", "sec_signing_service", "order_refusals",
-        "order_events", "fills", "positions"))
+        "guard_verdicts", "order_events", "fills", "positions"))
     assert tables["envelopes"].filter(~pl.col("bot").str.starts_with("gov.") | (pl.col(
         "payload_type") == "QuarantineRecord")).height == decisions
     metrics = tables["run_metrics"]
@@ -185,7 +188,7 @@ def test_p3_gate_when_run_recorded_then_pending_on_the_silent_bots_only(two_runs
     [p3] = [r for r in evaluate().phases if r.phase == 3]
     assert (p3.state, p3.missing) == (GateState.PENDING, tuple(f"{s}: no envelope in the event store yet"
                                                                for s in sorted(SILENT | S8_QUIET)))
-    assert len(S8_QUIET) == 20  # 24 exec + sec bots, 4 of them on the stream
+    assert len(S8_QUIET) == 16  # 24 exec + sec bots, 8 of them on the stream
     result = CliRunner().invoke(app, ["gates", "--json"])
     assert result.exit_code == 0
     states = {g["phase"]: g["state"] for g in json.loads(result.output)["phases"]}

@@ -483,3 +483,28 @@ def test_rails_when_amoy_then_signing_allowances_and_preflight_all_on_80002(mk) 
 def test_deployed_when_an_allow_listed_wallet_is_not_an_address_then_refused_naming_it() -> None:
     with pytest.raises(ValueError, match="not-an-address"):
         deployed(SHADOW, ("not-an-address",), 137)
+
+
+# --- guard verdicts ---------------------------------------------------------------------------
+
+GUARDS = ["sec.wallet_permission_guard", "sec.allowance_checker", "sec.nonce_manager", "sec.signature_selftest"]
+
+
+def test_run_oms_when_an_order_is_sent_then_each_guard_records_a_passed_verdict_in_order(mk) -> None:
+    result = _oms(mk, [mk.intent("i1", 0)])
+    assert [(v.bot, v.passed, v.reason_codes, v.plan_id) for v in result.verdicts] == [
+        (bot, True, (), _plan_id("i1")) for bot in GUARDS]
+
+
+def test_run_oms_when_the_wallet_guard_refuses_then_its_verdict_is_the_only_one(mk) -> None:
+    rails = Rails.of(SHADOW, wallet.load({"POLYTRADERS_ALLOWED_WALLETS": "0x" + "2" * 40}))
+    result = _oms(mk, [mk.intent("i1", 0)], rails=rails)
+    assert [(v.bot, v.passed, v.reason_codes) for v in result.verdicts] == [
+        ("sec.wallet_permission_guard", False, ("SEC_NOT_ALLOW_LISTED",))]
+    assert result.verdicts[0].detail == result.refusals[0].detail
+
+
+def test_run_oms_when_collateral_short_then_the_wallet_guard_passed_and_the_allowance_checker_refused(mk) -> None:
+    result = _oms(mk, [mk.intent("i1", 0)], rails=Rails.of(SHADOW, wallet.load({}), collateral_usdc=D("1")))
+    assert [(v.bot, v.passed, v.reason_codes) for v in result.verdicts] == [
+        ("sec.wallet_permission_guard", True, ()), ("sec.allowance_checker", False, ("SEC_ALLOWANCE_INSUFFICIENT",))]

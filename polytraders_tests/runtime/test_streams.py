@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import duckdb
@@ -10,7 +11,7 @@ import polars as pl
 import pytest
 
 from polytraders.bots.exec import order_shaper
-from polytraders.contracts import OrderEvent, OrderRefusal
+from polytraders.contracts import GuardVerdict, OrderEvent, OrderRefusal
 from polytraders.contracts.frames import empty_frame, from_frame, to_frame, validate_frame
 from polytraders.runtime import streams
 from polytraders.runtime.emitter import Emitter
@@ -45,7 +46,7 @@ def _oms(plans: pl.DataFrame, events: pl.DataFrame | None = None, refusals: list
     """S8 frames of ``plans``, each signed with the shadow test key, plus ``events`` and ``refusals``."""
     signed = [SIGNER.sign(plan) for plan in from_frame("ExecutionPlan", plans)]
     return OmsFrames(plans=plans, signed=to_frame("SignedOrderRequest", signed),
-                     refusals=to_frame("OrderRefusal", list(refusals)),
+                     refusals=to_frame("OrderRefusal", list(refusals)), verdicts=empty_frame("GuardVerdict"),
                      order_events=empty_frame("OrderEvent") if events is None else events,
                      fills=empty_frame("Fill"), anomalies=empty_frame("QuarantineRecord"), breaker=None, signing_s=0.0)
 
@@ -191,3 +192,18 @@ def test_emit_when_refusals_then_each_under_its_bot_with_codes_caused_by_its_int
         ("exec.lifecycle_manager", ["EXEC_VENUE_BALANCE_ALLOWANCE"], [intent_env["i1"]]),
         ("sec.wallet_permission_guard", ["SEC_NOT_ALLOW_LISTED"], [intent_env["i2"]]),
     ]
+
+
+def test_emit_when_guard_verdicts_then_each_under_its_guard_caused_by_the_plan(outputs, tmp_path) -> None:
+    plan = outputs[SHAPER].row(0, named=True)
+    verdicts = to_frame("GuardVerdict", [
+        GuardVerdict(plan_id=plan["plan_id"], intent_id="i1", bot=bot, ts_ms=plan["ts_ms"], passed=True)
+        for bot in ("sec.wallet_permission_guard", "sec.allowance_checker")])
+    emitter = Emitter(EventStore(tmp_path), RUN)
+    streams.emit_oms(emitter, PROFILE, STRAT, replace(_oms(outputs[SHAPER]), verdicts=verdicts))
+    EventStore(tmp_path).export(RUN.partition)
+    stored = read_envelopes(tmp_path, RUN.partition)
+    [plan_env] = stored.filter(pl.col("payload_type") == "ExecutionPlan")["envelope_id"].to_list()
+    rows = stored.filter(pl.col("payload_type") == "GuardVerdict").sort("bot")
+    assert rows.select("bot", "reason_codes", "causation_ids").rows() == [
+        ("sec.allowance_checker", [], [plan_env]), ("sec.wallet_permission_guard", [], [plan_env])]
