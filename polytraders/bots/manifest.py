@@ -346,7 +346,7 @@ BOTS: tuple[BotSpec, ...] = (
           ("EXEC_BATCH_SPLIT", "EXEC_BATCH_NOT_RETRIED", "EXEC_SUBMIT_AMBIGUOUS", "EXEC_REJECTION_BREAKER")),
     _exec("cancel_manager", "cancel by id, by market, or all", ("EXEC_CANCEL_UNKNOWN_ORDER",)),
     _exec("quote_qty_market_buy", "market buys sized in collateral notional",
-          ("EXEC_BELOW_MIN_NOTIONAL", "EXEC_NOT_SHAPEABLE")),
+          ("EXEC_BELOW_MIN_NOTIONAL", "EXEC_NOT_SHAPEABLE", "EXEC_NO_BUILDER_CODE")),
     _exec("multi_leg_coordinator", "all-or-unwind legs for arbitrage, with an opportunity TTL",
           ("EXEC_LEG_UNWIND", "EXEC_OPPORTUNITY_EXPIRED", "EXEC_INSUFFICIENT_DEPTH", "EXEC_OVERFILL")),
     _exec("gtd_expiry_manager", "GTD expiries with the venue's expiry buffer", ("EXEC_GTD_TOO_SOON",)),

@@ -50,8 +50,8 @@ Returns
     Rejection(code, details) with string details.
 
 Reason codes
-    EXEC_NOT_SHAPEABLE, EXEC_UNKNOWN_INSTRUMENT, EXEC_NO_ROUTE, EXEC_PRICE_OUT_OF_BAND
-    (step 1, as exec.order_shaper), EXEC_BELOW_MIN_NOTIONAL.
+    EXEC_NO_BUILDER_CODE (no builder code configured), EXEC_NOT_SHAPEABLE, EXEC_UNKNOWN_INSTRUMENT,
+    EXEC_NO_ROUTE, EXEC_PRICE_OUT_OF_BAND (step 1, as exec.order_shaper), EXEC_BELOW_MIN_NOTIONAL.
 
 Raises
     pydantic.ValidationError — invalid config (``min_notional_usdc`` <= 0, ``order_type`` not
@@ -77,6 +77,7 @@ VERSION = "0.1.0"
 
 NOT_SHAPEABLE = reason_codes.require("EXEC_NOT_SHAPEABLE")
 BELOW_MIN_NOTIONAL = reason_codes.require("EXEC_BELOW_MIN_NOTIONAL")
+NO_BUILDER_CODE = reason_codes.require("EXEC_NO_BUILDER_CODE")
 
 _NOTIONAL_DECIMALS, _SHARE_DECIMALS = MARKET_DECIMALS[Side.BUY]
 
@@ -90,13 +91,17 @@ class Config(BotConfig):
     order_type: Literal[OrderType.FAK, OrderType.FOK] = Field(
         default=OrderType.FAK, description="marketable order type: FAK (fill what is there) or FOK (all or nothing)"
     )
-    builder_code: str | None = Field(default=None, description="builder attribution code put on every plan")
+    builder_code: str | None = Field(
+        default=None, description="builder attribution code put on every plan (bytes32 hex); None: every intent is "
+        "refused EXEC_NO_BUILDER_CODE, as with exec.order_shaper")
 
 
 def shape_market_buy(
     intent: OrderIntent, notional_usdc: Decimal, instrument: InstrumentRecord, config: Config
 ) -> ExecutionPlan | Rejection:
     """Shape a market BUY spending ``notional_usdc`` USDC at worst ``intent.price``; see the module docstring."""
+    if not config.builder_code:
+        return Rejection(NO_BUILDER_CODE, {"intent_id": intent.intent_id})
     price = checked_price(intent, instrument)
     if isinstance(price, Rejection):
         return price

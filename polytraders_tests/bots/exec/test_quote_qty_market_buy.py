@@ -38,8 +38,13 @@ def _instrument(tick: str = "0.01", neg_risk: bool | None = False, cond: str = A
     )  # fmt: skip
 
 
+#: A bytes32 builder code (any: the bot only carries it).
+BUILDER = "0x" + "b" * 64
+
+
 def _shape(notional: str, intent: OrderIntent | None = None, tick: str = "0.01", **cfg) -> ExecutionPlan | Rejection:
-    return qq.shape_market_buy(intent or _intent(), D(notional), _instrument(tick), qq.Config(**cfg))
+    config = qq.Config(**{"builder_code": BUILDER, **cfg})
+    return qq.shape_market_buy(intent or _intent(), D(notional), _instrument(tick), config)
 
 
 @pytest.mark.parametrize(
@@ -107,7 +112,13 @@ def test_shape_market_buy_when_intent_size_differs_then_same_plan() -> None:
 def test_shape_market_buy_when_not_a_shapeable_buy_then_refused(
     intent: OrderIntent, instrument: InstrumentRecord, expected: Rejection
 ) -> None:
-    assert qq.shape_market_buy(intent, D("10"), instrument, qq.Config()) == expected
+    assert qq.shape_market_buy(intent, D("10"), instrument, qq.Config(builder_code=BUILDER)) == expected
+
+
+def test_shape_market_buy_when_no_builder_code_then_refused_before_anything() -> None:
+    assert qq.Config().builder_code is None
+    out = qq.shape_market_buy(_intent(), D("10"), _instrument(), qq.Config())
+    assert out == Rejection("EXEC_NO_BUILDER_CODE", {"intent_id": "i-1"})
 
 
 def test_shape_market_buy_when_configured_then_type_builder_and_id_carried() -> None:
