@@ -129,13 +129,16 @@ def snap_price(price: Decimal, tick: Decimal, side: Side) -> Decimal:
     return steps * tick
 
 
-def checked_price(intent: OrderIntent, instrument: InstrumentRecord) -> Decimal | Rejection:
+def checked_price(intent: OrderIntent, instrument: InstrumentRecord, builder_code: str | None) -> Decimal | Rejection:
     """The intent's price snapped to the instrument's tick grid (:func:`snap_price`), or why not.
 
-    Steps 1-2 of the module docstring: EXEC_NOT_SHAPEABLE (a CANCEL), EXEC_UNKNOWN_INSTRUMENT
-    (another market or an unlisted token), EXEC_NO_ROUTE (``instrument.neg_risk`` None: exchange unknown),
-    EXEC_PRICE_OUT_OF_BAND (snapped price outside [tick, 1 − tick]).
+    Steps 0-2 of the module docstring: EXEC_NO_BUILDER_CODE (no ``builder_code``: no order is
+    built without its attribution), EXEC_NOT_SHAPEABLE (a CANCEL), EXEC_UNKNOWN_INSTRUMENT
+    (another market or an unlisted token), EXEC_NO_ROUTE (``instrument.neg_risk`` None: exchange
+    unknown), EXEC_PRICE_OUT_OF_BAND (snapped price outside [tick, 1 − tick]).
     """
+    if not builder_code:
+        return Rejection(NO_BUILDER_CODE, {"intent_id": intent.intent_id})
     if intent.kind != "PLACE":
         return Rejection(NOT_SHAPEABLE, {"intent_id": intent.intent_id, "kind": intent.kind})
     known = {token.token_id for token in instrument.tokens}
@@ -200,9 +203,7 @@ def shape(
     intent: OrderIntent, approved_size: Decimal, instrument: InstrumentRecord, config: Config
 ) -> ExecutionPlan | Rejection:
     """Shape one approved intent into an ExecutionPlan; see the module docstring."""
-    if not config.builder_code:
-        return Rejection(NO_BUILDER_CODE, {"intent_id": intent.intent_id})
-    price = checked_price(intent, instrument)
+    price = checked_price(intent, instrument, config.builder_code)
     if isinstance(price, Rejection):
         return price
 

@@ -77,7 +77,6 @@ VERSION = "0.1.0"
 
 NOT_SHAPEABLE = reason_codes.require("EXEC_NOT_SHAPEABLE")
 BELOW_MIN_NOTIONAL = reason_codes.require("EXEC_BELOW_MIN_NOTIONAL")
-NO_BUILDER_CODE = reason_codes.require("EXEC_NO_BUILDER_CODE")
 
 _NOTIONAL_DECIMALS, _SHARE_DECIMALS = MARKET_DECIMALS[Side.BUY]
 
@@ -100,9 +99,7 @@ def shape_market_buy(
     intent: OrderIntent, notional_usdc: Decimal, instrument: InstrumentRecord, config: Config
 ) -> ExecutionPlan | Rejection:
     """Shape a market BUY spending ``notional_usdc`` USDC at worst ``intent.price``; see the module docstring."""
-    if not config.builder_code:
-        return Rejection(NO_BUILDER_CODE, {"intent_id": intent.intent_id})
-    price = checked_price(intent, instrument)
+    price = checked_price(intent, instrument, config.builder_code)
     if isinstance(price, Rejection):
         return price
     if intent.side != Side.BUY:
