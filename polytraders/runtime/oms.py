@@ -66,6 +66,8 @@ from polytraders.runtime.profile import Profile, bot_module
 from polytraders.runtime.wallet import WalletSetup
 
 BREAKER = "EXEC_REJECTION_BREAKER"
+#: The mock venue's starting collateral for the wallet when the run names none (USDC).
+DEFAULT_COLLATERAL_USDC = Decimal(10_000)
 GUARD = "sec.wallet_permission_guard"
 #: An ERC-20 allowance of 2^256 - 1: the shadow wallet approved the exchanges once, unlimited.
 _UNLIMITED = 2**256 - 1
@@ -78,10 +80,10 @@ class Rails:
 
     profile: Profile
     wallet: WalletSetup
-    collateral_usdc: Decimal = Decimal(10_000)
+    collateral_usdc: Decimal = DEFAULT_COLLATERAL_USDC
 
     @classmethod
-    def of(cls, profile: Profile, wallet: WalletSetup, collateral_usdc: Decimal = Decimal(10_000)) -> Rails:
+    def of(cls, profile: Profile, wallet: WalletSetup, collateral_usdc: Decimal = DEFAULT_COLLATERAL_USDC) -> Rails:
         """Rails over :func:`deployed` ``profile`` for ``wallet``'s allow-list and chain."""
         return cls(deployed(profile, wallet.allowed_wallets, wallet.signer.chain_id), wallet, collateral_usdc)
 
@@ -106,8 +108,7 @@ def preflight(rails: Rails, day_dir: Path) -> None:
         exchange=exchange_address(chain, False), neg_risk_exchange=exchange_address(chain, True),
         collateral_micro=int(rails.collateral_usdc * MICRO), fixture_day_dir=day_dir), config)
     if found:
-        raise PreflightError("preflight failed: " + "; ".join(
-            f"{r.code} " + ", ".join(f"{k}={v}" for k, v in sorted(r.details.items())) for r in found))
+        raise PreflightError("preflight failed: " + "; ".join(f"{r.code} {_detail(r) or ''}".rstrip() for r in found))
 
 
 #: The configs the deployment decides, not the bots' defaults: bot -> {field: what it is set to}.
@@ -201,9 +202,13 @@ class _Oms:
         return self.profile.config(slug)
 
     def _refuse(self, intent: OrderIntent, bot: str, rejection: Rejection, plan_id: str | None = None) -> None:
-        self.result.refusals.append(OrderRefusal(intent_id=intent.intent_id, plan_id=plan_id, bot=bot,
-                                                 ts_ms=intent.ts_ms, reason_codes=(rejection.code,),
-                                                 detail=_detail(rejection)))
+        self._record(intent.intent_id, intent.ts_ms, bot, rejection.code, _detail(rejection), plan_id)
+
+    def _record(self, intent_id: str, ts_ms: int, bot: str, code: str, detail: str | None,
+                plan_id: str | None) -> None:
+        """One OrderRefusal: ``bot`` refused ``intent_id`` (its plan, if built) at ``ts_ms`` with ``code``."""
+        self.result.refusals.append(OrderRefusal(intent_id=intent_id, plan_id=plan_id, bot=bot, ts_ms=ts_ms,
+                                                 reason_codes=(code,), detail=detail))
 
     # --- time -----------------------------------------------------------------------------------
 
@@ -293,7 +298,6 @@ class _Oms:
             if isinstance(plan, Rejection):
                 self._refuse(intent, gtd.SLUG, plan)
                 return
-        self.result.plans.append(plan)
         self.plans[plan.plan_id] = plan
         self.plan_of_intent[intent.intent_id] = plan.plan_id
         self.strategy_of_plan[plan.plan_id] = intent.strategy
@@ -351,11 +355,9 @@ class _Oms:
             if not self._checked(plan, slug, rejection):
                 self._refuse(intent, slug, rejection, plan.plan_id)
                 return
-        self.result.signed.append(signed)
         self.signed[plan.plan_id] = signed
         self.pending.append(signed)
         self.plan_of_order[signed.order_hash] = plan.plan_id
-        return signed
 
     def _submit(self, ts_ms: int, ready: list[SignedOrderRequest]) -> None:
         """Step 7-8: cancel-replace, then batches to the venue; answers to the lifecycle. Once the
@@ -381,9 +383,8 @@ class _Oms:
         cause = self.breaker.cause
         for request in batch:
             plan = self.plans[request.plan_id]
-            self.result.refusals.append(OrderRefusal(
-                intent_id=plan.intent_id, plan_id=plan.plan_id, bot=batch_submitter.SLUG, ts_ms=ts_ms,
-                reason_codes=(BREAKER,), detail=f"breaker tripped by {cause.count} x {cause.code}"))
+            self._record(plan.intent_id, ts_ms, batch_submitter.SLUG, BREAKER,
+                         f"breaker tripped by {cause.count} x {cause.code}", plan.plan_id)
 
     def _answered(self, request: SignedOrderRequest, answer: dict, ts_ms: int) -> None:
         plan = self.plans[request.plan_id]
@@ -393,9 +394,7 @@ class _Oms:
             return
         if update.order.state is lifecycle_manager.OrderState.REJECTED:
             code = reason_code(update.order.error)
-            self.result.refusals.append(OrderRefusal(
-                intent_id=plan.intent_id, plan_id=plan.plan_id, bot=lifecycle_manager.SLUG, ts_ms=ts_ms,
-                reason_codes=(code,), detail=update.order.error))
+            self._record(plan.intent_id, ts_ms, lifecycle_manager.SLUG, code, update.order.error, plan.plan_id)
             if self.breaker.record(code, ts_ms):
                 self.result.breaker = self.breaker.cause
             return
@@ -429,6 +428,7 @@ def run_oms(approved: Sequence[OrderIntent], instruments: dict[str, InstrumentRe
     for ts_ms, group in groupby(ordered, key=lambda i: i.ts_ms):
         oms.step(ts_ms, list(group))
     oms.advance(end_ts_ms)
+    oms.result.plans, oms.result.signed = list(oms.plans.values()), list(oms.signed.values())
     counted = {plan_id for plan_id in oms.plans
                if (order := oms.lifecycle.order(plan_id)) is not None and order.filled > 0}
     oms.result.fills = sorted(

@@ -143,12 +143,11 @@ def emit_oms(emitter: Emitter, profile: Profile, strategy: str, got: OmsFrames) 
     plan_ids = _stored_ids(emitter, profile, SHAPER, "plan_id")
     rejected += emit_bot(emitter, profile, SIGNER, "SignedOrderRequest", got.signed, ts_ms=pl.col("timestamp_ms"),
                          causation_ids=_caused_by(plan_ids, got.signed, "plan_id")).rejected
-    for (bot,), refusals in got.refusals.group_by("bot", maintain_order=True):
-        rejected += emit_bot(emitter, profile, str(bot), "OrderRefusal", refusals, reason_codes=pl.col("reason_codes"),
-                             causation_ids=_caused_by(intents, refusals, "intent_id")).rejected
-    for (bot,), verdicts in got.verdicts.group_by("bot", maintain_order=True):
-        rejected += emit_bot(emitter, profile, str(bot), "GuardVerdict", verdicts, reason_codes=pl.col("reason_codes"),
-                             causation_ids=_caused_by(plan_ids, verdicts, "plan_id")).rejected
+    for payload_type, decided, causes, key in (("OrderRefusal", got.refusals, intents, "intent_id"),
+                                               ("GuardVerdict", got.verdicts, plan_ids, "plan_id")):
+        for (bot,), frame in decided.group_by("bot", maintain_order=True):  # each under the bot that decided
+            rejected += emit_bot(emitter, profile, str(bot), payload_type, frame, reason_codes=pl.col("reason_codes"),
+                                 causation_ids=_caused_by(causes, frame, key)).rejected
     orders = _stored_ids(emitter, profile, SIGNER, "order_hash")
     for payload_type, frame in (("OrderEvent", got.order_events), ("Fill", got.fills)):
         rejected += emit_bot(emitter, profile, LIFECYCLE, payload_type, frame,
