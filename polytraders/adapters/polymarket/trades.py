@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from polytraders.adapters.polymarket import parsing as p
@@ -28,8 +29,16 @@ def fee_usdc(size: Decimal, price: Decimal, fee_rate_bps: int, exponent: int = 1
     above). Makers pay no fee (see :func:`trade_fills`). This replaces an earlier from-memory
     ``bps / 10^4 x min(p, 1 - p) x size`` (the pre-2026 base-fee form), which the docs do not give.
     """
-    raw = Decimal(fee_rate_bps) / _BPS * (price * (1 - price)) ** exponent * size
-    return raw.quantize(FEE_QUANTUM_USDC, rounding=ROUND_HALF_UP)
+    raw = taker_fee_per_share(price, Decimal(fee_rate_bps) / _BPS, exponent) * Fraction(size)
+    return (Decimal(raw.numerator) / Decimal(raw.denominator)).quantize(FEE_QUANTUM_USDC, rounding=ROUND_HALF_UP)
+
+
+def taker_fee_per_share(price: Decimal, taker_fee_rate: Decimal, exponent: int = 1) -> Fraction:
+    """The exact (unrounded) taker fee of one share at ``price``: ``rate x (p x (1 - p))^exponent``
+    USDC (docs.polymarket.com/trading/fees; py_clob_client_v2/fees.py ``platform_fee_rate``).
+    :func:`fee_usdc` rounds it as the venue charges a fill; estimators sum it exactly first."""
+    p = Fraction(price)
+    return Fraction(taker_fee_rate) * (p * (1 - p)) ** exponent
 
 
 def _maker_side(entry: Mapping[str, Any], token: str, taker_token: str, taker_side: Side, where: str) -> Side:

@@ -64,7 +64,7 @@ def wallet_problem(wallet: Wallet) -> str | None:
     for name, address in (("signer", wallet.signer), ("funder", wallet.funder)):
         if address is not None and not _is_hex_address(address):
             return f"{name} {address!r} is not a 20-byte hex address"
-        if address is not None and not _is_address(address):
+        if address is not None and not _checksum_fits(address):
             return f"{name} {address!r} has a wrong EIP-55 checksum (mixed case): give it all lowercase or checksummed"
     kind = SignatureTypeV2(wallet.signature_type)
     same = wallet.funder is not None and to_checksum_address(wallet.funder) == to_checksum_address(wallet.signer)
@@ -103,6 +103,6 @@ def _is_hex_address(value: str) -> bool:
     return len(value) == 42 and value.startswith("0x") and all(c in "0123456789abcdefABCDEF" for c in value[2:])
 
 
-def _is_address(value: str) -> bool:
-    text = value.removeprefix("0x")
-    return _is_hex_address(value) and (text == text.lower() or is_checksum_address(value))
+def _checksum_fits(value: str) -> bool:
+    """A hex address in all lowercase, or mixed case with a valid EIP-55 checksum."""
+    return value[2:] == value[2:].lower() or is_checksum_address(value)

@@ -57,6 +57,7 @@ from fractions import Fraction
 import polars as pl
 from pydantic import Field
 
+from polytraders.adapters.polymarket.trades import taker_fee_per_share
 from polytraders.bots.base import BotConfig
 from polytraders.contracts import reason_codes
 from polytraders.contracts.frames import DECIMAL_DTYPE, polars_schema
@@ -88,13 +89,6 @@ class EstimateResult:
 
     estimates: pl.DataFrame
     unfillable: pl.DataFrame
-
-
-def taker_fee_per_share(price: Decimal, taker_fee_rate: Decimal, exponent: int) -> Fraction:
-    """Exact taker fee of one share at ``price``: ``rate × (p × (1 − p))^exponent`` USDC
-    (docs.polymarket.com/trading/fees; py_clob_client_v2/fees.py)."""
-    p = Fraction(price)
-    return Fraction(taker_fee_rate) * (p * (1 - p)) ** exponent
 
 
 def estimate(intents: pl.DataFrame, instruments: pl.DataFrame, books: pl.DataFrame, config: Config) -> EstimateResult:

@@ -61,6 +61,8 @@ Reason codes
 
 Raises
     pydantic.ValidationError — invalid config (``size_decimals`` outside [0, 2]).
+    ValueError — only if a collateral amount had more than 6 decimals (``to_micro``; unreachable:
+    step 4 keeps it within the order type's decimals).
 """
 
 from __future__ import annotations
@@ -69,8 +71,10 @@ import hashlib
 from decimal import Decimal
 from fractions import Fraction
 
+from py_clob_client_v2.order_builder.builder import ROUNDING_CONFIG
 from pydantic import Field
 
+from polytraders.adapters.mock_venue import to_micro
 from polytraders.bots.base import BotConfig, Rejection
 from polytraders.contracts import ExecutionPlan, InstrumentRecord, OrderIntent, reason_codes
 from polytraders.contracts.types import OrderType, Side
@@ -89,15 +93,9 @@ AMOUNT_PRECISION = reason_codes.require("EXEC_AMOUNT_PRECISION")
 MICRO_DECIMALS = 6
 
 #: Decimals a limit (GTC / GTD) order's collateral amount may carry, per tick size (USDC per
-#: share): py-clob-client-v2 ``order_builder/builder.py`` ``ROUNDING_CONFIG[tick].amount``.
-LIMIT_AMOUNT_DECIMALS: dict[Decimal, int] = {
-    Decimal("0.1"): 3,
-    Decimal("0.01"): 4,
-    Decimal("0.005"): 5,
-    Decimal("0.0025"): 6,
-    Decimal("0.001"): 5,
-    Decimal("0.0001"): 6,
-}
+#: share): py-clob-client-v2 ``order_builder/builder.py`` ``ROUNDING_CONFIG[tick].amount``, read
+#: from the SDK (0.1: 3, 0.01: 4, 0.005: 5, 0.0025: 6, 0.001: 5, 0.0001: 6).
+LIMIT_AMOUNT_DECIMALS: dict[Decimal, int] = {Decimal(tick): rc.amount for tick, rc in ROUNDING_CONFIG.items()}
 #: Decimals a marketable (FAK / FOK) order's amounts may carry, whatever the tick, by side:
 #: (collateral, shares) — BUY maker collateral 2 / taker shares 4, SELL taker collateral 4 /
 #: maker shares 2 (the venue's "market buy orders maker amount supports a max accuracy of 2
@@ -225,7 +223,7 @@ def shape(
                 "min_order_size": str(instrument.min_order_size),
             },
         )  # fmt: skip
-    collateral = int(price * step * fitting * 10**MICRO_DECIMALS)  # integral: fits <= 6 decimals
+    collateral = to_micro(price * step * fitting)  # fits <= 6 decimals by construction (raises if not)
     shares = fitting * 10 ** (MICRO_DECIMALS - config.size_decimals)
     buy = intent.side == Side.BUY
     return build_plan(

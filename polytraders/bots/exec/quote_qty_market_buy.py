@@ -67,6 +67,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from polytraders.adapters.mock_venue import to_micro
 from polytraders.bots.base import BotConfig, Rejection
 from polytraders.bots.exec.order_shaper import MARKET_DECIMALS, MICRO_DECIMALS, build_plan, checked_price
 from polytraders.contracts import ExecutionPlan, InstrumentRecord, OrderIntent, reason_codes
@@ -113,7 +114,7 @@ def shape_market_buy(
     return build_plan(
         SLUG, intent, instrument,
         price=price, size=Decimal(share_units).scaleb(-_SHARE_DECIMALS), order_type=config.order_type, post_only=False,
-        maker_amount=int(notional.scaleb(MICRO_DECIMALS)),
+        maker_amount=to_micro(notional),
         taker_amount=share_units * 10 ** (MICRO_DECIMALS - _SHARE_DECIMALS),
         builder_code=config.builder_code,
     )  # fmt: skip

@@ -43,6 +43,7 @@ from py_clob_client_v2.clob_types import ApiCreds
 from pydantic import Field
 
 from polytraders.bots.base import BotConfig, Rejection
+from polytraders.bots.sec.secret_redactor import MASK, MIN_SECRET_CHARS
 from polytraders.contracts import reason_codes
 
 SLUG = "sec.api_key_vault"
@@ -50,11 +51,9 @@ VERSION = "0.1.0"
 
 CREDENTIALS_MISSING = reason_codes.require("SEC_CREDENTIALS_MISSING")
 
-MASK = "[REDACTED]"
-
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _BASE64URL = re.compile(r"(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?")
-_VISIBLE = re.compile(r"[\x21-\x7e]{8,}")
+_VISIBLE = re.compile(rf"[\x21-\x7e]{{{MIN_SECRET_CHARS},}}")  # long enough for the redactor to scan for
 
 
 class Config(BotConfig):
